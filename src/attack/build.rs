@@ -1,0 +1,476 @@
+//! Turns a parsed STIX bundle into the knowledge base's tables.
+//!
+//! Building happens in three passes: (1) collect the objects of each type, keyed by STIX id;
+//! (2) sort each table by ATT&CK ID and assign indices; (3) walk the relationships once and fill
+//! the links (`uses`, `attributed-to`, `subtechnique-of`, `mitigates`, `detects`, `revoked-by`).
+//! Relationships that are themselves revoked or deprecated, or that point at objects the bundle
+//! does not hold, are ignored: ATT&CK's own exports contain a few of each.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::error::BundleProblem;
+use super::stix::{Bundle, LogSourceRaw, Object};
+use super::types::*;
+use super::KnowledgeBase;
+
+/// What a STIX id points at once the tables are built.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Technique(TechniqueIdx),
+    Group(GroupIdx),
+    Campaign(CampaignIdx),
+    Software(SoftwareIdx),
+    Mitigation(MitigationIdx),
+    DataComponent(DataComponentIdx),
+    DetectionStrategy(DetectionStrategyIdx),
+    Analytic(AnalyticIdx),
+}
+
+/// Builds the knowledge base from a parsed bundle.
+pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> {
+    if bundle.kind != "bundle" {
+        return Err(BundleProblem::NotABundle { found: bundle.kind.into_owned() });
+    }
+    let flavour = flavour_of(&bundle)?;
+
+    let mut by_type: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
+    for object in &bundle.objects {
+        by_type.entry(object.kind.as_ref()).or_default().push(object);
+    }
+    let of_type = |t: &str| by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
+
+    // The matrix fixes the domain and the tactic order. Deprecated matrices (Mobile's old
+    // "Network-Based Effects") are skipped; should a bundle hold two live matrices, the tactics of
+    // the second follow those of the first.
+    let matrices: Vec<&Object<'_>> =
+        of_type("x-mitre-matrix").iter().copied().filter(|m| m.is_active()).collect();
+    let Some(first_matrix) = matrices.first() else {
+        return Err(BundleProblem::NoMatrix { objects: bundle.objects.len() });
+    };
+    let domain_id = first_matrix
+        .attack_id()
+        .map(str::to_owned)
+        .or_else(|| first_matrix.x_mitre_domains.first().map(|d| d.to_string()))
+        .unwrap_or_default();
+    let domain = Domain::parse(&domain_id)
+        .ok_or_else(|| BundleProblem::UnknownDomain { found: domain_id.clone() })?;
+    let kill_chain = match domain {
+        Domain::EnterpriseAttack => "mitre-attack",
+        Domain::IcsAttack => "mitre-ics-attack",
+        Domain::MobileAttack => "mitre-mobile-attack",
+    };
+
+    let tactic_objects: HashMap<&str, &Object<'_>> =
+        of_type("x-mitre-tactic").iter().map(|o| (o.id.as_ref(), *o)).collect();
+    let mut tactics: Vec<Tactic> = Vec::new();
+    for matrix in &matrices {
+        for tactic_ref in &matrix.tactic_refs {
+            let Some(object) = tactic_objects.get(tactic_ref.as_ref()) else {
+                continue;
+            };
+            if tactics.iter().any(|t| t.stix_id == object.id) {
+                continue;
+            }
+            tactics.push(Tactic {
+                id: object.attack_id().unwrap_or_default().to_owned(),
+                stix_id: object.id.to_string(),
+                name: owned(&object.name),
+                shortname: owned(&object.x_mitre_shortname),
+            });
+        }
+    }
+    let tactic_by_shortname: HashMap<&str, TacticIdx> = tactics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.shortname.as_str(), TacticIdx(i as u32)))
+        .collect();
+
+    let mut targets: HashMap<String, Target> = HashMap::new();
+
+    // Techniques.
+    let technique_objects = with_attack_ids(of_type("attack-pattern"));
+    let mut techniques: Vec<Technique> = technique_objects
+        .iter()
+        .map(|(id, o)| {
+            let mut tactic_idx: Vec<TacticIdx> = o
+                .kill_chain_phases
+                .iter()
+                .filter(|p| p.kill_chain_name == kill_chain)
+                .filter_map(|p| tactic_by_shortname.get(p.phase_name.as_ref()).copied())
+                .collect();
+            tactic_idx.sort();
+            tactic_idx.dedup();
+            Technique {
+                id: id.clone(),
+                stix_id: o.id.to_string(),
+                name: owned(&o.name),
+                url: o.attack_url().map(str::to_owned),
+                description: owned(&o.description),
+                tactics: tactic_idx,
+                platforms: strings(&o.x_mitre_platforms),
+                status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
+                revoked_by: None,
+                parent: None,
+                subtechniques: Vec::new(),
+                mitigations: Vec::new(),
+                detection_strategies: Vec::new(),
+                data_components: Vec::new(),
+            }
+        })
+        .collect();
+    register(&mut targets, &technique_objects, |i| Target::Technique(TechniqueIdx(i)));
+    let technique_by_id: HashMap<String, TechniqueIdx> = techniques
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), TechniqueIdx(i as u32)))
+        .collect();
+    // Parents come from the ID as well as from `subtechnique-of`: the ID is authoritative in
+    // ATT&CK and some exports omit the relationship for revoked sub-techniques.
+    for i in 0..techniques.len() {
+        if let Some((parent_id, _)) = techniques[i].id.split_once('.') {
+            techniques[i].parent = technique_by_id.get(parent_id).copied();
+        }
+    }
+
+    // Groups, campaigns, software, mitigations.
+    let group_objects = with_attack_ids(of_type("intrusion-set"));
+    let mut groups: Vec<Group> = group_objects
+        .iter()
+        .map(|(id, o)| Group {
+            id: id.clone(),
+            stix_id: o.id.to_string(),
+            name: owned(&o.name),
+            aliases: aliases(o, &o.aliases),
+            url: o.attack_url().map(str::to_owned),
+            status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
+            revoked_by: None,
+            techniques: Vec::new(),
+            software: Vec::new(),
+            campaigns: Vec::new(),
+        })
+        .collect();
+    register(&mut targets, &group_objects, |i| Target::Group(GroupIdx(i)));
+
+    let campaign_objects = with_attack_ids(of_type("campaign"));
+    let mut campaigns: Vec<Campaign> = campaign_objects
+        .iter()
+        .map(|(id, o)| Campaign {
+            id: id.clone(),
+            stix_id: o.id.to_string(),
+            name: owned(&o.name),
+            aliases: aliases(o, &o.aliases),
+            status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
+            first_seen: o.first_seen.as_deref().map(str::to_owned),
+            last_seen: o.last_seen.as_deref().map(str::to_owned),
+            groups: Vec::new(),
+            techniques: Vec::new(),
+            software: Vec::new(),
+        })
+        .collect();
+    register(&mut targets, &campaign_objects, |i| Target::Campaign(CampaignIdx(i)));
+
+    let mut software_raw: Vec<&Object<'_>> = of_type("malware").to_vec();
+    software_raw.extend_from_slice(of_type("tool"));
+    let software_objects = with_attack_ids(&software_raw);
+    let mut software: Vec<Software> = software_objects
+        .iter()
+        .map(|(id, o)| Software {
+            id: id.clone(),
+            stix_id: o.id.to_string(),
+            name: owned(&o.name),
+            kind: if o.kind == "tool" { SoftwareKind::Tool } else { SoftwareKind::Malware },
+            aliases: aliases(o, &o.x_mitre_aliases),
+            platforms: strings(&o.x_mitre_platforms),
+            status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
+            techniques: Vec::new(),
+        })
+        .collect();
+    register(&mut targets, &software_objects, |i| Target::Software(SoftwareIdx(i)));
+
+    let mitigation_objects = with_attack_ids(of_type("course-of-action"));
+    let mitigations: Vec<Mitigation> = mitigation_objects
+        .iter()
+        .map(|(id, o)| Mitigation {
+            id: id.clone(),
+            name: owned(&o.name),
+            status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
+        })
+        .collect();
+    register(&mut targets, &mitigation_objects, |i| Target::Mitigation(MitigationIdx(i)));
+
+    // Data components (both eras), then analytics and detection strategies (v18+), whose log
+    // sources point back at data components.
+    let data_source_names: HashMap<&str, String> = of_type("x-mitre-data-source")
+        .iter()
+        .map(|o| (o.id.as_ref(), owned(&o.name)))
+        .collect();
+    let mut component_objects: Vec<&Object<'_>> = of_type("x-mitre-data-component").to_vec();
+    component_objects.sort_by(|a, b| (a.name.as_deref(), &a.id).cmp(&(b.name.as_deref(), &b.id)));
+    let component_by_stix: HashMap<&str, DataComponentIdx> = component_objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.as_ref(), DataComponentIdx(i as u32)))
+        .collect();
+    let data_components: Vec<DataComponent> = component_objects
+        .iter()
+        .map(|o| DataComponent {
+            id: o.attack_id().map(str::to_owned),
+            stix_id: o.id.to_string(),
+            name: owned(&o.name),
+            data_source: o
+                .x_mitre_data_source_ref
+                .as_deref()
+                .and_then(|r| data_source_names.get(r).cloned()),
+            log_sources: log_sources(&o.x_mitre_log_sources, &component_by_stix),
+        })
+        .collect();
+    for (i, o) in component_objects.iter().enumerate() {
+        targets.insert(o.id.to_string(), Target::DataComponent(DataComponentIdx(i as u32)));
+    }
+
+    let analytic_objects = with_attack_ids(of_type("x-mitre-analytic"));
+    let analytics: Vec<Analytic> = analytic_objects
+        .iter()
+        .map(|(id, o)| Analytic {
+            id: id.clone(),
+            stix_id: o.id.to_string(),
+            name: owned(&o.name),
+            description: owned(&o.description),
+            platforms: strings(&o.x_mitre_platforms),
+            log_sources: log_sources(&o.x_mitre_log_source_references, &component_by_stix),
+        })
+        .collect();
+    register(&mut targets, &analytic_objects, |i| Target::Analytic(AnalyticIdx(i)));
+
+    let strategy_objects = with_attack_ids(of_type("x-mitre-detection-strategy"));
+    let detection_strategies: Vec<DetectionStrategy> = strategy_objects
+        .iter()
+        .map(|(id, o)| {
+            let mut refs: Vec<AnalyticIdx> = o
+                .x_mitre_analytic_refs
+                .iter()
+                .filter_map(|r| match targets.get(r.as_ref()) {
+                    Some(Target::Analytic(a)) => Some(*a),
+                    _ => None,
+                })
+                .collect();
+            refs.sort();
+            refs.dedup();
+            DetectionStrategy { id: id.clone(), name: owned(&o.name), analytics: refs }
+        })
+        .collect();
+    register(&mut targets, &strategy_objects, |i| {
+        Target::DetectionStrategy(DetectionStrategyIdx(i))
+    });
+
+    // One pass over the relationships.
+    let mut technique_revoked_by: Vec<Option<TechniqueIdx>> = vec![None; techniques.len()];
+    for rel in of_type("relationship") {
+        if !rel.is_active() {
+            continue;
+        }
+        let (Some(kind), Some(source), Some(target)) =
+            (rel.relationship_type.as_deref(), rel.source_ref.as_deref(), rel.target_ref.as_deref())
+        else {
+            continue;
+        };
+        let (Some(&source), Some(&target)) = (targets.get(source), targets.get(target)) else {
+            continue;
+        };
+        use Target as T;
+        match (kind, source, target) {
+            ("subtechnique-of", T::Technique(sub), T::Technique(parent)) => {
+                techniques[sub.get()].parent = Some(parent);
+            }
+            ("revoked-by", T::Technique(old), T::Technique(new)) => {
+                technique_revoked_by[old.get()] = Some(new);
+            }
+            ("revoked-by", T::Group(old), T::Group(new)) => groups[old.get()].revoked_by = Some(new),
+            ("uses", T::Group(g), T::Technique(t)) => groups[g.get()].techniques.push(t),
+            ("uses", T::Group(g), T::Software(s)) => groups[g.get()].software.push(s),
+            ("uses", T::Campaign(c), T::Technique(t)) => campaigns[c.get()].techniques.push(t),
+            ("uses", T::Campaign(c), T::Software(s)) => campaigns[c.get()].software.push(s),
+            ("uses", T::Software(s), T::Technique(t)) => software[s.get()].techniques.push(t),
+            ("attributed-to", T::Campaign(c), T::Group(g)) => {
+                campaigns[c.get()].groups.push(g);
+                groups[g.get()].campaigns.push(c);
+            }
+            ("mitigates", T::Mitigation(m), T::Technique(t)) => {
+                techniques[t.get()].mitigations.push(m);
+            }
+            ("detects", T::DetectionStrategy(d), T::Technique(t)) => {
+                techniques[t.get()].detection_strategies.push(d);
+            }
+            ("detects", T::DataComponent(d), T::Technique(t)) => {
+                techniques[t.get()].data_components.push(d);
+            }
+            _ => {}
+        }
+    }
+
+    // Follow revoked-by chains to their end (ATT&CK has a few two-step chains); a cycle, which
+    // would be a broken bundle, stops at the first repeat.
+    for i in 0..techniques.len() {
+        let mut current = technique_revoked_by[i];
+        let mut steps = 0;
+        while let Some(next) = current.and_then(|c| technique_revoked_by[c.get()]) {
+            current = Some(next);
+            steps += 1;
+            if steps > techniques.len() {
+                break;
+            }
+        }
+        techniques[i].revoked_by = current;
+    }
+    let mut group_revoked_by: Vec<Option<GroupIdx>> = groups.iter().map(|g| g.revoked_by).collect();
+    for i in 0..groups.len() {
+        let mut current = group_revoked_by[i];
+        let mut steps = 0;
+        while let Some(next) = current.and_then(|c| groups[c.get()].revoked_by) {
+            current = Some(next);
+            steps += 1;
+            if steps > groups.len() {
+                break;
+            }
+        }
+        group_revoked_by[i] = current;
+    }
+    for (group, revoked_by) in groups.iter_mut().zip(group_revoked_by) {
+        group.revoked_by = revoked_by;
+    }
+
+    // Sub-technique lists, then make every link list sorted, unique and free of techniques that
+    // are no longer part of ATT&CK (a profile must never contain one).
+    for i in 0..techniques.len() {
+        if let Some(parent) = techniques[i].parent {
+            techniques[parent.get()].subtechniques.push(TechniqueIdx(i as u32));
+        }
+    }
+    let active: Vec<bool> = techniques.iter().map(Technique::is_active).collect();
+    let keep_active = |list: &mut Vec<TechniqueIdx>| {
+        list.retain(|t| active[t.get()]);
+        list.sort();
+        list.dedup();
+    };
+    for t in &mut techniques {
+        t.subtechniques.sort();
+        t.subtechniques.dedup();
+        sort_dedup(&mut t.mitigations);
+        sort_dedup(&mut t.detection_strategies);
+        sort_dedup(&mut t.data_components);
+    }
+    for g in &mut groups {
+        keep_active(&mut g.techniques);
+        sort_dedup(&mut g.software);
+        sort_dedup(&mut g.campaigns);
+    }
+    for c in &mut campaigns {
+        keep_active(&mut c.techniques);
+        sort_dedup(&mut c.software);
+        sort_dedup(&mut c.groups);
+    }
+    for s in &mut software {
+        keep_active(&mut s.techniques);
+    }
+
+    let version = of_type("x-mitre-collection")
+        .iter()
+        .find_map(|c| c.x_mitre_version.as_deref().map(str::to_owned));
+
+    Ok(KnowledgeBase::from_tables(super::Tables {
+        domain,
+        flavour,
+        version,
+        tactics,
+        techniques,
+        groups,
+        campaigns,
+        software,
+        mitigations,
+        data_components,
+        detection_strategies,
+        analytics,
+    }))
+}
+
+fn flavour_of(bundle: &Bundle<'_>) -> Result<StixFlavour, BundleProblem> {
+    // STIX 2.0 puts `spec_version` on the bundle, STIX 2.1 on each object; a bundle with neither
+    // is read as 2.0, the older convention.
+    let declared = bundle
+        .spec_version
+        .as_deref()
+        .or_else(|| bundle.objects.iter().find_map(|o| o.spec_version.as_deref()));
+    match declared {
+        Some("2.0") | None => Ok(StixFlavour::Stix20),
+        Some("2.1") => Ok(StixFlavour::Stix21),
+        Some(other) => Err(BundleProblem::UnsupportedSpec { found: other.to_owned() }),
+    }
+}
+
+/// Objects that carry an ATT&CK ID, sorted by it. When two objects of one type share an ID
+/// (ATT&CK keeps a few revoked duplicates), the active one wins and the other is dropped.
+fn with_attack_ids<'o, 'a>(objects: &[&'o Object<'a>]) -> Vec<(String, &'o Object<'a>)> {
+    let mut list: Vec<(String, &Object<'_>)> = objects
+        .iter()
+        .filter_map(|o| o.attack_id().map(|id| (id.to_ascii_uppercase(), *o)))
+        .collect();
+    list.sort_by(|(a, x), (b, y)| {
+        a.cmp(b).then(y.is_active().cmp(&x.is_active())).then(x.id.cmp(&y.id))
+    });
+    list.dedup_by(|later, earlier| later.0 == earlier.0);
+    list
+}
+
+fn register(
+    targets: &mut HashMap<String, Target>,
+    list: &[(String, &Object<'_>)],
+    make: impl Fn(u32) -> Target,
+) {
+    for (i, (_, o)) in list.iter().enumerate() {
+        targets.insert(o.id.to_string(), make(i as u32));
+    }
+}
+
+fn log_sources(raw: &[LogSourceRaw<'_>], components: &HashMap<&str, DataComponentIdx>) -> Vec<LogSource> {
+    let mut list: Vec<LogSource> = raw
+        .iter()
+        .filter_map(|l| {
+            Some(LogSource {
+                name: l.name.as_deref()?.to_owned(),
+                channel: l.channel.as_deref().map(str::to_owned),
+                data_component: l
+                    .x_mitre_data_component_ref
+                    .as_deref()
+                    .and_then(|r| components.get(r).copied()),
+            })
+        })
+        .collect();
+    list.sort();
+    list.dedup();
+    list
+}
+
+fn aliases(object: &Object<'_>, list: &[Cow<'_, str>]) -> Vec<String> {
+    let name = object.name.as_deref().unwrap_or_default();
+    let mut out: Vec<String> = Vec::new();
+    for alias in list {
+        if alias.as_ref() != name && !out.iter().any(|a| a == alias.as_ref()) {
+            out.push(alias.to_string());
+        }
+    }
+    out
+}
+
+fn owned(value: &Option<Cow<'_, str>>) -> String {
+    value.as_deref().unwrap_or_default().to_owned()
+}
+
+fn strings(list: &[Cow<'_, str>]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn sort_dedup<T: Ord>(list: &mut Vec<T>) {
+    list.sort();
+    list.dedup();
+}

@@ -1,0 +1,133 @@
+//! Everything that can go wrong getting ATT&CK data, as diagnostics a user can act on.
+
+use std::path::PathBuf;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// Why a JSON document is not an ATT&CK STIX bundle.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum BundleProblem {
+    /// The top-level `type` is not `bundle`.
+    #[error("its top-level \"type\" is {found:?}, not \"bundle\"")]
+    NotABundle {
+        /// The type found.
+        found: String,
+    },
+    /// The JSON does not have the shape of a STIX bundle.
+    #[error("{message}")]
+    Shape {
+        /// serde's description of the mismatch.
+        message: String,
+    },
+    /// No live `x-mitre-matrix` object.
+    #[error("it holds no ATT&CK matrix (x-mitre-matrix) among its {objects} objects")]
+    NoMatrix {
+        /// Number of objects in the bundle.
+        objects: usize,
+    },
+    /// The matrix names a domain ttpc does not know.
+    #[error("its matrix belongs to the unknown domain {found:?}")]
+    UnknownDomain {
+        /// The domain found.
+        found: String,
+    },
+    /// A STIX version other than 2.0 or 2.1.
+    #[error("it declares STIX spec_version {found:?}; ttpc reads 2.0 and 2.1")]
+    UnsupportedSpec {
+        /// The version found.
+        found: String,
+    },
+}
+
+/// An error loading ATT&CK data.
+#[derive(Debug, Error, Diagnostic)]
+pub enum AttackError {
+    /// The file named does not exist.
+    #[error("ATT&CK data file {} does not exist", path.display())]
+    #[diagnostic(
+        code(ttpc::attack::not_found),
+        help("check the path given to --attack-data or TTPC_ATTACK_DATA")
+    )]
+    NotFound {
+        /// The path.
+        path: PathBuf,
+    },
+
+    /// The file exists but cannot be read.
+    #[error("cannot read ATT&CK data file {}", path.display())]
+    #[diagnostic(code(ttpc::attack::unreadable))]
+    Unreadable {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file is not JSON.
+    #[error("ATT&CK data file {}:{line}:{column} is not valid JSON: {message}", path.display())]
+    #[diagnostic(
+        code(ttpc::attack::not_json),
+        help("a STIX bundle is one JSON document; was the download interrupted?")
+    )]
+    NotJson {
+        /// The path.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+        /// The file, when small enough to quote.
+        #[source_code]
+        src: Option<NamedSource<String>>,
+        /// Where the parser stopped.
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+
+    /// The file is JSON but not an ATT&CK STIX bundle.
+    #[error("ATT&CK data file {} is JSON but not an ATT&CK STIX bundle: {problem}", path.display())]
+    #[diagnostic(
+        code(ttpc::attack::not_stix),
+        help(
+            "ttpc reads the enterprise-attack, ics-attack and mobile-attack bundles of \
+             mitre-attack/attack-stix-data (STIX 2.1) or mitre/cti (STIX 2.0)"
+        )
+    )]
+    NotStix {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong.
+        problem: BundleProblem,
+    },
+
+    /// No data was given and the cache holds none for the pinned version.
+    #[error("no ATT&CK data for {domain} {version}")]
+    #[diagnostic(code(ttpc::attack::no_data), help("{help}"))]
+    NoData {
+        /// The domain wanted.
+        domain: String,
+        /// The version wanted.
+        version: String,
+        /// How to get it.
+        help: String,
+    },
+
+    /// The bundle is of another domain than the model pins.
+    #[error("{} holds {found} data, but the model pins {expected}", path.display())]
+    #[diagnostic(
+        code(ttpc::attack::domain_mismatch),
+        help("pass the {expected} bundle, or change attack.domain in the model")
+    )]
+    DomainMismatch {
+        /// The path.
+        path: PathBuf,
+        /// The domain of the model.
+        expected: String,
+        /// The domain of the bundle.
+        found: String,
+    },
+}

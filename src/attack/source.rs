@@ -1,0 +1,180 @@
+//! Where a model's ATT&CK data comes from: an explicit file (`--attack-data`, `TTPC_ATTACK_DATA`)
+//! or ttpc's cache (`$TTPC_CACHE`, else `$XDG_CACHE_HOME/ttpc`, else `~/.cache/ttpc`), where
+//! bundles live as `attack/<domain>-<version>.json`.
+//!
+//! When neither holds the data, the error says exactly how to get it.
+
+use std::path::{Path, PathBuf};
+
+use super::{AttackError, Domain, KnowledgeBase};
+
+/// The data a model pins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// The domain.
+    pub domain: Domain,
+    /// The release, e.g. `18.1`; `None` means the newest one available.
+    pub version: Option<String>,
+}
+
+/// Where the data was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named on the command line or in `TTPC_ATTACK_DATA`.
+    Explicit,
+    /// Found in the cache.
+    Cache,
+}
+
+/// A knowledge base together with where it came from.
+#[derive(Debug, Clone)]
+pub struct AttackData {
+    /// The knowledge base.
+    pub kb: KnowledgeBase,
+    /// The bundle file.
+    pub path: PathBuf,
+    /// How it was found.
+    pub origin: Origin,
+    /// The release: declared by the bundle, else read from its file name, else the pinned one.
+    pub version: Option<String>,
+    /// Non-fatal findings, e.g. a version other than the pinned one.
+    pub warnings: Vec<String>,
+}
+
+/// The cache root: `$TTPC_CACHE`, else `$XDG_CACHE_HOME/ttpc`, else `$HOME/.cache/ttpc`.
+pub fn cache_root() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    non_empty("TTPC_CACHE")
+        .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
+        .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")))
+}
+
+/// Where the cache keeps a bundle.
+pub fn cached_bundle(root: &Path, domain: Domain, version: &str) -> PathBuf {
+    root.join("attack").join(format!("{domain}-{version}.json"))
+}
+
+/// The official STIX 2.1 bundle of a release in MITRE's attack-stix-data repository.
+pub fn official_url(domain: Domain, version: &str) -> String {
+    format!(
+        "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master/{domain}/{domain}-{version}.json"
+    )
+}
+
+/// Versions of a domain present in the cache, oldest first.
+pub fn cached_versions(root: &Path, domain: Domain) -> Vec<String> {
+    let prefix = format!("{domain}-");
+    let mut versions: Vec<String> = std::fs::read_dir(root.join("attack"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let version = name.strip_prefix(&prefix)?.strip_suffix(".json")?;
+            is_version(version).then(|| version.to_owned())
+        })
+        .collect();
+    versions.sort_by_key(|v| version_key(v));
+    versions
+}
+
+/// Finds the bundle for a pin.
+pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), AttackError> {
+    if let Some(path) = explicit {
+        return Ok((path.to_owned(), Origin::Explicit));
+    }
+    let root = cache_root();
+    if let Some(root) = &root {
+        let version = match &pin.version {
+            Some(v) => Some(v.clone()),
+            None => cached_versions(root, pin.domain).pop(),
+        };
+        if let Some(version) = version {
+            let path = cached_bundle(root, pin.domain, &version);
+            if path.is_file() {
+                return Ok((path, Origin::Cache));
+            }
+        }
+    }
+    Err(no_data(pin, root.as_deref()))
+}
+
+/// Locates and loads the bundle for a pin, checking it is of the pinned domain.
+pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackError> {
+    let (path, origin) = locate(explicit, pin)?;
+    let kb = KnowledgeBase::load(&path)?;
+    if kb.domain() != pin.domain {
+        return Err(AttackError::DomainMismatch {
+            path,
+            expected: pin.domain.to_string(),
+            found: kb.domain().to_string(),
+        });
+    }
+    let found = kb.declared_version().map(str::to_owned).or_else(|| version_in_file_name(&path));
+    let mut warnings = Vec::new();
+    if let (Some(found), Some(pinned)) = (&found, &pin.version)
+        && found != pinned
+    {
+        warnings.push(format!(
+            "the model pins ATT&CK {pinned}, but {} holds {found}; results follow the data given",
+            path.display()
+        ));
+    }
+    let version = found.or_else(|| pin.version.clone());
+    Ok(AttackData { kb, path, origin, version, warnings })
+}
+
+fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
+    let version = pin.version.clone().unwrap_or_else(|| String::from("18.1"));
+    let url = official_url(pin.domain, &version);
+    let cache_line = match root {
+        Some(root) => format!(
+            "or put the file at {} (ttpc's cache)",
+            cached_bundle(root, pin.domain, &version).display()
+        ),
+        None => String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json"),
+    };
+    AttackError::NoData {
+        domain: pin.domain.to_string(),
+        version: pin.version.clone().unwrap_or_else(|| String::from("(any version)")),
+        help: format!(
+            "download the STIX bundle from {url}\nthen pass it with --attack-data FILE or TTPC_ATTACK_DATA=FILE, {cache_line}"
+        ),
+    }
+}
+
+/// `enterprise-attack-17.1.json` → `17.1`.
+pub fn version_in_file_name(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    let candidate = stem.rsplit('-').next()?;
+    is_version(candidate).then(|| candidate.to_owned())
+}
+
+fn is_version(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    ok(parts.next()) && parts.all(|p| ok(Some(p)))
+}
+
+/// `18.1` → `[18, 1]`, for sorting versions numerically.
+pub fn version_key(version: &str) -> Vec<u64> {
+    version.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_versions_from_file_names() {
+        assert_eq!(version_in_file_name(Path::new("x/enterprise-attack-17.1.json")).as_deref(), Some("17.1"));
+        assert_eq!(version_in_file_name(Path::new("bundle.json")), None);
+    }
+
+    #[test]
+    fn sorts_versions_numerically() {
+        let mut v = vec!["9.0", "18.1", "17.1"];
+        v.sort_by_key(|s| version_key(s));
+        assert_eq!(v, ["9.0", "17.1", "18.1"]);
+    }
+}

@@ -1,0 +1,68 @@
+//! `ttpc check MODEL`: validate a model, resolve it against ATT&CK, print each actor's profile.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use ttpc::Exit;
+use ttpc::resolve::{self, Resolved};
+
+use super::{CommandResult, Global, ui};
+
+/// Arguments of `ttpc check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The threat model (YAML).
+    model: PathBuf,
+}
+
+pub fn run(args: &Args, global: &Global) -> CommandResult {
+    let model = ttpc::model::load(&args.model)?;
+    let attack = super::load_attack(global, &resolve::pin_of(&model))?;
+    let resolved = resolve::resolve(model, attack)?;
+    ui::warn_in_file(&resolved.model.source, &resolved.warnings);
+    ui::print(&summary(&resolved))?;
+    Ok(Exit::Ok)
+}
+
+fn summary(r: &Resolved) -> String {
+    let kb = &r.attack.kb;
+    let mut out = format!(
+        "✓ {}: \"{}\" is a valid threat model\n  ATT&CK {} {} ({}, {} active techniques) from {}\n\n",
+        r.model.source.name(),
+        r.model.model.name,
+        kb.domain(),
+        r.attack.version.as_deref().unwrap_or("(version not stated)"),
+        kb.flavour(),
+        kb.active_techniques().count(),
+        r.attack.path.display(),
+    );
+    let rows: Vec<Vec<String>> = r
+        .actors
+        .iter()
+        .map(|a| {
+            let (direct, campaigns, software) = a.provenance_counts();
+            vec![
+                a.reference.clone(),
+                a.id.clone(),
+                a.name.clone(),
+                a.weight.to_string(),
+                a.techniques.len().to_string(),
+                direct.to_string(),
+                campaigns.to_string(),
+                software.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&ui::table(
+        &["actor", "ID", "ATT&CK name", "weight", "techniques", "direct", "via campaigns", "via software"],
+        &rows,
+    ));
+    let union: BTreeSet<_> = r.actors.iter().flat_map(|a| a.techniques.keys()).collect();
+    out.push_str(&format!(
+        "\n{} actor{}, {} unique techniques\n",
+        r.actors.len(),
+        if r.actors.len() == 1 { "" } else { "s" },
+        union.len()
+    ));
+    out
+}

@@ -1,0 +1,109 @@
+//! The command line: argument definitions (clap derive), one module per subcommand, and the
+//! plumbing every command shares — the ATT&CK data option, diagnostics rendering, exit codes.
+
+mod actors;
+mod check;
+mod schema;
+mod technique;
+mod ui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ttpc::{Error, Exit};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  all targets hold (or the command succeeded)
+  1  a target or the baseline check failed
+  2  invalid input: model, ATT&CK data, or rule sources the model requires
+  3  internal error, or outputs could not be written";
+
+/// ttpc compiles a YAML threat model against MITRE ATT&CK: which adversaries matter, which of
+/// their techniques you detect, where the gaps are and what to build first.
+#[derive(Debug, Parser)]
+#[command(name = "ttpc", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// ATT&CK STIX bundle to use instead of the cache (STIX 2.0 or 2.1 JSON).
+    #[arg(long, global = true, env = "TTPC_ATTACK_DATA", value_name = "FILE")]
+    attack_data: Option<PathBuf>,
+    /// When to use colour on the terminal.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal only, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a threat model and resolve its actors against ATT&CK.
+    Check(check::Args),
+    /// Print the JSON Schema of the threat-model language.
+    Schema(schema::Args),
+    /// List ATT&CK groups (or campaigns, software) with aliases and technique counts.
+    Actors(actors::Args),
+    /// Show one ATT&CK technique: tactics, platforms, groups, detection guidance, mitigations.
+    Technique(technique::Args),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ui::install_diagnostics(cli.global.color);
+    let result = match &cli.command {
+        Command::Check(args) => check::run(args, &cli.global),
+        Command::Schema(args) => schema::run(args),
+        Command::Actors(args) => actors::run(args, &cli.global),
+        Command::Technique(args) => technique::run(args, &cli.global),
+    };
+    match result {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(error) => {
+            let exit = error.exit();
+            ui::report(error);
+            ExitCode::from(exit as u8)
+        }
+    }
+}
+
+/// What a command returns: an exit code on success, an error otherwise.
+type CommandResult = Result<Exit, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
+
+/// Loads the ATT&CK data for a pin, honouring `--attack-data`, and prints its warnings.
+fn load_attack(global: &Global, pin: &ttpc::attack::source::Pin) -> Result<ttpc::attack::source::AttackData, Error> {
+    let data = ttpc::attack::source::load(global.attack_data.as_deref(), pin)?;
+    for w in &data.warnings {
+        ui::warn("ttpc::attack::version_mismatch", w.clone(), None);
+    }
+    Ok(data)
+}

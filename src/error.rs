@@ -1,0 +1,71 @@
+//! The library's top-level error and the exit codes it maps to.
+//!
+//! Exit codes are part of ttpc's interface: 0 all targets hold; 1 a target or the baseline check
+//! failed; 2 invalid input (model, ATT&CK data, rule sources the model requires); 3 internal error.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::attack::AttackError;
+use crate::diagnostics::Problems;
+use crate::model::ModelError;
+
+/// ttpc's exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything holds.
+    Ok = 0,
+    /// A target or the baseline check failed.
+    TargetFailed = 1,
+    /// The input is invalid.
+    InvalidInput = 2,
+    /// ttpc itself failed (or could not write its outputs).
+    Internal = 3,
+}
+
+/// Any error a ttpc command can end with.
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    /// The model file.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Model(#[from] ModelError),
+    /// The ATT&CK data.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Attack(#[from] AttackError),
+    /// Problems found while binding the model to ATT&CK (unknown actors, platforms, ...).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<Problems>),
+    /// A lookup the user asked for found nothing (`ttpc technique T9999`).
+    #[error("{message}")]
+    #[diagnostic(code(ttpc::not_found))]
+    NotFound {
+        /// What was not found.
+        message: String,
+        /// Suggestions.
+        #[help]
+        help: Option<String>,
+    },
+    /// Writing to stdout or an output file failed.
+    #[error("cannot write {what}")]
+    #[diagnostic(code(ttpc::io))]
+    Io {
+        /// What was being written.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The exit code this error ends the process with.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Model(_) | Error::Attack(_) | Error::Invalid(_) | Error::NotFound { .. } => Exit::InvalidInput,
+            Error::Io { .. } => Exit::Internal,
+        }
+    }
+}

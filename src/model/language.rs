@@ -1,0 +1,551 @@
+//! The threat-model language: the Rust types a model file deserialises into, with the JSON Schema
+//! derived from them (`ttpc schema`, `schema/threat-model.schema.json`).
+//!
+//! These are plain data with documented fields and no I/O; every doc comment here becomes a
+//! `description` in the schema, which editors show as hover help. Defaults live here too, so the
+//! schema, the loader and the README agree on them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::attack::Domain;
+
+/// A threat model: who attacks us, what we defend, where our detections live and what coverage we
+/// promise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "ttpc threat model")]
+pub struct ThreatModel {
+    /// The JSON Schema an editor should use for this file (ignored by ttpc).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Version of the model language. Always 1.
+    pub ttpc: LanguageVersion,
+    /// What the model is about, e.g. `Financial Services Division`.
+    pub name: String,
+    /// Who owns the model (a team or an address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free text shown at the top of the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The date of the assessment (YYYY-MM-DD). It is the only date written into outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessed: Option<NaiveDate>,
+    /// Which ATT&CK data the model is compiled against.
+    pub attack: AttackPin,
+    /// What is in scope.
+    #[serde(default)]
+    pub scope: Scope,
+    /// The threat actors: ATT&CK groups, campaigns or software, by ID, name or alias.
+    #[schemars(length(min = 1))]
+    pub actors: Vec<ActorRef>,
+    /// The assets defended; their platforms and criticality weigh gap priorities.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<Asset>,
+    /// Log sources collected today, as ATT&CK names them (e.g. `WinEventLog:Security`). Gaps whose
+    /// ATT&CK analytics read only these are quick wins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub telemetry: Vec<String>,
+    /// Where the detection rules live.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleSource>,
+    /// How rules count towards coverage.
+    #[serde(default)]
+    pub coverage: CoveragePolicy,
+    /// Techniques the organisation accepts not to detect, each with a reason, an owner and an
+    /// expiry date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<AcceptedRisk>,
+    /// The coverage the model promises; a broken target fails `ttpc compile` (exit 1).
+    #[serde(default)]
+    pub targets: Targets,
+    /// How the remediation plan is laid out.
+    #[serde(default)]
+    pub remediation: RemediationPolicy,
+    /// Adversary emulation: Atomic Red Team tests and their results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+    /// Where outputs go.
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// The model language version. Only `1` exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LanguageVersion;
+
+impl Serialize for LanguageVersion {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(1)
+    }
+}
+
+impl<'de> Deserialize<'de> for LanguageVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u64::deserialize(d)? {
+            1 => Ok(LanguageVersion),
+            other => Err(serde::de::Error::custom(format!(
+                "ttpc model language version {other} is not supported (this ttpc reads version 1)"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for LanguageVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LanguageVersion".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "description": "Version of the model language. Always 1.", "const": 1 })
+    }
+}
+
+/// The ATT&CK domain and release a model is compiled against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttackPin {
+    /// `enterprise-attack`, `ics-attack` or `mobile-attack`.
+    pub domain: Domain,
+    /// The ATT&CK release, as a string: `"18.1"`.
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?$"))]
+    pub version: String,
+}
+
+/// What is in scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// ATT&CK platforms in scope (`Windows`, `Linux`, `macOS`, `IaaS`, ...). An actor technique that
+    /// applies to none of them is out of scope. Empty: every platform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+}
+
+/// A threat actor the model cares about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActorRef {
+    /// An ATT&CK group, campaign or software: ID (`G0046`), name (`FIN7`) or alias (`Carbon
+    /// Spider`), in any case.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// How much this actor matters relative to the others (default 1). Weighs gap priority.
+    #[serde(default = "default_weight")]
+    #[schemars(range(min = 0, max = 100))]
+    pub weight: u32,
+    /// Also count techniques of the software the group uses (default false).
+    #[serde(default)]
+    pub via_software: bool,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// How critical an asset is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Criticality {
+    /// Loss stops the business.
+    Critical,
+    /// Loss hurts the business badly.
+    High,
+    /// Loss is a nuisance.
+    Medium,
+    /// Loss hardly matters.
+    Low,
+}
+
+impl Criticality {
+    /// The word used in the model file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::Critical => "critical",
+            Criticality::High => "high",
+            Criticality::Medium => "medium",
+            Criticality::Low => "low",
+        }
+    }
+}
+
+/// An asset defended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Asset {
+    /// Its name, e.g. `Domain controllers`.
+    pub name: String,
+    /// How critical it is.
+    pub criticality: Criticality,
+    /// The ATT&CK platforms it runs on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+}
+
+/// The format of a rule source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    /// Sigma rules: a `.yml` file or a folder of them.
+    Sigma,
+    /// A Splunk `savedsearches.conf` (ES correlation searches).
+    SplunkSavedsearches,
+    /// Splunk security_content detection YAML.
+    SplunkContent,
+    /// Elastic detection-rules TOML, or a Kibana rule export (NDJSON).
+    Elastic,
+    /// Microsoft Sentinel analytic rules (YAML) or ARM-template exports (JSON).
+    Sentinel,
+    /// A CSV inventory: `id,title,techniques,status,enabled`.
+    Csv,
+    /// An ATT&CK Navigator layer used as coverage (score = rule count).
+    NavigatorLayer,
+}
+
+impl RuleKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [RuleKind; 7] = [
+        RuleKind::Sigma,
+        RuleKind::SplunkSavedsearches,
+        RuleKind::SplunkContent,
+        RuleKind::Elastic,
+        RuleKind::Sentinel,
+        RuleKind::Csv,
+        RuleKind::NavigatorLayer,
+    ];
+
+    /// The word used in the model file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Sigma => "sigma",
+            RuleKind::SplunkSavedsearches => "splunk-savedsearches",
+            RuleKind::SplunkContent => "splunk-content",
+            RuleKind::Elastic => "elastic",
+            RuleKind::Sentinel => "sentinel",
+            RuleKind::Csv => "csv",
+            RuleKind::NavigatorLayer => "navigator-layer",
+        }
+    }
+}
+
+impl fmt::Display for RuleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place detection rules come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSource {
+    /// The format.
+    pub kind: RuleKind,
+    /// A file or folder, relative to the model file.
+    pub path: String,
+    /// A name for the source in reports (default: the path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// How rules count towards coverage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoveragePolicy {
+    /// Rule statuses that count (e.g. `[stable, test, production]`). When absent, every status
+    /// counts except `deprecated` and `unsupported`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_status: Option<Vec<String>>,
+    /// Whether disabled rules count (default false).
+    #[serde(default)]
+    pub count_disabled: bool,
+    /// Rules needed for "strong" coverage (default 2; 1 rule is "partial").
+    #[serde(default = "default_strong_at")]
+    #[schemars(range(min = 1))]
+    pub strong_at: u32,
+    /// Whether a rule on a parent technique covers an actor's sub-technique (default false). A rule
+    /// on a sub-technique always covers the parent.
+    #[serde(default)]
+    pub parent_covers_subtechniques: bool,
+}
+
+fn default_strong_at() -> u32 {
+    2
+}
+
+impl Default for CoveragePolicy {
+    fn default() -> Self {
+        CoveragePolicy {
+            count_status: None,
+            count_disabled: false,
+            strong_at: default_strong_at(),
+            parent_covers_subtechniques: false,
+        }
+    }
+}
+
+/// A technique the organisation accepts not to detect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedRisk {
+    /// The technique, e.g. `T1200`.
+    pub technique: TechniqueId,
+    /// Why it is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// When the acceptance lapses (YYYY-MM-DD); an expired acceptance fails the check.
+    pub expires: NaiveDate,
+}
+
+/// The coverage the model promises.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Minimum coverage of all actors' techniques together, e.g. `80%`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall: Option<Percent>,
+    /// Minimum coverage per actor, keyed by the actor's `ref` as written in `actors`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actors: BTreeMap<String, Percent>,
+    /// Minimum coverage per tactic, keyed by tactic shortname (`defense-evasion`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tactics: BTreeMap<String, Percent>,
+    /// Techniques that must be covered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub must_cover: Vec<TechniqueId>,
+    /// Most gaps allowed in the first remediation horizon (the "30-day" list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_priority_1_gaps: Option<u32>,
+    /// Minimum share of covered techniques proven by emulation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validated: Option<Percent>,
+    /// Fail when coverage drops below the baseline given with `--baseline`: `true`, or
+    /// `{tolerance: 0.5}` to allow a drop of up to 0.5 percentage points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_drop_from_baseline: Option<NoDrop>,
+}
+
+/// The `no_drop_from_baseline` target.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NoDrop {
+    /// `true`: no drop at all; `false`: target off.
+    Enabled(bool),
+    /// A drop of up to `tolerance` percentage points is allowed.
+    Tolerance {
+        /// Percentage points.
+        #[schemars(range(min = 0, max = 100))]
+        tolerance: f64,
+    },
+}
+
+impl NoDrop {
+    /// The allowed drop in percentage points, or `None` when the target is off.
+    pub fn tolerance(self) -> Option<f64> {
+        match self {
+            NoDrop::Enabled(true) => Some(0.0),
+            NoDrop::Enabled(false) => None,
+            NoDrop::Tolerance { tolerance } => Some(tolerance),
+        }
+    }
+}
+
+/// How the remediation plan is laid out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationPolicy {
+    /// Horizons in days, ascending (default `[30, 60, 90]`).
+    #[serde(default = "default_horizons")]
+    #[schemars(length(min = 1))]
+    pub horizons_days: Vec<u32>,
+    /// Gaps planned per horizon (default 5).
+    #[serde(default = "default_per_horizon")]
+    #[schemars(range(min = 1))]
+    pub per_horizon: u32,
+}
+
+fn default_horizons() -> Vec<u32> {
+    vec![30, 60, 90]
+}
+
+fn default_per_horizon() -> u32 {
+    5
+}
+
+impl Default for RemediationPolicy {
+    fn default() -> Self {
+        RemediationPolicy { horizons_days: default_horizons(), per_horizon: default_per_horizon() }
+    }
+}
+
+/// Adversary emulation inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// An Atomic Red Team `atomics/` folder, relative to the model file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub atomics: Option<String>,
+    /// Emulation results CSV (`technique,test,guid,date,detected,notes`), relative to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
+    /// Results older than this many days are stale (default 90).
+    #[serde(default = "default_max_age")]
+    pub max_age_days: u32,
+}
+
+fn default_max_age() -> u32 {
+    90
+}
+
+/// Where outputs go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    /// Output folder, relative to the model file (default `out/<model file name>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// The Markdown report.
+    #[serde(default)]
+    pub report: ReportOutput,
+}
+
+/// The Markdown report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportOutput {
+    /// A minijinja template replacing the built-in `report.md.j2`, relative to the model file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+
+/// A technique ID such as `T1059` or `T1059.001`, stored upper-case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TechniqueId(String);
+
+impl TechniqueId {
+    /// Parses `T1059`, `t1059.001`, ... (upper-cases it); `None` for anything else.
+    pub fn parse(s: &str) -> Option<TechniqueId> {
+        let s = s.trim();
+        let b = s.as_bytes();
+        let shape_ok = (b.len() == 5 || (b.len() == 9 && b[5] == b'.'))
+            && matches!(b[0], b'T' | b't')
+            && b[1..5].iter().all(u8::is_ascii_digit)
+            && b.get(6..).is_none_or(|rest| rest.iter().all(u8::is_ascii_digit));
+        shape_ok.then(|| TechniqueId(s.to_ascii_uppercase()))
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TechniqueId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for TechniqueId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TechniqueId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        TechniqueId::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("{s:?} is not a technique ID like T1059 or T1059.001"))
+        })
+    }
+}
+
+impl JsonSchema for TechniqueId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TechniqueId".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An ATT&CK technique ID such as T1059 or T1059.001 (any case).",
+            "type": "string",
+            "pattern": "^[Tt][0-9]{4}(\\.[0-9]{3})?$"
+        })
+    }
+}
+
+/// A percentage from 0 to 100, written `80%` (or the bare number `80`).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Percent(f64);
+
+/// The custom JSON Schema format percentages carry; the validator registers a check for it.
+pub const PERCENT_FORMAT: &str = "percent";
+
+impl Percent {
+    /// A percentage, if `value` is within 0..=100.
+    pub fn new(value: f64) -> Option<Percent> {
+        (0.0..=100.0).contains(&value).then_some(Percent(value))
+    }
+
+    /// Parses `80%`, `80.5%` or `80`.
+    pub fn parse(s: &str) -> Option<Percent> {
+        let number = s.trim().strip_suffix('%').unwrap_or(s.trim()).trim();
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        number.parse::<f64>().ok().and_then(Percent::new)
+    }
+
+    /// The value, 0 to 100.
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fract() == 0.0 { write!(f, "{:.0}%", self.0) } else { write!(f, "{}%", self.0) }
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            Text(String),
+        }
+        let parsed = match Raw::deserialize(d)? {
+            Raw::Number(n) => Percent::new(n),
+            Raw::Text(s) => Percent::parse(&s),
+        };
+        parsed.ok_or_else(|| serde::de::Error::custom("expected a percentage from 0% to 100%"))
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A percentage from 0% to 100%, written like 80% (or the bare number 80).",
+            "type": ["string", "number"],
+            "format": PERCENT_FORMAT,
+            "minimum": 0,
+            "maximum": 100,
+            "examples": ["80%"]
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! The threat-model language and its loader.
+//!
+//! `language` defines the types (and through schemars the JSON Schema); `load` reads a model
+//! file, validates it against the schema and reports every problem with its file, line and
+//! column; `spans` maps JSON Pointers back to positions in the YAML text; `schema` turns schema
+//! violations into diagnostics. serde_yaml is used here and nowhere else.
+
+mod language;
+mod load;
+mod schema;
+pub mod spans;
+
+pub use language::*;
+pub use load::{LoadedModel, ModelError, load, load_str};
+pub use schema::{threat_model_schema, threat_model_schema_text};

@@ -1,0 +1,98 @@
+//! Resolution: binds a validated model to one ATT&CK knowledge base.
+//!
+//! Each actor `ref` becomes an ATT&CK group, campaign or software with its technique profile
+//! (provenance kept: direct, via a campaign, via software); the model's platforms are matched to
+//! the platforms ATT&CK uses. Problems point at the model line that caused them and are all
+//! reported at once.
+
+mod actors;
+
+pub use actors::{ActorKind, ActorProfile, resolve_actors};
+
+use std::collections::BTreeSet;
+
+use crate::attack::KnowledgeBase;
+use crate::attack::source::{AttackData, Pin};
+use crate::diagnostics::{Problem, Problems, nearest};
+use crate::model::LoadedModel;
+use crate::Error;
+
+/// A model bound to its ATT&CK data.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The model.
+    pub model: LoadedModel,
+    /// The ATT&CK data it was resolved against.
+    pub attack: AttackData,
+    /// One profile per model actor, in model order.
+    pub actors: Vec<ActorProfile>,
+    /// Non-fatal findings in the model (revoked actors, duplicates, ...).
+    pub warnings: Vec<Problem>,
+}
+
+/// The ATT&CK data a model pins.
+pub fn pin_of(model: &LoadedModel) -> Pin {
+    Pin { domain: model.model.attack.domain, version: Some(model.model.attack.version.clone()) }
+}
+
+/// Binds a model to ATT&CK data: resolves every actor and checks every platform name, reporting
+/// all problems at once.
+pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error> {
+    let kb = &attack.kb;
+    let mut problems = check_platforms(&model, kb);
+    let mut warnings = model.warnings.clone();
+    let actors = match resolve_actors(&model, kb) {
+        Ok((actors, actor_warnings)) => {
+            warnings.extend(actor_warnings);
+            actors
+        }
+        Err(actor_problems) => {
+            problems.extend(actor_problems);
+            Vec::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(Box::new(Problems::new(
+            "ttpc::model::unresolved",
+            format!("{} does not resolve against ATT&CK {}", model.source.name(), kb.domain()),
+            &model.source,
+            problems,
+        ))));
+    }
+    Ok(Resolved { model, attack, actors, warnings })
+}
+
+/// Checks the model's platform names (scope and assets) against the platforms of the knowledge
+/// base; an unknown platform is an error with the nearest known names.
+pub fn check_platforms(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
+    let known: BTreeSet<&str> = kb.platforms();
+    let mut problems = Vec::new();
+    let mut check = |name: &str, pointer: String| {
+        if known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            return;
+        }
+        let suggestions = nearest(name, known.iter().copied(), 3);
+        let list: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+        problems.push(
+            Problem::error(
+                "ttpc::model::unknown_platform",
+                format!("`{name}` is not a platform of ATT&CK {}", kb.domain()),
+                model.span(&pointer),
+            )
+            .label("unknown platform")
+            .help(match suggestions.first() {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("platforms are: {}", list.join(", ")),
+            }),
+        );
+    };
+    for (i, p) in model.model.scope.platforms.iter().enumerate() {
+        check(p, format!("/scope/platforms/{i}"));
+    }
+    for (a, asset) in model.model.assets.iter().enumerate() {
+        for (i, p) in asset.platforms.iter().enumerate() {
+            check(p, format!("/assets/{a}/platforms/{i}"));
+        }
+    }
+    problems
+}
