@@ -44,7 +44,10 @@ impl Problem {
 
     /// A warning.
     pub fn warning(code: &'static str, message: impl Into<String>, span: Range<usize>) -> Problem {
-        Problem { severity: Severity::Warning, ..Problem::error(code, message, span) }
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(code, message, span)
+        }
     }
 
     /// Sets the label.
@@ -87,7 +90,9 @@ impl Diagnostic for Problem {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = LabeledSpan::new_with_span(Some(self.label.clone()), self.span.clone());
@@ -105,7 +110,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A named text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// The name diagnostics show (the path as given).
@@ -145,10 +153,20 @@ pub struct Problems {
 
 impl Problems {
     /// Errors only (warnings are printed separately).
-    pub fn new(code: &'static str, title: String, file: &SourceFile, mut problems: Vec<Problem>) -> Problems {
+    pub fn new(
+        code: &'static str,
+        title: String,
+        file: &SourceFile,
+        mut problems: Vec<Problem>,
+    ) -> Problems {
         problems.sort_by_key(|p| (p.span.start, p.span.end));
         problems.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-        Problems { title, source: file.named_source(), problems, code }
+        Problems {
+            title,
+            source: file.named_source(),
+            problems,
+            code,
+        }
     }
 }
 
@@ -185,7 +203,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Byte offset of a 1-based line and column (as parsers report them), clamped to the text.
+/// Byte offset of a 1-based line and byte column (as serde_json reports them), clamped to the
+/// line.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line.max(1) {
@@ -199,7 +218,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// The candidates closest to `wanted`, best first, for "did you mean" help. Case is ignored.
-pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>, max: usize) -> Vec<&'a str> {
+pub fn nearest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Vec<&'a str> {
     let wanted = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
@@ -236,7 +259,8 @@ mod tests {
         let text = "a: 1\nbé: 2\nc: 3";
         let offset = text.find("2").expect("present");
         assert_eq!(line_col(text, offset), (2, 5));
-        assert_eq!(offset_of(text, 2, 5), offset - 1 + 1 - 1 + 1 - 1 + 1 - 1 + 0 + 0 + 0 + 0);
+        // Parsers count columns in bytes: `é` takes two.
+        assert_eq!(offset_of(text, 2, 6), offset);
         assert_eq!(offset_of(text, 99, 1), text.len());
         assert_eq!(line_col(text, 10_000), (3, 5));
     }
@@ -259,7 +283,10 @@ pub struct InFile {
 impl InFile {
     /// Attaches a file to a problem.
     pub fn new(problem: Problem, file: &SourceFile) -> InFile {
-        InFile { problem, source: file.named_source() }
+        InFile {
+            problem,
+            source: file.named_source(),
+        }
     }
 }
 
@@ -316,6 +343,8 @@ impl Diagnostic for Warning {
         Some(Severity::Warning)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 }

@@ -33,7 +33,7 @@ pub enum Error {
     /// The ATT&CK data.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Attack(#[from] AttackError),
+    Attack(Box<AttackError>),
     /// Problems found while binding the model to ATT&CK (unknown actors, platforms, ...).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -64,8 +64,16 @@ impl Error {
     /// The exit code this error ends the process with.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Model(_) | Error::Attack(_) | Error::Invalid(_) | Error::NotFound { .. } => Exit::InvalidInput,
+            Error::Model(_) | Error::Attack(_) | Error::Invalid(_) | Error::NotFound { .. } => {
+                Exit::InvalidInput
+            }
             Error::Io { .. } => Exit::Internal,
         }
+    }
+}
+
+impl From<AttackError> for Error {
+    fn from(error: AttackError) -> Error {
+        Error::Attack(Box::new(error))
     }
 }

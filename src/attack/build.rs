@@ -9,10 +9,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::KnowledgeBase;
 use super::error::BundleProblem;
 use super::stix::{Bundle, LogSourceRaw, Object};
 use super::types::*;
-use super::KnowledgeBase;
 
 /// What a STIX id points at once the tables are built.
 #[derive(Clone, Copy, Debug)]
@@ -30,39 +30,52 @@ enum Target {
 /// Builds the knowledge base from a parsed bundle.
 pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> {
     if bundle.kind != "bundle" {
-        return Err(BundleProblem::NotABundle { found: bundle.kind.into_owned() });
+        return Err(BundleProblem::NotABundle {
+            found: bundle.kind.into_owned(),
+        });
     }
     let flavour = flavour_of(&bundle)?;
 
     let mut by_type: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
     for object in &bundle.objects {
-        by_type.entry(object.kind.as_ref()).or_default().push(object);
+        by_type
+            .entry(object.kind.as_ref())
+            .or_default()
+            .push(object);
     }
     let of_type = |t: &str| by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
 
     // The matrix fixes the domain and the tactic order. Deprecated matrices (Mobile's old
     // "Network-Based Effects") are skipped; should a bundle hold two live matrices, the tactics of
     // the second follow those of the first.
-    let matrices: Vec<&Object<'_>> =
-        of_type("x-mitre-matrix").iter().copied().filter(|m| m.is_active()).collect();
+    let matrices: Vec<&Object<'_>> = of_type("x-mitre-matrix")
+        .iter()
+        .copied()
+        .filter(|m| m.is_active())
+        .collect();
     let Some(first_matrix) = matrices.first() else {
-        return Err(BundleProblem::NoMatrix { objects: bundle.objects.len() });
+        return Err(BundleProblem::NoMatrix {
+            objects: bundle.objects.len(),
+        });
     };
     let domain_id = first_matrix
         .attack_id()
         .map(str::to_owned)
         .or_else(|| first_matrix.x_mitre_domains.first().map(|d| d.to_string()))
         .unwrap_or_default();
-    let domain = Domain::parse(&domain_id)
-        .ok_or_else(|| BundleProblem::UnknownDomain { found: domain_id.clone() })?;
+    let domain = Domain::parse(&domain_id).ok_or_else(|| BundleProblem::UnknownDomain {
+        found: domain_id.clone(),
+    })?;
     let kill_chain = match domain {
         Domain::EnterpriseAttack => "mitre-attack",
         Domain::IcsAttack => "mitre-ics-attack",
         Domain::MobileAttack => "mitre-mobile-attack",
     };
 
-    let tactic_objects: HashMap<&str, &Object<'_>> =
-        of_type("x-mitre-tactic").iter().map(|o| (o.id.as_ref(), *o)).collect();
+    let tactic_objects: HashMap<&str, &Object<'_>> = of_type("x-mitre-tactic")
+        .iter()
+        .map(|o| (o.id.as_ref(), *o))
+        .collect();
     let mut tactics: Vec<Tactic> = Vec::new();
     for matrix in &matrices {
         for tactic_ref in &matrix.tactic_refs {
@@ -119,7 +132,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             }
         })
         .collect();
-    register(&mut targets, &technique_objects, |i| Target::Technique(TechniqueIdx(i)));
+    register(&mut targets, &technique_objects, |i| {
+        Target::Technique(TechniqueIdx(i))
+    });
     let technique_by_id: HashMap<String, TechniqueIdx> = techniques
         .iter()
         .enumerate()
@@ -127,9 +142,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         .collect();
     // Parents come from the ID as well as from `subtechnique-of`: the ID is authoritative in
     // ATT&CK and some exports omit the relationship for revoked sub-techniques.
-    for i in 0..techniques.len() {
-        if let Some((parent_id, _)) = techniques[i].id.split_once('.') {
-            techniques[i].parent = technique_by_id.get(parent_id).copied();
+    for technique in &mut techniques {
+        if let Some((parent_id, _)) = technique.id.split_once('.') {
+            technique.parent = technique_by_id.get(parent_id).copied();
         }
     }
 
@@ -168,7 +183,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             software: Vec::new(),
         })
         .collect();
-    register(&mut targets, &campaign_objects, |i| Target::Campaign(CampaignIdx(i)));
+    register(&mut targets, &campaign_objects, |i| {
+        Target::Campaign(CampaignIdx(i))
+    });
 
     let mut software_raw: Vec<&Object<'_>> = of_type("malware").to_vec();
     software_raw.extend_from_slice(of_type("tool"));
@@ -179,14 +196,20 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             id: id.clone(),
             stix_id: o.id.to_string(),
             name: owned(&o.name),
-            kind: if o.kind == "tool" { SoftwareKind::Tool } else { SoftwareKind::Malware },
+            kind: if o.kind == "tool" {
+                SoftwareKind::Tool
+            } else {
+                SoftwareKind::Malware
+            },
             aliases: aliases(o, &o.x_mitre_aliases),
             platforms: strings(&o.x_mitre_platforms),
             status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
             techniques: Vec::new(),
         })
         .collect();
-    register(&mut targets, &software_objects, |i| Target::Software(SoftwareIdx(i)));
+    register(&mut targets, &software_objects, |i| {
+        Target::Software(SoftwareIdx(i))
+    });
 
     let mitigation_objects = with_attack_ids(of_type("course-of-action"));
     let mitigations: Vec<Mitigation> = mitigation_objects
@@ -197,7 +220,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
         })
         .collect();
-    register(&mut targets, &mitigation_objects, |i| Target::Mitigation(MitigationIdx(i)));
+    register(&mut targets, &mitigation_objects, |i| {
+        Target::Mitigation(MitigationIdx(i))
+    });
 
     // Data components (both eras), then analytics and detection strategies (v18+), whose log
     // sources point back at data components.
@@ -226,7 +251,10 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         })
         .collect();
     for (i, o) in component_objects.iter().enumerate() {
-        targets.insert(o.id.to_string(), Target::DataComponent(DataComponentIdx(i as u32)));
+        targets.insert(
+            o.id.to_string(),
+            Target::DataComponent(DataComponentIdx(i as u32)),
+        );
     }
 
     let analytic_objects = with_attack_ids(of_type("x-mitre-analytic"));
@@ -241,7 +269,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             log_sources: log_sources(&o.x_mitre_log_source_references, &component_by_stix),
         })
         .collect();
-    register(&mut targets, &analytic_objects, |i| Target::Analytic(AnalyticIdx(i)));
+    register(&mut targets, &analytic_objects, |i| {
+        Target::Analytic(AnalyticIdx(i))
+    });
 
     let strategy_objects = with_attack_ids(of_type("x-mitre-detection-strategy"));
     let detection_strategies: Vec<DetectionStrategy> = strategy_objects
@@ -257,7 +287,11 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
                 .collect();
             refs.sort();
             refs.dedup();
-            DetectionStrategy { id: id.clone(), name: owned(&o.name), analytics: refs }
+            DetectionStrategy {
+                id: id.clone(),
+                name: owned(&o.name),
+                analytics: refs,
+            }
         })
         .collect();
     register(&mut targets, &strategy_objects, |i| {
@@ -270,9 +304,11 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         if !rel.is_active() {
             continue;
         }
-        let (Some(kind), Some(source), Some(target)) =
-            (rel.relationship_type.as_deref(), rel.source_ref.as_deref(), rel.target_ref.as_deref())
-        else {
+        let (Some(kind), Some(source), Some(target)) = (
+            rel.relationship_type.as_deref(),
+            rel.source_ref.as_deref(),
+            rel.target_ref.as_deref(),
+        ) else {
             continue;
         };
         let (Some(&source), Some(&target)) = (targets.get(source), targets.get(target)) else {
@@ -286,7 +322,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             ("revoked-by", T::Technique(old), T::Technique(new)) => {
                 technique_revoked_by[old.get()] = Some(new);
             }
-            ("revoked-by", T::Group(old), T::Group(new)) => groups[old.get()].revoked_by = Some(new),
+            ("revoked-by", T::Group(old), T::Group(new)) => {
+                groups[old.get()].revoked_by = Some(new)
+            }
             ("uses", T::Group(g), T::Technique(t)) => groups[g.get()].techniques.push(t),
             ("uses", T::Group(g), T::Software(s)) => groups[g.get()].software.push(s),
             ("uses", T::Campaign(c), T::Technique(t)) => campaigns[c.get()].techniques.push(t),
@@ -309,42 +347,23 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         }
     }
 
-    // Follow revoked-by chains to their end (ATT&CK has a few two-step chains); a cycle, which
-    // would be a broken bundle, stops at the first repeat.
-    for i in 0..techniques.len() {
-        let mut current = technique_revoked_by[i];
-        let mut steps = 0;
-        while let Some(next) = current.and_then(|c| technique_revoked_by[c.get()]) {
-            current = Some(next);
-            steps += 1;
-            if steps > techniques.len() {
-                break;
-            }
-        }
-        techniques[i].revoked_by = current;
+    // Follow revoked-by chains to their end (ATT&CK has a few two-step chains).
+    let technique_ends = chain_ends(&technique_revoked_by);
+    for (technique, end) in techniques.iter_mut().zip(technique_ends) {
+        technique.revoked_by = end;
     }
-    let mut group_revoked_by: Vec<Option<GroupIdx>> = groups.iter().map(|g| g.revoked_by).collect();
-    for i in 0..groups.len() {
-        let mut current = group_revoked_by[i];
-        let mut steps = 0;
-        while let Some(next) = current.and_then(|c| groups[c.get()].revoked_by) {
-            current = Some(next);
-            steps += 1;
-            if steps > groups.len() {
-                break;
-            }
-        }
-        group_revoked_by[i] = current;
-    }
-    for (group, revoked_by) in groups.iter_mut().zip(group_revoked_by) {
-        group.revoked_by = revoked_by;
+    let group_links: Vec<Option<GroupIdx>> = groups.iter().map(|g| g.revoked_by).collect();
+    for (group, end) in groups.iter_mut().zip(chain_ends(&group_links)) {
+        group.revoked_by = end;
     }
 
     // Sub-technique lists, then make every link list sorted, unique and free of techniques that
     // are no longer part of ATT&CK (a profile must never contain one).
     for i in 0..techniques.len() {
         if let Some(parent) = techniques[i].parent {
-            techniques[parent.get()].subtechniques.push(TechniqueIdx(i as u32));
+            techniques[parent.get()]
+                .subtechniques
+                .push(TechniqueIdx(i as u32));
         }
     }
     let active: Vec<bool> = techniques.iter().map(Technique::is_active).collect();
@@ -394,17 +413,39 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
     }))
 }
 
+/// For each entry of a revoked-by table, the last link of its chain. A cycle, which would be a
+/// broken bundle, stops after as many steps as there are entries.
+fn chain_ends<I: Copy + Into<usize>>(links: &[Option<I>]) -> Vec<Option<I>> {
+    links
+        .iter()
+        .map(|first| {
+            let mut current = *first;
+            for _ in 0..links.len() {
+                match current.and_then(|c| links[c.into()]) {
+                    Some(next) => current = Some(next),
+                    None => break,
+                }
+            }
+            current
+        })
+        .collect()
+}
+
 fn flavour_of(bundle: &Bundle<'_>) -> Result<StixFlavour, BundleProblem> {
     // STIX 2.0 puts `spec_version` on the bundle, STIX 2.1 on each object; a bundle with neither
     // is read as 2.0, the older convention.
-    let declared = bundle
-        .spec_version
-        .as_deref()
-        .or_else(|| bundle.objects.iter().find_map(|o| o.spec_version.as_deref()));
+    let declared = bundle.spec_version.as_deref().or_else(|| {
+        bundle
+            .objects
+            .iter()
+            .find_map(|o| o.spec_version.as_deref())
+    });
     match declared {
         Some("2.0") | None => Ok(StixFlavour::Stix20),
         Some("2.1") => Ok(StixFlavour::Stix21),
-        Some(other) => Err(BundleProblem::UnsupportedSpec { found: other.to_owned() }),
+        Some(other) => Err(BundleProblem::UnsupportedSpec {
+            found: other.to_owned(),
+        }),
     }
 }
 
@@ -416,7 +457,9 @@ fn with_attack_ids<'o, 'a>(objects: &[&'o Object<'a>]) -> Vec<(String, &'o Objec
         .filter_map(|o| o.attack_id().map(|id| (id.to_ascii_uppercase(), *o)))
         .collect();
     list.sort_by(|(a, x), (b, y)| {
-        a.cmp(b).then(y.is_active().cmp(&x.is_active())).then(x.id.cmp(&y.id))
+        a.cmp(b)
+            .then(y.is_active().cmp(&x.is_active()))
+            .then(x.id.cmp(&y.id))
     });
     list.dedup_by(|later, earlier| later.0 == earlier.0);
     list
@@ -432,7 +475,10 @@ fn register(
     }
 }
 
-fn log_sources(raw: &[LogSourceRaw<'_>], components: &HashMap<&str, DataComponentIdx>) -> Vec<LogSource> {
+fn log_sources(
+    raw: &[LogSourceRaw<'_>],
+    components: &HashMap<&str, DataComponentIdx>,
+) -> Vec<LogSource> {
     let mut list: Vec<LogSource> = raw
         .iter()
         .filter_map(|l| {

@@ -66,27 +66,9 @@ pub enum AttackError {
     },
 
     /// The file is not JSON.
-    #[error("ATT&CK data file {}:{line}:{column} is not valid JSON: {message}", path.display())]
-    #[diagnostic(
-        code(ttpc::attack::not_json),
-        help("a STIX bundle is one JSON document; was the download interrupted?")
-    )]
-    NotJson {
-        /// The path.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The parser's message.
-        message: String,
-        /// The file, when small enough to quote.
-        #[source_code]
-        src: Option<NamedSource<String>>,
-        /// Where the parser stopped.
-        #[label("here")]
-        span: Option<SourceSpan>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    NotJson(Box<JsonSyntax>),
 
     /// The file is JSON but not an ATT&CK STIX bundle.
     #[error("ATT&CK data file {} is JSON but not an ATT&CK STIX bundle: {problem}", path.display())]
@@ -130,4 +112,28 @@ pub enum AttackError {
         /// The domain of the bundle.
         found: String,
     },
+}
+
+/// A JSON syntax error in an ATT&CK data file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("ATT&CK data file {}:{line}:{column} is not valid JSON: {message}", path.display())]
+#[diagnostic(
+    code(ttpc::attack::not_json),
+    help("a STIX bundle is one JSON document; was the download interrupted?")
+)]
+pub struct JsonSyntax {
+    /// The path.
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The parser's message.
+    pub message: String,
+    /// The file, when small enough to quote.
+    #[source_code]
+    pub src: Option<NamedSource<String>>,
+    /// Where the parser stopped.
+    #[label("here")]
+    pub span: Option<SourceSpan>,
 }

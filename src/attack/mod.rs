@@ -22,7 +22,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use error::{AttackError, BundleProblem};
+pub use error::{AttackError, BundleProblem, JsonSyntax};
 pub use types::*;
 
 /// The tables of a knowledge base, before indexing.
@@ -86,9 +86,14 @@ impl KnowledgeBase {
     pub fn load(path: &Path) -> Result<KnowledgeBase, AttackError> {
         let bytes = std::fs::read(path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                AttackError::NotFound { path: path.to_owned() }
+                AttackError::NotFound {
+                    path: path.to_owned(),
+                }
             } else {
-                AttackError::Unreadable { path: path.to_owned(), source }
+                AttackError::Unreadable {
+                    path: path.to_owned(),
+                    source,
+                }
             }
         })?;
         KnowledgeBase::from_json(&bytes, path)
@@ -97,14 +102,21 @@ impl KnowledgeBase {
     /// Builds the knowledge base from the bytes of a STIX bundle; `path` names it in errors.
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<KnowledgeBase, AttackError> {
         let bundle = stix::parse(bytes).map_err(|e| json_error(e, bytes, path))?;
-        build::build(bundle)
-            .map_err(|problem| AttackError::NotStix { path: path.to_owned(), problem })
+        build::build(bundle).map_err(|problem| AttackError::NotStix {
+            path: path.to_owned(),
+            problem,
+        })
     }
 
     /// Indexes tables (built from a bundle, or read back from a cache).
     pub fn from_tables(tables: Tables) -> KnowledgeBase {
-        fn ids<I: Copy>(list: impl Iterator<Item = String>, make: impl Fn(u32) -> I) -> HashMap<String, I> {
-            list.enumerate().map(|(i, id)| (id, make(i as u32))).collect()
+        fn ids<I: Copy>(
+            list: impl Iterator<Item = String>,
+            make: impl Fn(u32) -> I,
+        ) -> HashMap<String, I> {
+            list.enumerate()
+                .map(|(i, id)| (id, make(i as u32)))
+                .collect()
         }
         let technique_ids = ids(tables.techniques.iter().map(|t| t.id.clone()), TechniqueIdx);
         let group_ids = ids(tables.groups.iter().map(|g| g.id.clone()), GroupIdx);
@@ -121,7 +133,10 @@ impl KnowledgeBase {
             stix_ids.insert(t.stix_id.clone(), StixRef::Tactic(TacticIdx(i as u32)));
         }
         for (i, t) in tables.techniques.iter().enumerate() {
-            stix_ids.insert(t.stix_id.clone(), StixRef::Technique(TechniqueIdx(i as u32)));
+            stix_ids.insert(
+                t.stix_id.clone(),
+                StixRef::Technique(TechniqueIdx(i as u32)),
+            );
         }
         for (i, g) in tables.groups.iter().enumerate() {
             stix_ids.insert(g.stix_id.clone(), StixRef::Group(GroupIdx(i as u32)));
@@ -301,7 +316,9 @@ impl KnowledgeBase {
 
 fn lookup<I: Copy>(map: &HashMap<String, I>, id: &str) -> Option<I> {
     let id = id.trim();
-    map.get(id).or_else(|| map.get(&id.to_ascii_uppercase())).copied()
+    map.get(id)
+        .or_else(|| map.get(&id.to_ascii_uppercase()))
+        .copied()
 }
 
 macro_rules! index_impl {
@@ -321,7 +338,11 @@ index_impl!(CampaignIdx, Campaign, campaigns);
 index_impl!(SoftwareIdx, Software, software);
 index_impl!(MitigationIdx, Mitigation, mitigations);
 index_impl!(DataComponentIdx, DataComponent, data_components);
-index_impl!(DetectionStrategyIdx, DetectionStrategy, detection_strategies);
+index_impl!(
+    DetectionStrategyIdx,
+    DetectionStrategy,
+    detection_strategies
+);
 index_impl!(AnalyticIdx, Analytic, analytics);
 
 /// Files above this size are not quoted in diagnostics: a compact bundle is one 30 MB line.
@@ -331,7 +352,8 @@ fn json_error(error: serde_json::Error, bytes: &[u8], path: &Path) -> AttackErro
     use serde_json::error::Category;
     match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
-            let (line, column) = (error.line(), error.column());
+            // serde_json says column 0 for "before the first character of the line".
+            let (line, column) = (error.line(), error.column().max(1));
             let (src, span) = if bytes.len() <= QUOTE_LIMIT {
                 let text = String::from_utf8_lossy(bytes).into_owned();
                 let offset = crate::diagnostics::offset_of(&text, line, column);
@@ -343,11 +365,20 @@ fn json_error(error: serde_json::Error, bytes: &[u8], path: &Path) -> AttackErro
                 (None, None)
             };
             let message = strip_position(&error.to_string());
-            AttackError::NotJson { path: path.to_owned(), line, column, message, src, span }
+            AttackError::NotJson(Box::new(JsonSyntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+                src,
+                span,
+            }))
         }
         Category::Data => AttackError::NotStix {
             path: path.to_owned(),
-            problem: BundleProblem::Shape { message: error.to_string() },
+            problem: BundleProblem::Shape {
+                message: error.to_string(),
+            },
         },
     }
 }

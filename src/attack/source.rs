@@ -43,7 +43,11 @@ pub struct AttackData {
 
 /// The cache root: `$TTPC_CACHE`, else `$XDG_CACHE_HOME/ttpc`, else `$HOME/.cache/ttpc`.
 pub fn cache_root() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let non_empty = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     non_empty("TTPC_CACHE")
         .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
         .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")))
@@ -110,7 +114,10 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
             found: kb.domain().to_string(),
         });
     }
-    let found = kb.declared_version().map(str::to_owned).or_else(|| version_in_file_name(&path));
+    let found = kb
+        .declared_version()
+        .map(str::to_owned)
+        .or_else(|| version_in_file_name(&path));
     let mut warnings = Vec::new();
     if let (Some(found), Some(pinned)) = (&found, &pin.version)
         && found != pinned
@@ -121,7 +128,13 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
         ));
     }
     let version = found.or_else(|| pin.version.clone());
-    Ok(AttackData { kb, path, origin, version, warnings })
+    Ok(AttackData {
+        kb,
+        path,
+        origin,
+        version,
+        warnings,
+    })
 }
 
 fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
@@ -132,27 +145,36 @@ fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
             "or put the file at {} (ttpc's cache)",
             cached_bundle(root, pin.domain, &version).display()
         ),
-        None => String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json"),
+        None => {
+            String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json")
+        }
     };
     AttackError::NoData {
         domain: pin.domain.to_string(),
-        version: pin.version.clone().unwrap_or_else(|| String::from("(any version)")),
+        version: pin
+            .version
+            .clone()
+            .unwrap_or_else(|| String::from("(any version)")),
         help: format!(
             "download the STIX bundle from {url}\nthen pass it with --attack-data FILE or TTPC_ATTACK_DATA=FILE, {cache_line}"
         ),
     }
 }
 
-/// `enterprise-attack-17.1.json` → `17.1`.
+/// `enterprise-attack-17.1.json` → `17.1`: MITRE's own naming, `<domain>-<version>.json`; any
+/// other file name says nothing about the version.
 pub fn version_in_file_name(path: &Path) -> Option<String> {
     let stem = path.file_stem()?.to_str()?;
-    let candidate = stem.rsplit('-').next()?;
-    is_version(candidate).then(|| candidate.to_owned())
+    Domain::ALL.iter().find_map(|d| {
+        let version = stem.strip_prefix(d.as_str())?.strip_prefix('-')?;
+        is_version(version).then(|| version.to_owned())
+    })
 }
 
 fn is_version(s: &str) -> bool {
     let mut parts = s.split('.');
-    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ok(parts.next()) && parts.all(|p| ok(Some(p)))
 }
 
@@ -167,8 +189,15 @@ mod tests {
 
     #[test]
     fn reads_versions_from_file_names() {
-        assert_eq!(version_in_file_name(Path::new("x/enterprise-attack-17.1.json")).as_deref(), Some("17.1"));
+        assert_eq!(
+            version_in_file_name(Path::new("x/enterprise-attack-17.1.json")).as_deref(),
+            Some("17.1")
+        );
         assert_eq!(version_in_file_name(Path::new("bundle.json")), None);
+        assert_eq!(
+            version_in_file_name(Path::new("mini-enterprise-2.1.json")),
+            None
+        );
     }
 
     #[test]

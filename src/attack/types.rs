@@ -19,6 +19,12 @@ macro_rules! index_type {
                 self.0 as usize
             }
         }
+
+        impl From<$name> for usize {
+            fn from(idx: $name) -> usize {
+                idx.get()
+            }
+        }
     };
 }
 
@@ -62,7 +68,17 @@ index_type!(
 
 /// Which ATT&CK matrix a bundle describes.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
@@ -76,7 +92,11 @@ pub enum Domain {
 
 impl Domain {
     /// All domains, in the order ttpc lists them.
-    pub const ALL: [Domain; 3] = [Domain::EnterpriseAttack, Domain::IcsAttack, Domain::MobileAttack];
+    pub const ALL: [Domain; 3] = [
+        Domain::EnterpriseAttack,
+        Domain::IcsAttack,
+        Domain::MobileAttack,
+    ];
 
     /// The name ATT&CK uses for the domain (`enterprise-attack`).
     pub fn as_str(self) -> &'static str {

@@ -1,9 +1,9 @@
 //! `ttpc actors`: list ATT&CK groups (or campaigns, or software) with their aliases and how many
 //! techniques each uses, optionally filtered by a search text.
 
+use ttpc::Exit;
 use ttpc::attack::source::Pin;
 use ttpc::attack::{Domain, KnowledgeBase, Status};
-use ttpc::Exit;
 
 use super::{CommandResult, Global, ui};
 
@@ -39,7 +39,8 @@ enum Kind {
 }
 
 pub fn parse_domain(s: &str) -> Result<Domain, String> {
-    Domain::parse(s).ok_or_else(|| String::from("expected enterprise-attack, ics-attack or mobile-attack"))
+    Domain::parse(s)
+        .ok_or_else(|| String::from("expected enterprise-attack, ics-attack or mobile-attack"))
 }
 
 #[derive(serde::Serialize)]
@@ -52,7 +53,13 @@ struct Row {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
+    let data = super::load_attack(
+        global,
+        &Pin {
+            domain: args.domain,
+            version: args.version.clone(),
+        },
+    )?;
     let rows = rows(&data.kb, args);
     match args.format {
         ui::Format::Json => ui::print(&ui::to_json(&rows))?,
@@ -64,7 +71,12 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
                     if r.status != "active" {
                         name.push_str(&format!(" ({})", r.status));
                     }
-                    vec![r.id.clone(), name, r.techniques.to_string(), r.aliases.join(", ")]
+                    vec![
+                        r.id.clone(),
+                        name,
+                        r.techniques.to_string(),
+                        r.aliases.join(", "),
+                    ]
                 })
                 .collect();
             let mut out = ui::table(&["ID", "name", "techniques", "aliases"], &table);

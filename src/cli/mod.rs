@@ -23,7 +23,7 @@ Exit codes:
 /// ttpc compiles a YAML threat model against MITRE ATT&CK: which adversaries matter, which of
 /// their techniques you detect, where the gaps are and what to build first.
 #[derive(Debug, Parser)]
-#[command(name = "ttpc", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "ttpc", version, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     global: Global,
@@ -88,6 +88,18 @@ pub fn main() -> ExitCode {
 /// What a command returns: an exit code on success, an error otherwise.
 type CommandResult = Result<Exit, Error>;
 
+/// Loads the ATT&CK data for a pin, honouring `--attack-data`, and prints its warnings.
+fn load_attack(
+    global: &Global,
+    pin: &ttpc::attack::source::Pin,
+) -> Result<ttpc::attack::source::AttackData, Error> {
+    let data = ttpc::attack::source::load(global.attack_data.as_deref(), pin)?;
+    for w in &data.warnings {
+        ui::warn("ttpc::attack::version_mismatch", w.clone(), None);
+    }
+    Ok(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,13 +109,4 @@ mod tests {
         use clap::CommandFactory;
         Cli::command().debug_assert();
     }
-}
-
-/// Loads the ATT&CK data for a pin, honouring `--attack-data`, and prints its warnings.
-fn load_attack(global: &Global, pin: &ttpc::attack::source::Pin) -> Result<ttpc::attack::source::AttackData, Error> {
-    let data = ttpc::attack::source::load(global.attack_data.as_deref(), pin)?;
-    for w in &data.warnings {
-        ui::warn("ttpc::attack::version_mismatch", w.clone(), None);
-    }
-    Ok(data)
 }

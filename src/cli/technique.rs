@@ -63,14 +63,20 @@ struct View {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
+    let data = super::load_attack(
+        global,
+        &Pin {
+            domain: args.domain,
+            version: args.version.clone(),
+        },
+    )?;
     let kb = &data.kb;
     let Some(idx) = kb.technique(&args.id) else {
-        let ids: Vec<String> = kb.active_techniques().map(|t| format!("{} {}", kb[t].id, kb.full_name(t))).collect();
-        let suggestions = nearest(&args.id, ids.iter().map(String::as_str), 3);
+        let suggestions = suggest(kb, &args.id);
         return Err(Error::NotFound {
             message: format!("no technique {} in ATT&CK {}", args.id, kb.domain()),
-            help: (!suggestions.is_empty()).then(|| format!("did you mean {}?", suggestions.join(", or "))),
+            help: (!suggestions.is_empty())
+                .then(|| format!("did you mean {}?", suggestions.join(", or "))),
         });
     };
     let view = view(kb, idx);
@@ -79,6 +85,38 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         Format::Text => ui::print(&text(&view))?,
     }
     Ok(Exit::Ok)
+}
+
+/// For an ID, the technique family it belongs to (`T1059.009` → `T1059`, its sub-techniques); for
+/// a name, the nearest names.
+fn suggest(kb: &KnowledgeBase, query: &str) -> Vec<String> {
+    let label = |t: TechniqueIdx| format!("{} {}", kb[t].id, kb.full_name(t));
+    let upper = query.trim().to_ascii_uppercase();
+    let family = upper.get(..5).filter(|p| p.starts_with('T'));
+    if let Some(family) = family {
+        let list: Vec<String> = kb
+            .active_techniques()
+            .filter(|t| kb[*t].id.starts_with(family))
+            .map(label)
+            .take(4)
+            .collect();
+        if !list.is_empty() {
+            return list;
+        }
+    }
+    let names: Vec<(String, TechniqueIdx)> = kb
+        .active_techniques()
+        .map(|t| (kb.full_name(t), t))
+        .collect();
+    nearest(query, names.iter().map(|(n, _)| n.as_str()), 3)
+        .into_iter()
+        .filter_map(|n| {
+            names
+                .iter()
+                .find(|(name, _)| name == n)
+                .map(|(_, t)| label(*t))
+        })
+        .collect()
 }
 
 fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
@@ -97,8 +135,17 @@ fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
         tactics: t.tactics.iter().map(|x| kb[*x].name.clone()).collect(),
         platforms: t.platforms.clone(),
         parent: t.parent.map(label),
-        subtechniques: t.subtechniques.iter().filter(|s| kb[**s].is_active()).map(|s| label(*s)).collect(),
-        groups: kb.groups_using(idx).into_iter().map(|g| format!("{} {}", kb[g].id, kb[g].name)).collect(),
+        subtechniques: t
+            .subtechniques
+            .iter()
+            .filter(|s| kb[**s].is_active())
+            .map(|s| label(*s))
+            .collect(),
+        groups: kb
+            .groups_using(idx)
+            .into_iter()
+            .map(|g| format!("{} {}", kb[g].id, kb[g].name))
+            .collect(),
         detection_strategies: t
             .detection_strategies
             .iter()
@@ -119,7 +166,10 @@ fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
                                 log_sources: a
                                     .log_sources
                                     .iter()
-                                    .map(|l| LogSourceView { name: l.name.clone(), channel: l.channel.clone() })
+                                    .map(|l| LogSourceView {
+                                        name: l.name.clone(),
+                                        channel: l.channel.clone(),
+                                    })
                                     .collect(),
                             }
                         })
@@ -138,7 +188,11 @@ fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
                 }
             })
             .collect(),
-        mitigations: t.mitigations.iter().map(|m| format!("{} {}", kb[*m].id, kb[*m].name)).collect(),
+        mitigations: t
+            .mitigations
+            .iter()
+            .map(|m| format!("{} {}", kb[*m].id, kb[*m].name))
+            .collect(),
     }
 }
 
@@ -165,9 +219,17 @@ fn text(v: &View) -> String {
         out.push_str(&format!("  parent: {parent}\n"));
     }
     list(&mut out, "sub-techniques", &v.subtechniques);
-    list(&mut out, &format!("groups using it ({})", v.groups.len()), &v.groups);
+    list(
+        &mut out,
+        &format!("groups using it ({})", v.groups.len()),
+        &v.groups,
+    );
     list(&mut out, "mitigations", &v.mitigations);
-    list(&mut out, "data components (ATT&CK ≤ v17)", &v.data_components);
+    list(
+        &mut out,
+        "data components (ATT&CK ≤ v17)",
+        &v.data_components,
+    );
     if !v.detection_strategies.is_empty() {
         out.push_str("  detection strategies:\n");
         for d in &v.detection_strategies {
@@ -181,7 +243,12 @@ fn text(v: &View) -> String {
                         None => l.name.clone(),
                     })
                     .collect();
-                out.push_str(&format!("      {} [{}] {}\n", a.id, a.platforms.join(", "), sources.join("; ")));
+                out.push_str(&format!(
+                    "      {} [{}] {}\n",
+                    a.id,
+                    a.platforms.join(", "),
+                    sources.join("; ")
+                ));
             }
         }
     }

@@ -9,18 +9,32 @@ use ttpc::diagnostics::{InFile, Problem, SourceFile, Warning};
 
 use super::ColorChoice;
 
-/// Sets up miette: colour and Unicode on a terminal, plain Unicode otherwise; width from
-/// `COLUMNS` (default 100) so output in CI logs and tests is stable.
+/// Sets up miette: colour and wrapping on a terminal (width from `COLUMNS`, default 100); plain
+/// Unicode and unwrapped lines otherwise, so CI logs stay greppable and URLs stay whole.
 pub fn install_diagnostics(choice: ColorChoice) {
+    let terminal = std::io::stderr().is_terminal();
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
     let _ = miette::set_hook(Box::new(move |_| {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        Box::new(GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false))
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Box::new(
+            GraphicalReportHandler::new_themed(theme)
+                .with_width(width)
+                .with_wrap_lines(terminal)
+                .with_break_words(false)
+                .with_links(false),
+        )
     }));
 }
 
@@ -38,7 +52,14 @@ pub fn warn_in_file(file: &SourceFile, warnings: &[Problem]) {
 
 /// Prints a warning that points at no file.
 pub fn warn(code: &'static str, message: String, help: Option<String>) {
-    eprintln!("{:?}", miette::Report::new(Warning { code, message, help }));
+    eprintln!(
+        "{:?}",
+        miette::Report::new(Warning {
+            code,
+            message,
+            help
+        })
+    );
 }
 
 /// Writes text to stdout; a closed pipe (`ttpc actors | head`) is not an error worth a report.
@@ -47,7 +68,10 @@ pub fn print(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(source) => Err(Error::Io { what: String::from("standard output"), source }),
+        Err(source) => Err(Error::Io {
+            what: String::from("standard output"),
+            source,
+        }),
     }
 }
 
@@ -61,7 +85,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let numeric: Vec<bool> = (0..columns)
-        .map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_some_and(|c| c.parse::<f64>().is_ok())))
+        .map(|i| {
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r.get(i).is_some_and(|c| c.parse::<f64>().is_ok()))
+        })
         .collect();
     let mut out = String::new();
     let mut line = |cells: Vec<&str>| {
@@ -100,7 +129,8 @@ pub enum Format {
 
 /// Pretty JSON with a trailing newline.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    let mut text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
     text.push('\n');
     text
 }

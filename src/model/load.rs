@@ -42,7 +42,11 @@ impl LoadedModel {
     /// A path written in the model, resolved against the model's folder.
     pub fn resolve_path(&self, written: &str) -> PathBuf {
         let p = Path::new(written);
-        if p.is_absolute() { p.to_owned() } else { self.base_dir().join(p) }
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.base_dir().join(p)
+        }
     }
 
     /// The span to underline for the node at a JSON Pointer (`/actors/0/ref`).
@@ -61,7 +65,10 @@ impl LoadedModel {
 pub enum ModelError {
     /// The file cannot be read.
     #[error("cannot read threat model {}", path.display())]
-    #[diagnostic(code(ttpc::model::unreadable), help("check the path; models are YAML files such as models/financial-services.yaml"))]
+    #[diagnostic(
+        code(ttpc::model::unreadable),
+        help("check the path; models are YAML files such as models/financial-services.yaml")
+    )]
     Unreadable {
         /// The path.
         path: PathBuf,
@@ -84,9 +91,13 @@ pub enum ModelError {
 
 /// Loads and validates a model file.
 pub fn load(path: &Path) -> Result<LoadedModel, ModelError> {
-    let bytes = std::fs::read(path)
-        .map_err(|source| ModelError::Unreadable { path: path.to_owned(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| ModelError::NotUtf8 { path: path.to_owned() })?;
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ModelError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
     load_str(path, text)
 }
 
@@ -96,7 +107,12 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
     let invalid = |problems: Vec<Problem>| {
         ModelError::Invalid(Box::new(Problems::new(
             "ttpc::model::invalid",
-            format!("{} is not a valid threat model", source.name()),
+            format!(
+                "{} is not a valid threat model ({} problem{})",
+                source.name(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ),
             &source,
             problems,
         )))
@@ -127,18 +143,32 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
     if problems.iter().any(Problem::is_error) {
         return Err(invalid(problems));
     }
-    Ok(LoadedModel { model, path: path.to_owned(), source, spans, warnings })
+    Ok(LoadedModel {
+        model,
+        path: path.to_owned(),
+        source,
+        spans,
+        warnings,
+    })
 }
 
 /// What the schema cannot say.
-fn semantic_checks(model: &ThreatModel, spans: &SpanMap, problems: &mut Vec<Problem>, warnings: &mut Vec<Problem>) {
+fn semantic_checks(
+    model: &ThreatModel,
+    spans: &SpanMap,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) {
     let horizons = &model.remediation.horizons_days;
     for (i, pair) in horizons.windows(2).enumerate() {
         if pair[1] <= pair[0] {
             problems.push(
                 Problem::error(
                     "ttpc::model::horizons_order",
-                    format!("remediation horizons must grow: {} days comes after {} days", pair[1], pair[0]),
+                    format!(
+                        "remediation horizons must grow: {} days comes after {} days",
+                        pair[1], pair[0]
+                    ),
                     spans.value_or_ancestor(&format!("/remediation/horizons_days/{}", i + 1)),
                 )
                 .label("not after the previous horizon")
@@ -173,7 +203,9 @@ fn semantic_checks(model: &ThreatModel, spans: &SpanMap, problems: &mut Vec<Prob
                 )
                 .label("no such actor in this model")
                 .help(match suggestion.first() {
-                    Some(best) => format!("did you mean `{best}`? keys name an actor `ref` as written in `actors`"),
+                    Some(best) => format!(
+                        "did you mean `{best}`? keys name an actor `ref` as written in `actors`"
+                    ),
                     None => String::from("keys name an actor `ref` as written in `actors`"),
                 }),
             );
@@ -191,9 +223,13 @@ fn yaml_problem(error: &serde_yaml::Error, text: &str) -> Problem {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
-    Problem::error("ttpc::model::yaml", format!("not valid YAML: {message}"), offset..offset)
-        .label("here")
-        .help("a model is one YAML document; check indentation and quoting near this line")
+    Problem::error(
+        "ttpc::model::yaml",
+        format!("not valid YAML: {message}"),
+        offset..offset,
+    )
+    .label("here")
+    .help("a model is one YAML document; check indentation and quoting near this line")
 }
 
 /// YAML → JSON for schema validation. Tags are dropped (their value kept); non-string keys become
@@ -209,7 +245,9 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
             } else if let Some(u) = n.as_u64() {
                 Value::from(u)
             } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
             }
         }
         Y::String(s) => Value::String(s),
@@ -219,7 +257,9 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
                 .map(|(k, v)| {
                     let key = match k {
                         Y::String(s) => s,
-                        other => serde_yaml::to_string(&other).map(|s| s.trim_end().to_owned()).unwrap_or_default(),
+                        other => serde_yaml::to_string(&other)
+                            .map(|s| s.trim_end().to_owned())
+                            .unwrap_or_default(),
                     };
                     (key, yaml_to_json(v))
                 })

@@ -38,7 +38,9 @@ pub fn threat_model_schema_text() -> String {
 /// Drops the `null` alternative schemars adds for `Option` fields (`anyOf: [X, {type: null}]`
 /// becomes X, `type: [T, null]` becomes T).
 fn strip_null(schema: &mut Schema) {
-    let Some(object) = schema.as_object_mut() else { return };
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
     if let Some(Value::Array(types)) = object.get_mut("type") {
         types.retain(|t| t != "null");
         if types.len() == 1 {
@@ -81,12 +83,19 @@ pub fn validate(document: &Value, spans: &SpanMap) -> Vec<Problem> {
         .collect()
 }
 
-fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanMap) -> Vec<Problem> {
+fn describe(
+    error: &jsonschema::ValidationError<'_>,
+    root: &Value,
+    spans: &SpanMap,
+) -> Vec<Problem> {
     let path = error.instance_path().as_str().to_owned();
     let instance = error.instance();
     let schema_path = error.schema_path().as_str().to_owned();
     let node = schema_node(root, &schema_path);
-    let doc = node.and_then(|n| n.get("description")).and_then(Value::as_str).map(first_sentence);
+    let doc = node
+        .and_then(|n| n.get("description"))
+        .and_then(Value::as_str)
+        .map(first_sentence);
     let here = spans.value_or_ancestor(&path);
     let what = describe_path(&path);
 
@@ -106,13 +115,18 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                     let help = match suggestion.first() {
                         Some(best) => format!("did you mean `{best}`?"),
                         None => {
-                            let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+                            let list: Vec<String> =
+                                allowed.iter().map(|k| format!("`{k}`")).collect();
                             format!("{what} takes {}", one_of(&list))
                         }
                     };
-                    Problem::error("ttpc::model::unknown_key", format!("unknown key `{key}` in {what}"), span)
-                        .label("unknown key")
-                        .help(help)
+                    Problem::error(
+                        "ttpc::model::unknown_key",
+                        format!("unknown key `{key}` in {what}"),
+                        span,
+                    )
+                    .label("unknown key")
+                    .help(help)
                 })
                 .collect()
         }
@@ -124,14 +138,22 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                 .and_then(|p| resolve_ref(root, p).get("description"))
                 .and_then(Value::as_str)
                 .map(first_sentence);
-            let span = if path.is_empty() { 0..0 } else { spans.key_or_value(&path) };
+            let span = if path.is_empty() {
+                0..0
+            } else {
+                spans.key_or_value(&path)
+            };
             vec![
-                Problem::error("ttpc::model::missing_key", format!("{what} is missing the required key `{name}`"), span)
-                    .label(format!("needs `{name}`"))
-                    .help(match field_doc {
-                        Some(d) => format!("add `{name}:` — {d}"),
-                        None => format!("add `{name}:`"),
-                    }),
+                Problem::error(
+                    "ttpc::model::missing_key",
+                    format!("{what} is missing the required key `{name}`"),
+                    span,
+                )
+                .label(format!("needs `{name}`"))
+                .help(match field_doc {
+                    Some(d) => format!("add `{name}:` — {d}"),
+                    None => format!("add `{name}:`"),
+                }),
             ]
         }
         ValidationErrorKind::Type { kind } => {
@@ -157,69 +179,140 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                 .maybe_help(help),
             ]
         }
-        ValidationErrorKind::Format { format } if format == PERCENT_FORMAT => vec![percent_problem(&what, instance, here)],
+        ValidationErrorKind::Format { format } if format == PERCENT_FORMAT => {
+            vec![percent_problem(&what, instance, here)]
+        }
         ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. }
             if is_percent(node) =>
         {
             vec![percent_problem(&what, instance, here)]
         }
         ValidationErrorKind::Format { format } if format == "date" => vec![
-            Problem::error("ttpc::model::bad_date", format!("{what} must be a date like 2026-03-15, found {instance}"), here)
-                .label("not a YYYY-MM-DD date"),
+            Problem::error(
+                "ttpc::model::bad_date",
+                format!("{what} must be a date like 2026-03-15, found {instance}"),
+                here,
+            )
+            .label("not a YYYY-MM-DD date"),
         ],
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. }
+            if !choices(node).is_empty() =>
+        {
+            vec![unknown_value(&what, instance, &choices(node), here)]
+        }
         ValidationErrorKind::Enum { options } => {
             let names: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
-            let got = instance.as_str().unwrap_or_default();
-            let help = match nearest(got, names.iter().map(String::as_str), 1).first() {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => {
-                    let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                    format!("use {}", one_of(&list))
-                }
-            };
-            vec![
-                Problem::error("ttpc::model::unknown_value", format!("{what} cannot be {instance}"), here)
-                    .label("not an allowed value")
-                    .help(help),
-            ]
+            vec![unknown_value(&what, instance, &names, here)]
         }
         ValidationErrorKind::Pattern { .. } => vec![
-            Problem::error("ttpc::model::bad_value", format!("{what} cannot be {instance}"), here)
-                .label("wrong form")
-                .maybe_help(doc),
+            Problem::error(
+                "ttpc::model::bad_value",
+                format!("{what} cannot be {instance}"),
+                here,
+            )
+            .label("wrong form")
+            .maybe_help(doc),
         ],
         ValidationErrorKind::Maximum { limit } => vec![
-            Problem::error("ttpc::model::out_of_range", format!("{what} is {instance}, more than the maximum {limit}"), here)
-                .label("too large")
-                .maybe_help(doc),
+            Problem::error(
+                "ttpc::model::out_of_range",
+                format!("{what} is {instance}, more than the maximum {limit}"),
+                here,
+            )
+            .label("too large")
+            .maybe_help(doc),
         ],
         ValidationErrorKind::Minimum { limit } => vec![
-            Problem::error("ttpc::model::out_of_range", format!("{what} is {instance}, less than the minimum {limit}"), here)
-                .label("too small")
-                .maybe_help(doc),
+            Problem::error(
+                "ttpc::model::out_of_range",
+                format!("{what} is {instance}, less than the minimum {limit}"),
+                here,
+            )
+            .label("too small")
+            .maybe_help(doc),
         ],
         ValidationErrorKind::MinItems { limit } => vec![
             Problem::error(
                 "ttpc::model::too_few",
-                format!("{what} needs at least {limit} item{}", if *limit == 1 { "" } else { "s" }),
+                format!(
+                    "{what} needs at least {limit} item{}",
+                    if *limit == 1 { "" } else { "s" }
+                ),
                 here,
             )
             .label("empty")
             .maybe_help(doc),
         ],
         ValidationErrorKind::Constant { expected_value } => vec![
-            Problem::error("ttpc::model::bad_value", format!("{what} must be {expected_value}, found {instance}"), here)
-                .label(format!("must be {expected_value}")),
+            Problem::error(
+                "ttpc::model::bad_value",
+                format!("{what} must be {expected_value}, found {instance}"),
+                here,
+            )
+            .label(format!("must be {expected_value}")),
         ],
         _ => vec![
-            Problem::error("ttpc::model::invalid", format!("{what}: {}", error.masked()), here)
-                .label("invalid")
-                .maybe_help(doc),
+            Problem::error(
+                "ttpc::model::invalid",
+                format!("{what}: {}", error.masked()),
+                here,
+            )
+            .label("invalid")
+            .maybe_help(doc),
         ],
     }
+}
+
+/// The allowed words of an enum written as `oneOf` consts (schemars does this for documented
+/// variants).
+fn choices(node: Option<&Value>) -> Vec<String> {
+    let Some(node) = node else { return Vec::new() };
+    let options = node
+        .get("oneOf")
+        .or_else(|| node.get("anyOf"))
+        .and_then(Value::as_array);
+    let mut names = Vec::new();
+    for option in options.into_iter().flatten() {
+        if let Some(c) = option.get("const").and_then(Value::as_str) {
+            names.push(c.to_owned());
+        } else if let Some(list) = option.get("enum").and_then(Value::as_array) {
+            names.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
+        } else {
+            return Vec::new();
+        }
+    }
+    names
+}
+
+fn unknown_value(
+    what: &str,
+    instance: &Value,
+    names: &[String],
+    span: std::ops::Range<usize>,
+) -> Problem {
+    let got = instance.as_str().unwrap_or_default();
+    let help = match nearest(got, names.iter().map(String::as_str), 1).first() {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("use {}", one_of(&list))
+        }
+    };
+    Problem::error(
+        "ttpc::model::unknown_value",
+        format!("{what} cannot be {instance}"),
+        span,
+    )
+    .label("not an allowed value")
+    .help(help)
 }
 
 fn percent_problem(what: &str, instance: &Value, span: std::ops::Range<usize>) -> Problem {
@@ -264,7 +357,11 @@ fn schema_node<'a>(root: &'a Value, schema_path: &str) -> Option<&'a Value> {
 }
 
 fn resolve_ref<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(pointer) => root.pointer(pointer).unwrap_or(node),
         None => node,
     }
@@ -309,7 +406,11 @@ fn article(type_name: &str) -> String {
         "null" => String::from("empty"),
         other => {
             let first = other.chars().next().unwrap_or('x');
-            if "aeiou".contains(first) { format!("an {other}") } else { format!("a {other}") }
+            if "aeiou".contains(first) {
+                format!("an {other}")
+            } else {
+                format!("a {other}")
+            }
         }
     }
 }

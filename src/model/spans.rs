@@ -30,11 +30,24 @@ impl SpanMap {
     /// Maps every node of the first document in `text`. Text the event parser cannot read yields
     /// an empty map: positions are a convenience, serde_yaml reports the syntax error itself.
     pub fn build(text: &str) -> SpanMap {
-        let mut builder = Builder { text, stack: Vec::new(), places: HashMap::new() };
+        // yaml-rust2 markers count characters, not bytes; spans must be bytes.
+        let char_starts: Vec<usize> = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(i, _)| i).collect()
+        };
+        let mut builder = Builder {
+            text,
+            char_starts,
+            stack: Vec::new(),
+            places: HashMap::new(),
+        };
         let mut parser = Parser::new_from_str(text);
         // Only the first document is a model; errors just end the map early.
         let _ = parser.load(&mut builder, false);
-        SpanMap { places: builder.places }
+        SpanMap {
+            places: builder.places,
+        }
     }
 
     /// The place of the node at `pointer` (`""` is the root).
@@ -72,17 +85,37 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 enum Frame {
-    Mapping { pointer: String, key: Option<(String, Range<usize>)> },
-    Sequence { pointer: String, next: usize },
+    Mapping {
+        pointer: String,
+        key: Option<(String, Range<usize>)>,
+    },
+    Sequence {
+        pointer: String,
+        next: usize,
+    },
 }
 
 struct Builder<'t> {
     text: &'t str,
+    /// Byte offset of each character, for non-ASCII text (empty: offsets are already bytes).
+    char_starts: Vec<usize>,
     stack: Vec<Frame>,
     places: HashMap<String, Place>,
 }
 
 impl Builder<'_> {
+    /// The byte offset of a marker.
+    fn offset(&self, mark: Marker) -> usize {
+        if self.char_starts.is_empty() {
+            mark.index().min(self.text.len())
+        } else {
+            self.char_starts
+                .get(mark.index())
+                .copied()
+                .unwrap_or(self.text.len())
+        }
+    }
+
     /// The pointer and key span of the node starting now, given the enclosing collection.
     fn child(&mut self) -> Option<(String, Option<Range<usize>>)> {
         match self.stack.last_mut() {
@@ -105,13 +138,15 @@ impl Builder<'_> {
     }
 
     fn scalar_span(&self, mark: Marker, value: &str, style: TScalarStyle) -> Range<usize> {
-        let start = mark.index().min(self.text.len());
+        let start = self.offset(mark);
         let quotes = match style {
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => 2,
             _ => 0,
         };
         // A scalar's text can differ from its value (escapes, folding); stay on its first line.
-        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         let end = (start + value.len() + quotes).min(line_end).max(start);
         start..end
     }
@@ -133,26 +168,41 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::Alias(_) => {
                 if self.expects_key() {
                     // An aliased key: keep the structure consistent with an unnamed key.
+                    let at = self.offset(mark);
                     if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-                        *key = Some((String::new(), mark.index()..mark.index()));
+                        *key = Some((String::new(), at..at));
                     }
                 } else if let Some((pointer, key)) = self.child() {
-                    let start = mark.index().min(self.text.len());
-                    self.places.insert(pointer, Place { key, value: start..start + 1 });
+                    let start = self.offset(mark);
+                    let end = (start + 1).min(self.text.len());
+                    self.places.insert(
+                        pointer,
+                        Place {
+                            key,
+                            value: start..end,
+                        },
+                    );
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let is_mapping = matches!(event, Event::MappingStart(..));
                 if self.expects_key() {
                     // A complex (collection) key: give it a placeholder name and skip its content.
+                    let at = self.offset(mark);
                     if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-                        *key = Some((String::from("?"), mark.index()..mark.index()));
+                        *key = Some((String::from("?"), at..at));
                     }
                 }
                 let (pointer, key) = self.child().unwrap_or_else(|| (String::from("/?"), None));
-                let start = mark.index().min(self.text.len());
+                let start = self.offset(mark);
                 let end = (start + 1).min(self.text.len());
-                self.places.insert(pointer.clone(), Place { key, value: start..end });
+                self.places.insert(
+                    pointer.clone(),
+                    Place {
+                        key,
+                        value: start..end,
+                    },
+                );
                 self.stack.push(if is_mapping {
                     Frame::Mapping { pointer, key: None }
                 } else {
@@ -184,7 +234,7 @@ mod tests {
         let map = SpanMap::build(text);
         let fin7 = map.get("/actors/0/ref").expect("flow mapping value");
         assert_eq!(&text[fin7.value.clone()], "FIN7");
-        assert_eq!(line_col(text, fin7.value.start), (3, 12));
+        assert_eq!(line_col(text, fin7.value.start), (3, 11));
         let apt = map.get("/actors/1/ref").expect("block mapping value");
         assert_eq!(&text[apt.value.clone()], "\"APT38\"");
         assert_eq!(&text[apt.key.clone().expect("key")], "ref");

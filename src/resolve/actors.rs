@@ -44,7 +44,8 @@ pub struct ActorProfile {
 impl ActorProfile {
     /// How many techniques come (at least) from each provenance: direct, campaigns, software.
     pub fn provenance_counts(&self) -> (usize, usize, usize) {
-        let count = |f: fn(&Via) -> bool| self.techniques.values().filter(|v| v.iter().any(f)).count();
+        let count =
+            |f: fn(&Via) -> bool| self.techniques.values().filter(|v| v.iter().any(f)).count();
         (
             count(|v| matches!(v, Via::Direct)),
             count(|v| matches!(v, Via::Campaign(_))),
@@ -54,7 +55,10 @@ impl ActorProfile {
 }
 
 /// Resolves every actor of the model; returns the profiles and warnings, or every problem found.
-pub fn resolve_actors(model: &LoadedModel, kb: &KnowledgeBase) -> Result<(Vec<ActorProfile>, Vec<Problem>), Vec<Problem>> {
+pub fn resolve_actors(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+) -> Result<(Vec<ActorProfile>, Vec<Problem>), Vec<Problem>> {
     let names = NameIndex::new(kb);
     let mut profiles = Vec::new();
     let mut problems = Vec::new();
@@ -71,13 +75,22 @@ pub fn resolve_actors(model: &LoadedModel, kb: &KnowledgeBase) -> Result<(Vec<Ac
                 problems.push(
                     Problem::error(
                         "ttpc::model::ambiguous_actor",
-                        format!("actor `{}` is ambiguous: it names {}", actor.reference, one_of(&list)),
+                        format!(
+                            "actor `{}` is ambiguous: it names {}",
+                            actor.reference,
+                            one_of(&list)
+                        ),
                         span,
                     )
                     .label("more than one ATT&CK object")
                     .help(format!(
                         "use the ATT&CK ID instead: {}",
-                        one_of(&kinds.iter().map(|k| id_of(kb, *k).to_owned()).collect::<Vec<_>>())
+                        one_of(
+                            &kinds
+                                .iter()
+                                .map(|k| id_of(kb, *k).to_owned())
+                                .collect::<Vec<_>>()
+                        )
                     )),
                 );
             }
@@ -99,7 +112,11 @@ pub fn resolve_actors(model: &LoadedModel, kb: &KnowledgeBase) -> Result<(Vec<Ac
             }
         }
     }
-    if problems.is_empty() { Ok((profiles, warnings)) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok((profiles, warnings))
+    } else {
+        Err(problems)
+    }
 }
 
 fn follow_revocation(
@@ -109,7 +126,9 @@ fn follow_revocation(
     span: std::ops::Range<usize>,
     warnings: &mut Vec<Problem>,
 ) -> ActorKind {
-    let ActorKind::Group(g) = kind else { return kind };
+    let ActorKind::Group(g) = kind else {
+        return kind;
+    };
     let group = &kb[g];
     match (group.status, group.revoked_by) {
         (Status::Revoked, Some(next)) => {
@@ -123,7 +142,10 @@ fn follow_revocation(
                     span,
                 )
                 .label("revoked")
-                .help(format!("write `ref: {}` to silence this warning", kb[next].id)),
+                .help(format!(
+                    "write `ref: {}` to silence this warning",
+                    kb[next].id
+                )),
             );
             ActorKind::Group(next)
         }
@@ -131,7 +153,10 @@ fn follow_revocation(
             warnings.push(
                 Problem::warning(
                     "ttpc::model::deprecated_actor",
-                    format!("actor `{}` is {} {}, which ATT&CK no longer maintains", actor.reference, group.id, group.name),
+                    format!(
+                        "actor `{}` is {} {}, which ATT&CK no longer maintains",
+                        actor.reference, group.id, group.name
+                    ),
                     span,
                 )
                 .label("deprecated"),
@@ -237,12 +262,23 @@ struct NameIndex {
 
 impl NameIndex {
     fn new(kb: &KnowledgeBase) -> NameIndex {
-        let mut index = NameIndex { entries: BTreeMap::new(), labels: Vec::new() };
+        let mut index = NameIndex {
+            entries: BTreeMap::new(),
+            labels: Vec::new(),
+        };
         let mut add = |name: &str, aliases: &[String], kind: ActorKind, kind_rank: u8| {
-            index.entries.entry(name.to_lowercase()).or_default().push((kind_rank, kind));
+            index
+                .entries
+                .entry(name.to_lowercase())
+                .or_default()
+                .push((kind_rank, kind));
             index.labels.push((name.to_owned(), kind));
             for alias in aliases {
-                index.entries.entry(alias.to_lowercase()).or_default().push((3 + kind_rank, kind));
+                index
+                    .entries
+                    .entry(alias.to_lowercase())
+                    .or_default()
+                    .push((3 + kind_rank, kind));
                 index.labels.push((alias.clone(), kind));
             }
         };
@@ -250,10 +286,20 @@ impl NameIndex {
             add(&g.name, &g.aliases, ActorKind::Group(GroupIdx(i as u32)), 0);
         }
         for (i, c) in kb.campaigns().iter().enumerate() {
-            add(&c.name, &c.aliases, ActorKind::Campaign(CampaignIdx(i as u32)), 1);
+            add(
+                &c.name,
+                &c.aliases,
+                ActorKind::Campaign(CampaignIdx(i as u32)),
+                1,
+            );
         }
         for (i, s) in kb.software().iter().enumerate() {
-            add(&s.name, &s.aliases, ActorKind::Software(SoftwareIdx(i as u32)), 2);
+            add(
+                &s.name,
+                &s.aliases,
+                ActorKind::Software(SoftwareIdx(i as u32)),
+                2,
+            );
         }
         index
     }
@@ -266,9 +312,16 @@ impl NameIndex {
         let Some(candidates) = self.entries.get(&reference.to_lowercase()) else {
             return Lookup::Unknown;
         };
-        let best = candidates.iter().map(|(rank, _)| *rank).min().unwrap_or(u8::MAX);
-        let mut kinds: Vec<ActorKind> =
-            candidates.iter().filter(|(r, _)| *r == best).map(|(_, k)| *k).collect();
+        let best = candidates
+            .iter()
+            .map(|(rank, _)| *rank)
+            .min()
+            .unwrap_or(u8::MAX);
+        let mut kinds: Vec<ActorKind> = candidates
+            .iter()
+            .filter(|(r, _)| *r == best)
+            .map(|(_, k)| *k)
+            .collect();
         kinds.dedup();
         match kinds.as_slice() {
             [one] => Lookup::Found(*one),
@@ -281,7 +334,9 @@ impl NameIndex {
         let labels = self.labels.iter().map(|(label, _)| label.as_str());
         let mut out: Vec<String> = Vec::new();
         for label in nearest(reference, labels, 6) {
-            let Some((_, kind)) = self.labels.iter().find(|(l, _)| l == label) else { continue };
+            let Some((_, kind)) = self.labels.iter().find(|(l, _)| l == label) else {
+                continue;
+            };
             let name = name_of(kb, *kind);
             let text = if label == name {
                 format!("{name} ({})", id_of(kb, *kind))

@@ -11,11 +11,11 @@ pub use actors::{ActorKind, ActorProfile, resolve_actors};
 
 use std::collections::BTreeSet;
 
+use crate::Error;
 use crate::attack::KnowledgeBase;
 use crate::attack::source::{AttackData, Pin};
 use crate::diagnostics::{Problem, Problems, nearest};
 use crate::model::LoadedModel;
-use crate::Error;
 
 /// A model bound to its ATT&CK data.
 #[derive(Debug, Clone)]
@@ -32,7 +32,10 @@ pub struct Resolved {
 
 /// The ATT&CK data a model pins.
 pub fn pin_of(model: &LoadedModel) -> Pin {
-    Pin { domain: model.model.attack.domain, version: Some(model.model.attack.version.clone()) }
+    Pin {
+        domain: model.model.attack.domain,
+        version: Some(model.model.attack.version.clone()),
+    }
 }
 
 /// Binds a model to ATT&CK data: resolves every actor and checks every platform name, reporting
@@ -54,12 +57,21 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
     if !problems.is_empty() {
         return Err(Error::Invalid(Box::new(Problems::new(
             "ttpc::model::unresolved",
-            format!("{} does not resolve against ATT&CK {}", model.source.name(), kb.domain()),
+            format!(
+                "{} does not resolve against ATT&CK {}",
+                model.source.name(),
+                kb.domain()
+            ),
             &model.source,
             problems,
         ))));
     }
-    Ok(Resolved { model, attack, actors, warnings })
+    Ok(Resolved {
+        model,
+        attack,
+        actors,
+        warnings,
+    })
 }
 
 /// Checks the model's platform names (scope and assets) against the platforms of the knowledge

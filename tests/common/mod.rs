@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests: the `ttpc` command with a clean environment, fixture
+//! paths, and the shared corpora (found through `TTPC_SHARED`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file under tests/fixtures.
+pub fn fixture(relative: &str) -> PathBuf {
+    root().join("tests/fixtures").join(relative)
+}
+
+/// The mini enterprise bundle, STIX 2.1 flavour.
+pub fn mini21() -> PathBuf {
+    fixture("attack/mini-enterprise-2.1.json")
+}
+
+/// The mini enterprise bundle, STIX 2.0 flavour.
+pub fn mini20() -> PathBuf {
+    fixture("attack/mini-enterprise-2.0.json")
+}
+
+/// `ttpc` with an environment that cannot leak the developer's setup into a test: no attack
+/// data from the environment, an empty private cache, no colour, a fixed width.
+pub fn ttpc() -> Command {
+    let mut cmd = Command::cargo_bin("ttpc").expect("the ttpc binary is built");
+    cmd.env_remove("TTPC_ATTACK_DATA")
+        .env("TTPC_CACHE", root().join("target/test-empty-cache"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .current_dir(root());
+    cmd
+}
+
+/// The shared test data (`TTPC_SHARED`, default `../shared` beside the project root). Panics with
+/// instructions when it is missing, so an ignored corpus test never passes vacuously.
+pub fn shared() -> PathBuf {
+    let dir = std::env::var_os("TTPC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"));
+    assert!(
+        dir.join("attack").is_dir(),
+        "the shared corpora are not at {} — set TTPC_SHARED to the folder holding attack/ and corpora/",
+        dir.display()
+    );
+    dir
+}
+
+/// A file of the shared test data.
+pub fn shared_file(relative: &str) -> PathBuf {
+    let path = shared().join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing from the shared corpora",
+        path.display()
+    );
+    path
+}
+
+/// Output of a command as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts the process did not panic.
+pub fn assert_no_panic(stderr: &str) {
+    assert!(!stderr.contains("panicked"), "ttpc panicked:\n{stderr}");
+}
+
+/// Relative path of a fixture as diagnostics print it (tests run from the project root).
+pub fn shown(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
