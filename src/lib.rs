@@ -22,5 +22,6 @@ pub mod diagnostics;
 pub mod error;
 pub mod model;
 pub mod resolve;
+pub mod rules;
 
 pub use error::{Error, Exit};

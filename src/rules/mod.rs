@@ -1,0 +1,217 @@
+//! Detection rules: one adapter per rule format, all yielding the same [`DetectionRule`], and the
+//! accounting of every file a source holds.
+//!
+//! An adapter turns the bytes of one file into rules; it never panics and never aborts a source:
+//! a file it cannot use becomes a [`Skip`] with a reason, a malformed rule inside a good file
+//! becomes a warning. [`source::load`] walks a file or folder, runs the adapter on every file in
+//! parallel and returns a [`SourceReport`] in which each file sits in exactly one bucket.
+//! [`normalise`] then maps the technique IDs as written onto the knowledge base (shared by all
+//! formats: revoked IDs remapped, deprecated and unknown ones reported).
+
+pub mod csv;
+pub mod elastic;
+pub mod navigator;
+pub mod normalise;
+pub mod sentinel;
+pub mod sigma;
+pub mod source;
+pub mod splunk;
+pub mod summary;
+mod text;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::RuleKind;
+
+pub use normalise::{Mapping, MappingIssue, NormalisedRule, normalise};
+pub use source::{SourceReport, load};
+pub use summary::SourceSummary;
+
+/// One detection rule, whatever format it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DetectionRule {
+    /// The rule's own ID (Sigma `id`, Elastic `rule_id`, a stanza name, ...); derived from the
+    /// file name when the format has none.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The format it came from.
+    pub kind: RuleKind,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Where in the file, for formats with several rules per file (`[stanza]`, `document 2`,
+    /// `line 14`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locator: Option<String>,
+    /// Its status or maturity, lower-cased (`stable`, `test`, `production`, `deprecated`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Whether it is enabled (formats without the notion: true).
+    pub enabled: bool,
+    /// Level or severity, lower-cased, when the format has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Technique IDs as written in the rule (trimmed, original case), deduplicated.
+    pub techniques: Vec<String>,
+    /// Other ATT&CK tags as written (tactics, groups, software): recorded, never counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// How many rules this entry stands for: 1, except for Navigator layers, whose score is a
+    /// rule count.
+    pub weight: u32,
+}
+
+impl DetectionRule {
+    /// A rule with the given identity and defaults for the rest (enabled, weight 1).
+    pub fn new(
+        kind: RuleKind,
+        path: impl Into<PathBuf>,
+        id: impl Into<String>,
+        title: impl Into<String>,
+    ) -> DetectionRule {
+        DetectionRule {
+            id: id.into(),
+            title: title.into(),
+            kind,
+            path: path.into(),
+            locator: None,
+            status: None,
+            enabled: true,
+            level: None,
+            techniques: Vec::new(),
+            tags: Vec::new(),
+            weight: 1,
+        }
+    }
+
+    /// Adds a technique ID as written, once.
+    pub fn add_technique(&mut self, id: &str) {
+        let id = id.trim();
+        if !id.is_empty() && !self.techniques.iter().any(|t| t.eq_ignore_ascii_case(id)) {
+            self.techniques.push(id.to_owned());
+        }
+    }
+
+    /// Adds a non-technique tag, once.
+    pub fn add_tag(&mut self, tag: &str) {
+        let tag = tag.trim();
+        if !tag.is_empty() && !self.tags.iter().any(|t| t == tag) {
+            self.tags.push(tag.to_owned());
+        }
+    }
+
+    /// Where the rule is, for people: `path` or `path [locator]`.
+    pub fn place(&self) -> String {
+        match &self.locator {
+            Some(l) => format!("{} {l}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// Why a file yielded no rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// Readable and well-formed, but not a rule of this format (a README, a config file, ...).
+    NotARule,
+    /// The file could not be read.
+    Unreadable,
+    /// Not UTF-8 text.
+    InvalidUtf8,
+    /// Not valid YAML, TOML, JSON, CSV or conf syntax.
+    InvalidSyntax,
+}
+
+impl SkipReason {
+    /// The bucket name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::NotARule => "not a rule",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::InvalidUtf8 => "invalid UTF-8",
+            SkipReason::InvalidSyntax => "invalid syntax",
+        }
+    }
+}
+
+/// A file skipped, with the reason and the detail (the parser's message with line:col).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    /// The bucket.
+    pub reason: SkipReason,
+    /// What exactly, e.g. `line 3 column 7: mapping values are not allowed here`.
+    pub detail: String,
+}
+
+impl Skip {
+    /// A skip.
+    pub fn new(reason: SkipReason, detail: impl Into<String>) -> Skip {
+        Skip {
+            reason,
+            detail: detail.into(),
+        }
+    }
+
+    /// Not a rule of this format.
+    pub fn not_a_rule(detail: impl Into<String>) -> Skip {
+        Skip::new(SkipReason::NotARule, detail)
+    }
+
+    /// A syntax error.
+    pub fn syntax(detail: impl Into<String>) -> Skip {
+        Skip::new(SkipReason::InvalidSyntax, detail)
+    }
+}
+
+/// What one file yielded: its rules and warnings about individual malformed rules in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// The rules.
+    pub rules: Vec<DetectionRule>,
+    /// Problems with single rules that did not stop the file (`line 7: no title`).
+    pub warnings: Vec<String>,
+}
+
+impl Parsed {
+    /// Rules without warnings.
+    pub fn rules(rules: Vec<DetectionRule>) -> Parsed {
+        Parsed {
+            rules,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// One rule format.
+pub trait Adapter: Sync {
+    /// The kind it reads.
+    fn kind(&self) -> RuleKind;
+
+    /// Whether a file met while walking a folder is meant for this adapter (usually by
+    /// extension). Files named explicitly are always parsed.
+    fn accepts(&self, path: &std::path::Path) -> bool;
+
+    /// Parses one file. `text` is the file's content, already checked to be UTF-8.
+    fn parse(&self, path: &std::path::Path, text: &str) -> Result<Parsed, Skip>;
+}
+
+/// The adapter for a kind.
+pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
+    match kind {
+        RuleKind::Sigma => &sigma::Sigma,
+        RuleKind::SplunkSavedsearches => &splunk::SavedSearches,
+        RuleKind::SplunkContent => &splunk::SecurityContent,
+        RuleKind::Elastic => &elastic::Elastic,
+        RuleKind::Sentinel => &sentinel::Sentinel,
+        RuleKind::Csv => &csv::Csv,
+        RuleKind::NavigatorLayer => &navigator::NavigatorLayer,
+    }
+}
+
+/// Whether a string has the shape of a technique ID (`T1059`, `t1059.001`).
+pub fn looks_like_technique(s: &str) -> bool {
+    crate::model::TechniqueId::parse(s).is_some()
+}

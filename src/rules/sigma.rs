@@ -1,0 +1,213 @@
+//! Sigma rules (`.yml` / `.yaml`): `title`, `id`, `status`, `level` and technique tags
+//! `attack.t1059.001` in any case.
+//!
+//! Multi-document files are rule collections: a document with `action: global` supplies defaults
+//! for the documents after it (until `action: reset`), and each remaining document is a rule.
+//! Only tags of the exact shape `attack.tNNNN[.NNN]` are techniques; other `attack.*` tags
+//! (tactics, groups, software, data sources like `attack.ds0005`) are recorded, not counted.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::text::{has_extension, normal_word, yaml_error};
+use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::model::RuleKind;
+
+/// The Sigma adapter.
+pub struct Sigma;
+
+/// The fields of a Sigma document ttpc reads; everything else is skipped by serde.
+#[derive(Debug, Default, Clone, Deserialize)]
+struct Document {
+    #[serde(default)]
+    title: Option<Scalar>,
+    #[serde(default)]
+    id: Option<Scalar>,
+    #[serde(default)]
+    status: Option<Scalar>,
+    #[serde(default)]
+    level: Option<Scalar>,
+    #[serde(default)]
+    tags: Option<Vec<Scalar>>,
+    #[serde(default)]
+    action: Option<Scalar>,
+    #[serde(default)]
+    detection: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    correlation: Option<serde::de::IgnoredAny>,
+}
+
+/// Any YAML scalar read as text (`id: 1234` is a number to YAML, a name to Sigma).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::String(s) => Ok(Scalar(s)),
+            serde_yaml::Value::Number(n) => Ok(Scalar(n.to_string())),
+            serde_yaml::Value::Bool(b) => Ok(Scalar(b.to_string())),
+            serde_yaml::Value::Null => Ok(Scalar(String::new())),
+            other => Err(serde::de::Error::custom(format!(
+                "expected text, found {}",
+                kind_of(&other)
+            ))),
+        }
+    }
+}
+
+fn kind_of(value: &serde_yaml::Value) -> &'static str {
+    match value {
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        _ => "a tagged value",
+    }
+}
+
+impl Document {
+    fn action(&self) -> Option<&str> {
+        self.action.as_ref().map(|a| a.0.as_str())
+    }
+
+    fn is_rule(&self) -> bool {
+        self.detection.is_some() || self.correlation.is_some()
+    }
+
+    /// This document with the global defaults filled in.
+    fn merged(&self, global: &Document) -> Document {
+        let mut tags = global.tags.clone().unwrap_or_default();
+        for t in self.tags.iter().flatten() {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        Document {
+            title: self.title.clone().or_else(|| global.title.clone()),
+            id: self.id.clone().or_else(|| global.id.clone()),
+            status: self.status.clone().or_else(|| global.status.clone()),
+            level: self.level.clone().or_else(|| global.level.clone()),
+            tags: Some(tags),
+            action: None,
+            detection: self.detection.or(global.detection),
+            correlation: self.correlation.or(global.correlation),
+        }
+    }
+}
+
+impl Adapter for Sigma {
+    fn kind(&self) -> RuleKind {
+        RuleKind::Sigma
+    }
+
+    fn accepts(&self, path: &Path) -> bool {
+        has_extension(path, &["yml", "yaml"])
+    }
+
+    fn parse(&self, path: &Path, text: &str) -> Result<Parsed, Skip> {
+        let mut parsed = Parsed::default();
+        let mut global = Document::default();
+        let mut documents = 0;
+        let mut not_rules = 0;
+        for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+            documents += 1;
+            let doc = match Document::deserialize(de) {
+                Ok(doc) => doc,
+                Err(e) if e.location().is_some() && parsed.rules.is_empty() && index == 0 => {
+                    // The first document does not even parse: the file is not YAML.
+                    return Err(Skip::syntax(yaml_error(&e)));
+                }
+                Err(e) => {
+                    parsed
+                        .warnings
+                        .push(format!("document {}: {}", index + 1, yaml_error(&e)));
+                    if e.location().is_some() {
+                        // A syntax error ends the stream; later documents cannot be read.
+                        break;
+                    }
+                    continue;
+                }
+            };
+            match doc.action() {
+                Some("global") => {
+                    global = doc;
+                    continue;
+                }
+                Some("reset") => {
+                    global = Document::default();
+                    continue;
+                }
+                _ => {}
+            }
+            let doc = doc.merged(&global);
+            if !doc.is_rule() {
+                not_rules += 1;
+                continue;
+            }
+            let Some(title) = doc
+                .title
+                .as_ref()
+                .map(|t| t.0.trim())
+                .filter(|t| !t.is_empty())
+            else {
+                parsed.warnings.push(format!(
+                    "document {}: a Sigma rule without a title",
+                    index + 1
+                ));
+                continue;
+            };
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let id = doc
+                .id
+                .as_ref()
+                .map(|i| i.0.trim().to_owned())
+                .filter(|i| !i.is_empty());
+            let id = id.unwrap_or_else(|| {
+                if index == 0 {
+                    stem
+                } else {
+                    format!("{stem}#{}", index + 1)
+                }
+            });
+            let mut rule = DetectionRule::new(RuleKind::Sigma, path, id, title);
+            rule.locator = Some(format!("document {}", index + 1));
+            rule.status = normal_word(doc.status.as_ref().map(|s| s.0.as_str()));
+            rule.level = normal_word(doc.level.as_ref().map(|s| s.0.as_str()));
+            for tag in doc.tags.iter().flatten() {
+                let tag = tag.0.trim();
+                match tag.get(..7) {
+                    Some(prefix) if prefix.eq_ignore_ascii_case("attack.") => {
+                        let value = &tag[7..];
+                        if looks_like_technique(value) {
+                            rule.add_technique(value);
+                        } else {
+                            rule.add_tag(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            parsed.rules.push(rule);
+        }
+        // Only a multi-document file needs to say which document a rule is.
+        if documents == 1 {
+            for rule in &mut parsed.rules {
+                rule.locator = None;
+            }
+        }
+        if parsed.rules.is_empty() && parsed.warnings.is_empty() {
+            let what = if documents == 0 {
+                "an empty file"
+            } else if not_rules > 0 {
+                "YAML without a Sigma `detection`"
+            } else {
+                "no Sigma rule"
+            };
+            return Err(Skip::not_a_rule(what));
+        }
+        Ok(parsed)
+    }
+}

@@ -1,0 +1,129 @@
+//! The accounting of one source as people and programs read it: file buckets, rule counts,
+//! mapping problems and rules per technique. `ttpc rules` prints it; `ttpc check` prints the
+//! headline numbers; its JSON keys are documented in the README.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::normalise::{Mapping, MappingIssue, normalise};
+use super::source::{RuleWarning, SkippedFile, SourceReport};
+use crate::attack::KnowledgeBase;
+use crate::model::RuleKind;
+
+/// Rules per technique.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TechniqueCount {
+    /// The technique ID (upper-cased; current ID after normalisation).
+    pub id: String,
+    /// Its name, when ATT&CK data was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How many rules map to it (Navigator layer entries count their score).
+    pub rules: u32,
+}
+
+/// The accounting of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    /// The source path as given.
+    pub source: PathBuf,
+    /// The format.
+    pub kind: RuleKind,
+    /// Regular files met.
+    pub files: usize,
+    /// Files that yielded rules.
+    pub parsed_files: usize,
+    /// Files that yielded none.
+    pub skipped_files: usize,
+    /// Skipped files per reason (`not a rule`, `unreadable`, `invalid UTF-8`, `invalid syntax`).
+    pub skipped_by_reason: BTreeMap<&'static str, usize>,
+    /// Rules found.
+    pub rules: usize,
+    /// Rules naming at least one technique (as written).
+    pub rules_with_techniques: usize,
+    /// Whether technique IDs were checked against ATT&CK data.
+    pub normalised: bool,
+    /// Revoked IDs remapped to their replacement.
+    pub stale_mappings: Vec<Mapping>,
+    /// Deprecated or unknown IDs, not counted.
+    pub unmapped: Vec<Mapping>,
+    /// Rules per technique, by ID.
+    pub techniques: Vec<TechniqueCount>,
+    /// The skipped files.
+    pub skipped: Vec<SkippedFile>,
+    /// Problems with single rules inside good files.
+    pub warnings: Vec<RuleWarning>,
+}
+
+impl SourceSummary {
+    /// Summarises a source, checking technique IDs against `kb` when given.
+    pub fn new(report: &SourceReport, kb: Option<&KnowledgeBase>) -> SourceSummary {
+        let mut stale_mappings = Vec::new();
+        let mut unmapped = Vec::new();
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for rule in &report.rules {
+            match kb {
+                Some(kb) => {
+                    let n = normalise(rule, kb);
+                    for t in n.techniques {
+                        *counts.entry(kb[t].id.clone()).or_insert(0) += rule.weight;
+                    }
+                    for issue in n.issues {
+                        let mapping = Mapping {
+                            rule: rule.id.clone(),
+                            title: rule.title.clone(),
+                            place: rule.place(),
+                            issue,
+                        };
+                        match mapping.issue {
+                            MappingIssue::Stale { .. } => stale_mappings.push(mapping),
+                            _ => unmapped.push(mapping),
+                        }
+                    }
+                }
+                None => {
+                    let mut ids: Vec<String> = rule
+                        .techniques
+                        .iter()
+                        .map(|t| t.trim().to_ascii_uppercase())
+                        .collect();
+                    ids.sort();
+                    ids.dedup();
+                    for id in ids {
+                        *counts.entry(id).or_insert(0) += rule.weight;
+                    }
+                }
+            }
+        }
+        let techniques = counts
+            .into_iter()
+            .map(|(id, rules)| TechniqueCount {
+                name: kb.and_then(|kb| kb.technique(&id).map(|t| kb.full_name(t))),
+                id,
+                rules,
+            })
+            .collect();
+        SourceSummary {
+            source: report.path.clone(),
+            kind: report.kind,
+            files: report.files,
+            parsed_files: report.parsed_files,
+            skipped_files: report.skipped.len(),
+            skipped_by_reason: report
+                .skipped_by_reason()
+                .into_iter()
+                .map(|(r, n)| (r.as_str(), n))
+                .collect(),
+            rules: report.rules.len(),
+            rules_with_techniques: report.rules_with_techniques(),
+            normalised: kb.is_some(),
+            stale_mappings,
+            unmapped,
+            techniques,
+            skipped: report.skipped.clone(),
+            warnings: report.warnings.clone(),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Small helpers adapters share: extension checks and parser errors as skip details.
+
+use std::path::Path;
+
+/// Whether the file's extension is one of `extensions` (case-insensitive, without the dot).
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// A serde_yaml error as `line L column C: message`.
+pub fn yaml_error(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    match error.location() {
+        Some(l) => format!("line {} column {}: {message}", l.line(), l.column()),
+        None => message,
+    }
+}
+
+/// A serde_json error as `line L column C: message`.
+pub fn json_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    format!(
+        "line {} column {}: {message}",
+        error.line(),
+        error.column().max(1)
+    )
+}
+
+/// Lower-cased, trimmed, `None` when empty.
+pub fn normal_word(value: Option<&str>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+}
