@@ -283,3 +283,38 @@ fn pinned_version_is_found_in_the_cache() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("enterprise-attack-18.1.json"));
 }
+
+#[test]
+fn check_prints_the_accounting_of_each_rule_source() {
+    let (code, stdout, stderr) = check("with-rules.yaml", &mini21());
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("SOC Sigma (sigma)"))
+        .expect("source line");
+    assert!(
+        line.contains(
+            "11 files: 7 parsed, 4 skipped (invalid UTF-8 1, invalid syntax 1, not a rule 2)"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains("8 rules, 7 with techniques, 1 stale mapping, 5 unmapped IDs"),
+        "{line}"
+    );
+}
+
+#[test]
+fn missing_rule_source_points_at_the_model_line() {
+    let (code, _, stderr) = check("missing-rules.yaml", &mini21());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("rule source ../rules/no-such-inventory.csv does not exist"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing-rules.yaml:8:23"), "{stderr}");
+    assert!(
+        stderr.contains("paths are relative to the model file"),
+        "{stderr}"
+    );
+}

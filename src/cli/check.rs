@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ttpc::Exit;
 use ttpc::resolve::{self, Resolved};
+use ttpc::rules::SourceSummary;
 
 use super::{CommandResult, Global, ui};
 
@@ -69,6 +70,18 @@ fn summary(r: &Resolved) -> String {
         ],
         &rows,
     ));
+    if !r.sources.is_empty() {
+        out.push_str("\nRule sources\n");
+        for source in &r.sources {
+            let summary = SourceSummary::new(&source.report, Some(kb));
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                source.name,
+                source.spec.kind,
+                super::rules::headline(&summary)
+            ));
+        }
+    }
     let union: BTreeSet<_> = r.actors.iter().flat_map(|a| a.techniques.keys()).collect();
     out.push_str(&format!(
         "\n{} actor{}, {} unique techniques\n",

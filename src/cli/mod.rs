@@ -3,6 +3,7 @@
 
 mod actors;
 mod check;
+mod rules;
 mod schema;
 mod technique;
 mod ui;
@@ -63,6 +64,8 @@ enum Command {
     Actors(actors::Args),
     /// Show one ATT&CK technique: tactics, platforms, groups, detection guidance, mitigations.
     Technique(technique::Args),
+    /// Inspect a rule source: files parsed and skipped, rules, stale mappings, rules per technique.
+    Rules(rules::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Actors(args) => actors::run(args, &cli.global),
         Command::Technique(args) => technique::run(args, &cli.global),
+        Command::Rules(args) => rules::run(args, &cli.global),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -6,8 +6,10 @@
 //! reported at once.
 
 mod actors;
+mod sources;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
+pub use sources::{ResolvedSource, load_sources};
 
 use std::collections::BTreeSet;
 
@@ -26,6 +28,8 @@ pub struct Resolved {
     pub attack: AttackData,
     /// One profile per model actor, in model order.
     pub actors: Vec<ActorProfile>,
+    /// The model's rule sources, parsed and normalised, in model order.
+    pub sources: Vec<ResolvedSource>,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -38,8 +42,8 @@ pub fn pin_of(model: &LoadedModel) -> Pin {
     }
 }
 
-/// Binds a model to ATT&CK data: resolves every actor and checks every platform name, reporting
-/// all problems at once.
+/// Binds a model to ATT&CK data: resolves every actor, checks every platform name and loads
+/// every rule source, reporting all problems at once.
 pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
@@ -51,6 +55,13 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
         }
         Err(actor_problems) => {
             problems.extend(actor_problems);
+            Vec::new()
+        }
+    };
+    let sources = match load_sources(&model, kb) {
+        Ok(sources) => sources,
+        Err(source_problems) => {
+            problems.extend(source_problems);
             Vec::new()
         }
     };
@@ -70,6 +81,7 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
         model,
         attack,
         actors,
+        sources,
         warnings,
     })
 }

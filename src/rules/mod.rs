@@ -215,3 +215,15 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
 pub fn looks_like_technique(s: &str) -> bool {
     crate::model::TechniqueId::parse(s).is_some()
 }
+
+/// Whether a rule counts towards coverage under the model's policy: its status is one of
+/// `count_status` (by default anything but `deprecated` and `unsupported`; a rule whose format
+/// has no status always passes this test), and it is enabled unless `count_disabled` is set.
+pub fn counts(rule: &DetectionRule, policy: &crate::model::CoveragePolicy) -> bool {
+    let status_ok = match (&rule.status, &policy.count_status) {
+        (None, _) => true,
+        (Some(status), Some(allowed)) => allowed.iter().any(|a| a.eq_ignore_ascii_case(status)),
+        (Some(status), None) => !matches!(status.as_str(), "deprecated" | "unsupported"),
+    };
+    status_ok && (rule.enabled || policy.count_disabled)
+}
