@@ -48,6 +48,14 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// A report template failed to load or render.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Template(Box<crate::emit::report::TemplateError>),
+    /// An output file could not be written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Write(#[from] crate::emit::WriteError),
     /// Writing to stdout or an output file failed.
     #[error("cannot write {what}")]
     #[diagnostic(code(ttpc::io))]
@@ -64,10 +72,12 @@ impl Error {
     /// The exit code this error ends the process with.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Model(_) | Error::Attack(_) | Error::Invalid(_) | Error::NotFound { .. } => {
-                Exit::InvalidInput
-            }
-            Error::Io { .. } => Exit::Internal,
+            Error::Model(_)
+            | Error::Attack(_)
+            | Error::Invalid(_)
+            | Error::NotFound { .. }
+            | Error::Template(_) => Exit::InvalidInput,
+            Error::Io { .. } | Error::Write(_) => Exit::Internal,
         }
     }
 }
@@ -75,5 +85,11 @@ impl Error {
 impl From<AttackError> for Error {
     fn from(error: AttackError) -> Error {
         Error::Attack(Box::new(error))
+    }
+}
+
+impl From<Box<crate::emit::report::TemplateError>> for Error {
+    fn from(error: Box<crate::emit::report::TemplateError>) -> Error {
+        Error::Template(error)
     }
 }

@@ -17,8 +17,12 @@
 //! - [`resolve`]: actor references → ATT&CK objects → technique profiles;
 //! - [`diagnostics`] and [`error`]: the problem types every stage reports with, and exit codes.
 
+pub mod analysis;
+pub mod assessment;
 pub mod attack;
+pub mod check;
 pub mod diagnostics;
+pub mod emit;
 pub mod error;
 pub mod model;
 pub mod resolve;

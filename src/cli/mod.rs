@@ -3,6 +3,7 @@
 
 mod actors;
 mod check;
+mod compile;
 mod rules;
 mod schema;
 mod technique;
@@ -56,6 +57,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Compile a threat model: coverage, gaps, priorities, targets, layers, plan and report.
+    Compile(compile::Args),
     /// Validate a threat model and resolve its actors against ATT&CK.
     Check(check::Args),
     /// Print the JSON Schema of the threat-model language.
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     ui::install_diagnostics(cli.global.color);
     let result = match &cli.command {
+        Command::Compile(args) => compile::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),
         Command::Schema(args) => schema::run(args),
         Command::Actors(args) => actors::run(args, &cli.global),

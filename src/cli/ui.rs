@@ -9,6 +9,17 @@ use ttpc::diagnostics::{InFile, Problem, SourceFile, Warning};
 
 use super::ColorChoice;
 
+/// Whether stdout gets colour.
+pub fn stdout_is_colored(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
 /// Sets up miette: colour and wrapping on a terminal (width from `COLUMNS`, default 100); plain
 /// Unicode and unwrapped lines otherwise, so CI logs stay greppable and URLs stay whole.
 pub fn install_diagnostics(choice: ColorChoice) {

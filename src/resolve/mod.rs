@@ -7,9 +7,11 @@
 
 mod actors;
 mod sources;
+mod targets;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
 pub use sources::{ResolvedSource, load_sources};
+pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;
 
@@ -30,6 +32,8 @@ pub struct Resolved {
     pub actors: Vec<ActorProfile>,
     /// The model's rule sources, parsed and normalised, in model order.
     pub sources: Vec<ResolvedSource>,
+    /// Targets and acceptances bound to ATT&CK.
+    pub targets: ResolvedTargets,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -58,6 +62,9 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
             Vec::new()
         }
     };
+    let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
+    problems.extend(target_problems);
+    warnings.extend(target_warnings);
     let sources = match load_sources(&model, kb) {
         Ok(sources) => sources,
         Err(source_problems) => {
@@ -82,6 +89,7 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
         attack,
         actors,
         sources,
+        targets,
         warnings,
     })
 }

@@ -1,0 +1,548 @@
+//! Analysis: a resolved model → the [`Assessment`].
+//!
+//! For every technique of every actor (and every must-cover or accepted technique) it decides
+//! scope, counts covering rules under the sub-technique policy, assigns a state (strong, partial,
+//! gap, accepted, out of scope), gathers ATT&CK's detection guidance and mitigations, and scores
+//! gaps; then it sums coverage per actor, for the union and per tactic, and lays out the
+//! remediation plan. Targets are judged afterwards by [`crate::check`].
+
+mod coverage;
+mod guidance;
+mod plan;
+pub mod priority;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use crate::assessment::*;
+use crate::attack::{KnowledgeBase, Status, TechniqueIdx, Via};
+use crate::model::{Criticality, ThreatModel};
+use crate::resolve::{ActorKind, Resolved};
+use crate::rules::{SourceSummary, counts};
+
+pub use coverage::RuleIndex;
+
+/// What the analysis needs besides the resolved model.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The date acceptances are checked against.
+    pub as_of: NaiveDate,
+}
+
+/// Compiles a resolved model into its assessment (verdicts included).
+pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
+    let mut assessment = assess(r, options);
+    assessment.verdicts = crate::check::verdicts(&assessment, r);
+    assessment
+}
+
+fn assess(r: &Resolved, options: &Options) -> Assessment {
+    let kb = &r.attack.kb;
+    let m = &r.model.model;
+    let policy = &m.coverage;
+    let index = RuleIndex::new(&r.sources, policy);
+
+    // Acceptances in force: technique → expired?
+    let mut accepted: BTreeMap<TechniqueIdx, bool> = BTreeMap::new();
+    for (i, t) in &r.targets.accepted {
+        let expired = m.accepted[*i].expires < options.as_of;
+        let entry = accepted.entry(*t).or_insert(expired);
+        *entry = *entry && expired;
+    }
+
+    // The union of profiles: technique → actors (model order).
+    let mut users: BTreeMap<TechniqueIdx, Vec<usize>> = BTreeMap::new();
+    for (a, actor) in r.actors.iter().enumerate() {
+        for t in actor.techniques.keys() {
+            users.entry(*t).or_default().push(a);
+        }
+    }
+    let must_cover: BTreeSet<TechniqueIdx> = r.targets.must_cover.iter().copied().collect();
+    let mut looked_at: BTreeSet<TechniqueIdx> = users.keys().copied().collect();
+    looked_at.extend(must_cover.iter().copied());
+    looked_at.extend(accepted.keys().copied());
+
+    let mut techniques: Vec<TechniqueAssessment> = looked_at
+        .iter()
+        .map(|t| {
+            let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            technique(
+                r,
+                &index,
+                *t,
+                actor_list,
+                accepted.get(t).copied(),
+                must_cover.contains(t),
+            )
+        })
+        .collect();
+
+    let union_states = |filter: &dyn Fn(&TechniqueAssessment) -> bool| -> Coverage {
+        tally(
+            techniques
+                .iter()
+                .filter(|t| !t.actors.is_empty() && filter(t))
+                .map(|t| t.state),
+        )
+    };
+    let overall = union_states(&|_| true);
+    let tactics: Vec<TacticCoverage> = kb
+        .tactics()
+        .iter()
+        .map(|tactic| {
+            let coverage = union_states(&|t| t.tactics.contains(&tactic.shortname));
+            TacticCoverage {
+                id: tactic.id.clone(),
+                shortname: tactic.shortname.clone(),
+                name: tactic.name.clone(),
+                below_overall: matches!((coverage.percent, overall.percent), (Some(c), Some(o)) if c < o),
+                coverage,
+            }
+        })
+        .collect();
+
+    // Priorities, for gaps in a profile or promised in must_cover.
+    let failing_tactics: BTreeSet<&str> = r
+        .targets
+        .tactics
+        .iter()
+        .filter(|(_, t, promise)| {
+            let c = &tactics[t.get()].coverage;
+            c.percent.is_some_and(|p| p < promise.value())
+        })
+        .map(|(_, t, _)| kb[*t].shortname.as_str())
+        .collect();
+    for t in &mut techniques {
+        if t.state != State::Gap || (t.actors.is_empty() && !t.must_cover) {
+            continue;
+        }
+        let tactic_names = |pred: &dyn Fn(&TacticCoverage) -> bool| -> Vec<&TacticCoverage> {
+            tactics
+                .iter()
+                .filter(|c| t.tactics.contains(&c.shortname) && pred(c))
+                .collect()
+        };
+        let failing: Vec<&str> = tactic_names(&|c| failing_tactics.contains(c.shortname.as_str()))
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        let weak: Vec<(&str, f64)> = tactic_names(&|c| c.below_overall)
+            .iter()
+            .map(|c| (c.name.as_str(), c.coverage.percent.unwrap_or(0.0)))
+            .collect();
+        let (critical, high) = exposed_assets(m, &t.platforms);
+        let inputs = priority::PriorityInputs {
+            actors: &t.actors,
+            actor_weight: t.actor_weight,
+            critical_assets: critical,
+            high_assets: high,
+            failing_tactics: failing,
+            weak_tactics: weak,
+            overall: overall.percent,
+            must_cover: t.must_cover,
+            guidance: &t.detection,
+        };
+        let (score, reasons) = priority::score(&inputs);
+        t.priority = Some(Priority {
+            score,
+            rank: 0,
+            reasons,
+        });
+    }
+    let mut ranked: Vec<usize> = (0..techniques.len())
+        .filter(|i| techniques[*i].priority.is_some())
+        .collect();
+    ranked.sort_by(|a, b| {
+        let (x, y) = (&techniques[*a], &techniques[*b]);
+        let score = |t: &TechniqueAssessment| t.priority.as_ref().map_or(0, |p| p.score);
+        score(y)
+            .cmp(&score(x))
+            .then(y.actor_weight.cmp(&x.actor_weight))
+            .then(x.id.cmp(&y.id))
+    });
+    for (rank, i) in ranked.iter().enumerate() {
+        if let Some(p) = techniques[*i].priority.as_mut() {
+            p.rank = rank + 1;
+        }
+    }
+    let gaps: Vec<String> = ranked.iter().map(|i| techniques[*i].id.clone()).collect();
+    let plan = {
+        let ordered: Vec<&TechniqueAssessment> = ranked.iter().map(|i| &techniques[*i]).collect();
+        plan::plan(&ordered, &m.remediation, &overall, |id| {
+            techniques
+                .binary_search_by(|t| t.id.as_str().cmp(id))
+                .is_ok_and(|i| !techniques[i].actors.is_empty())
+        })
+    };
+
+    let actors = r
+        .actors
+        .iter()
+        .map(|actor| {
+            let coverage = tally(actor.techniques.keys().filter_map(|t| {
+                techniques
+                    .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
+                    .ok()
+                    .map(|i| techniques[i].state)
+            }));
+            ActorAssessment {
+                reference: actor.reference.clone(),
+                id: actor.id.clone(),
+                name: actor.name.clone(),
+                kind: match actor.kind {
+                    ActorKind::Group(_) => "group",
+                    ActorKind::Campaign(_) => "campaign",
+                    ActorKind::Software(_) => "software",
+                }
+                .to_owned(),
+                weight: actor.weight,
+                via_software: m
+                    .actors
+                    .iter()
+                    .any(|a| a.reference == actor.reference && a.via_software),
+                coverage,
+                techniques: actor
+                    .techniques
+                    .iter()
+                    .map(|(t, via)| ActorTechnique {
+                        id: kb[*t].id.clone(),
+                        via: via.iter().map(|v| describe_via(kb, *v)).collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let mut rule_coverage: Vec<RuleCount> = index
+        .direct_counts(&r.sources)
+        .map(|(t, rules)| RuleCount {
+            id: kb[t].id.clone(),
+            tactics: kb[t]
+                .tactics
+                .iter()
+                .map(|x| kb[*x].shortname.clone())
+                .collect(),
+            rules,
+        })
+        .collect();
+    rule_coverage.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let (sources, stale_mappings, unmapped) = source_accounts(r);
+    let acceptances = m
+        .accepted
+        .iter()
+        .zip(&r.targets.accepted)
+        .map(|(a, (_, t))| {
+            let covered = techniques
+                .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
+                .is_ok_and(|i| techniques[i].score > 0);
+            Acceptance {
+                technique: kb[*t].id.clone(),
+                name: kb.full_name(*t),
+                reason: a.reason.clone(),
+                owner: a.owner.clone(),
+                expires: a.expires.to_string(),
+                expired: a.expires < options.as_of,
+                covered,
+            }
+        })
+        .collect();
+
+    Assessment {
+        format: FORMAT,
+        model: model_info(r),
+        semantics: semantics(m, r),
+        overall,
+        actors,
+        tactics,
+        techniques,
+        gaps,
+        plan,
+        verdicts: Vec::new(),
+        rule_coverage,
+        sources,
+        stale_mappings,
+        unmapped,
+        accepted: acceptances,
+    }
+}
+
+/// Assesses one technique (everything but its priority).
+fn technique(
+    r: &Resolved,
+    index: &RuleIndex,
+    t: TechniqueIdx,
+    actor_list: &[usize],
+    acceptance: Option<bool>,
+    must_cover: bool,
+) -> TechniqueAssessment {
+    let kb = &r.attack.kb;
+    let m = &r.model.model;
+    let technique = &kb[t];
+    let scope = &m.scope.platforms;
+    let in_scope = applies(scope, &technique.platforms);
+    let (score, rules) = coverage::score_and_refs(
+        index,
+        &r.sources,
+        kb,
+        t,
+        m.coverage.parent_covers_subtechniques,
+    );
+    let state = if !in_scope {
+        State::OutOfScope
+    } else if score >= m.coverage.strong_at {
+        State::Strong
+    } else if score > 0 {
+        State::Partial
+    } else if acceptance == Some(false) {
+        State::Accepted
+    } else {
+        State::Gap
+    };
+    let (critical, high) = exposed_assets(m, &technique.platforms);
+    TechniqueAssessment {
+        id: technique.id.clone(),
+        name: kb.full_name(t),
+        tactics: technique
+            .tactics
+            .iter()
+            .map(|x| kb[*x].shortname.clone())
+            .collect(),
+        platforms: technique.platforms.clone(),
+        state,
+        score,
+        rules,
+        actors: actor_list
+            .iter()
+            .map(|a| r.actors[*a].name.clone())
+            .collect(),
+        actor_weight: actor_list.iter().map(|a| r.actors[*a].weight).sum(),
+        assets: critical
+            .into_iter()
+            .chain(high)
+            .map(str::to_owned)
+            .collect(),
+        detection: guidance::guidance(kb, t, scope, &m.telemetry),
+        mitigations: technique
+            .mitigations
+            .iter()
+            .filter(|x| kb[**x].status == Status::Active)
+            .map(|x| format!("{} {}", kb[*x].id, kb[*x].name))
+            .collect(),
+        priority: None,
+        must_cover,
+    }
+}
+
+/// Whether a technique with these platforms is in scope. Techniques without platforms (most of
+/// ATT&CK for ICS says `None`) are never dropped.
+fn applies(scope: &[String], platforms: &[String]) -> bool {
+    scope.is_empty()
+        || platforms.is_empty()
+        || platforms.iter().all(|p| p.eq_ignore_ascii_case("none"))
+        || platforms
+            .iter()
+            .any(|p| scope.iter().any(|s| s.eq_ignore_ascii_case(p)))
+}
+
+/// Critical and high-criticality assets exposed to a technique: their platforms meet its
+/// platforms (an asset without platforms, or a technique without any, meets everything).
+fn exposed_assets<'m>(m: &'m ThreatModel, platforms: &[String]) -> (Vec<&'m str>, Vec<&'m str>) {
+    let exposed = |criticality: Criticality| -> Vec<&'m str> {
+        m.assets
+            .iter()
+            .filter(|a| a.criticality == criticality)
+            .filter(|a| a.platforms.is_empty() || applies(&a.platforms, platforms))
+            .map(|a| a.name.as_str())
+            .collect()
+    };
+    (exposed(Criticality::Critical), exposed(Criticality::High))
+}
+
+/// Sums states into coverage.
+fn tally(states: impl Iterator<Item = State>) -> Coverage {
+    let mut c = Coverage::default();
+    for s in states {
+        match s {
+            State::Strong => c.strong += 1,
+            State::Partial => c.partial += 1,
+            State::Gap => c.gaps += 1,
+            State::Accepted => c.accepted += 1,
+            State::OutOfScope => c.out_of_scope += 1,
+        }
+    }
+    c.covered = c.strong + c.partial;
+    c.techniques = c.covered + c.gaps;
+    c.percent = percent(c.covered, c.techniques);
+    c
+}
+
+fn describe_via(kb: &KnowledgeBase, via: Via) -> String {
+    match via {
+        Via::Direct => String::from("direct"),
+        Via::Campaign(c) => format!("campaign {} {}", kb[c].id, kb[c].name),
+        Via::Software(s) => format!("software {} {}", kb[s].id, kb[s].name),
+    }
+}
+
+fn model_info(r: &Resolved) -> ModelInfo {
+    let m = &r.model.model;
+    let version = r
+        .attack
+        .version
+        .clone()
+        .unwrap_or_else(|| m.attack.version.clone());
+    let matrix = match r.attack.kb.domain() {
+        crate::attack::Domain::EnterpriseAttack => "Enterprise ATT&CK",
+        crate::attack::Domain::IcsAttack => "ATT&CK for ICS",
+        crate::attack::Domain::MobileAttack => "Mobile ATT&CK",
+    };
+    ModelInfo {
+        name: m.name.clone(),
+        owner: m.owner.clone(),
+        description: m.description.clone(),
+        assessed: m.assessed.map(|d| d.to_string()),
+        file: r
+            .model
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        domain: r.attack.kb.domain().to_string(),
+        attack_major: version.split('.').next().unwrap_or_default().to_owned(),
+        attack_version: version,
+        matrix: matrix.to_owned(),
+    }
+}
+
+fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
+    let c = &m.coverage;
+    let mut statements = vec![
+        String::from(
+            "Coverage = covered techniques ÷ (covered + gaps). Accepted and out-of-scope techniques are left out of both.",
+        ),
+        format!(
+            "A technique is covered by a counted rule mapped to it or to one of its sub-techniques; a rule on a parent technique {} its sub-techniques.",
+            if c.parent_covers_subtechniques {
+                "also covers"
+            } else {
+                "does not cover"
+            }
+        ),
+        match &c.count_status {
+            Some(list) => format!(
+                "Rules count when their status is {} (rules of formats without a status always count){}.",
+                list.join(", "),
+                if c.count_disabled {
+                    ""
+                } else {
+                    " and they are enabled"
+                }
+            ),
+            None => format!(
+                "Rules count unless their status is deprecated or unsupported{}.",
+                if c.count_disabled {
+                    ""
+                } else {
+                    ", and only when enabled"
+                }
+            ),
+        },
+        format!(
+            "Coverage is strong with {} or more counted rules and partial below that.",
+            c.strong_at
+        ),
+        String::from(
+            "Actor profiles: the group's own techniques plus those of campaigns attributed to it, plus its software's where via_software is set. Revoked and deprecated techniques never enter a profile.",
+        ),
+        if m.scope.platforms.is_empty() {
+            String::from("Scope: every platform.")
+        } else {
+            format!(
+                "Scope: techniques that apply to none of {} are out of scope (counted apart, neither covered nor gaps).",
+                m.scope.platforms.join(", ")
+            )
+        },
+        String::from("A technique in several tactics counts in each tactic's breakdown."),
+        String::from(
+            "Technique IDs in rules are case-insensitive; a revoked ID is counted for its replacement and listed as a stale mapping; deprecated and unknown IDs are listed and not counted.",
+        ),
+        String::from(
+            "Accepted risks are neither gaps nor covered while the acceptance holds; an expired acceptance fails its target and the technique becomes a gap again.",
+        ),
+        format!(
+            "Gap priority = {} × actor weight + {} per critical and {} per high-criticality asset on its platforms + {} per tactic below its target + {} per tactic below the overall coverage + {} if must-cover + {} if ATT&CK has analytics + {} if its log sources are all collected ({} if some).",
+            priority::THREAT,
+            priority::CRITICAL_ASSET,
+            priority::HIGH_ASSET,
+            priority::FAILING_TACTIC,
+            priority::WEAK_TACTIC,
+            priority::MUST_COVER,
+            priority::HAS_ANALYTICS,
+            priority::QUICK_WIN,
+            priority::SOME_DATA
+        ),
+        String::from(
+            "Priority-1 gaps (the max_priority_1_gaps target) are gaps used by actors carrying at least half of the total actor weight.",
+        ),
+    ];
+    if r.attack.kb.has_detection_strategies() {
+        statements.push(String::from(
+            "Data sources are the log sources of ATT&CK's analytics (v18+) on the platforms in scope; effort is low when all are in telemetry, medium when some are, high otherwise.",
+        ));
+    } else {
+        statements.push(String::from(
+            "Data sources are ATT&CK's data components (up to v17); effort is low when all are in telemetry, medium when some are, high otherwise.",
+        ));
+    }
+    Semantics {
+        scope_platforms: m.scope.platforms.clone(),
+        count_status: c.count_status.clone(),
+        count_disabled: c.count_disabled,
+        strong_at: c.strong_at,
+        parent_covers_subtechniques: c.parent_covers_subtechniques,
+        statements,
+    }
+}
+
+fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec<SourceMapping>) {
+    let kb = &r.attack.kb;
+    let policy = &r.model.model.coverage;
+    let mut accounts = Vec::new();
+    let mut stale = Vec::new();
+    let mut unmapped = Vec::new();
+    for source in &r.sources {
+        let summary = SourceSummary::new(&source.report, Some(kb));
+        for m in &summary.stale_mappings {
+            stale.push(SourceMapping::new(&source.name, m));
+        }
+        for m in &summary.unmapped {
+            unmapped.push(SourceMapping::new(&source.name, m));
+        }
+        accounts.push(SourceAccount {
+            name: source.name.clone(),
+            kind: source.spec.kind.to_string(),
+            path: source.spec.path.clone(),
+            files: summary.files,
+            parsed_files: summary.parsed_files,
+            skipped: summary
+                .skipped_by_reason
+                .iter()
+                .map(|(reason, files)| SkipCount {
+                    reason: (*reason).to_owned(),
+                    files: *files,
+                })
+                .collect(),
+            rules: summary.rules,
+            counted: source
+                .report
+                .rules
+                .iter()
+                .filter(|rule| counts(rule, policy))
+                .count(),
+            with_techniques: summary.rules_with_techniques,
+        });
+    }
+    (accounts, stale, unmapped)
+}

@@ -1,0 +1,166 @@
+//! Gap priority: a documented, explainable score. Every point a gap receives comes with a
+//! sentence saying why, so the plan can say why each gap sits where it sits.
+//!
+//! | input | points |
+//! |---|---|
+//! | threat: each unit of weight of the actors using it | 10 |
+//! | exposure: each critical asset on one of its platforms | 8 |
+//! | exposure: each high-criticality asset on one of its platforms | 4 |
+//! | tactic: each of its tactics whose target is not met | 5 |
+//! | tactic: each of its tactics covered below the overall figure | 3 |
+//! | promise: listed in `targets.must_cover` | 20 |
+//! | feasibility: ATT&CK has analytics for it | 2 |
+//! | feasibility: all the data those need is collected (quick win) | 5 |
+//! | feasibility: some of it is collected | 2 |
+//!
+//! Ties are broken by actor weight, then by technique ID.
+
+use crate::assessment::{DetectionGuidance, Effort};
+
+/// Points per unit of actor weight.
+pub const THREAT: u32 = 10;
+/// Points per critical asset exposed.
+pub const CRITICAL_ASSET: u32 = 8;
+/// Points per high-criticality asset exposed.
+pub const HIGH_ASSET: u32 = 4;
+/// Points per tactic whose target fails.
+pub const FAILING_TACTIC: u32 = 5;
+/// Points per tactic below the overall coverage.
+pub const WEAK_TACTIC: u32 = 3;
+/// Points for a must-cover technique.
+pub const MUST_COVER: u32 = 20;
+/// Points when ATT&CK has analytics.
+pub const HAS_ANALYTICS: u32 = 2;
+/// Points when every needed log source is collected.
+pub const QUICK_WIN: u32 = 5;
+/// Points when some needed log sources are collected.
+pub const SOME_DATA: u32 = 2;
+
+/// What the score of one gap is computed from.
+#[derive(Debug)]
+pub struct PriorityInputs<'a> {
+    /// Names of the actors using it and the sum of their weights.
+    pub actors: &'a [String],
+    /// Sum of their weights.
+    pub actor_weight: u32,
+    /// Critical assets exposed.
+    pub critical_assets: Vec<&'a str>,
+    /// High-criticality assets exposed.
+    pub high_assets: Vec<&'a str>,
+    /// Its tactics whose target fails (names).
+    pub failing_tactics: Vec<&'a str>,
+    /// Its tactics below the overall coverage (names, with their coverage).
+    pub weak_tactics: Vec<(&'a str, f64)>,
+    /// The overall coverage.
+    pub overall: Option<f64>,
+    /// Whether it is in `targets.must_cover`.
+    pub must_cover: bool,
+    /// ATT&CK's detection guidance.
+    pub guidance: &'a DetectionGuidance,
+}
+
+/// The score and the reasons behind it.
+pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
+    let mut score = 0;
+    let mut reasons = Vec::new();
+    let mut add = |points: u32, reason: String| {
+        if points > 0 {
+            score += points;
+            reasons.push(format!("{reason}: +{points}"));
+        }
+    };
+    let names = inputs.actors.join(", ");
+    let plural = if inputs.actors.len() == 1 { "" } else { "s" };
+    add(
+        inputs.actor_weight * THREAT,
+        format!(
+            "used by {names} (actor{plural} weighing {} in all)",
+            inputs.actor_weight
+        ),
+    );
+    if !inputs.critical_assets.is_empty() {
+        add(
+            inputs.critical_assets.len() as u32 * CRITICAL_ASSET,
+            format!(
+                "applies to critical assets: {}",
+                inputs.critical_assets.join(", ")
+            ),
+        );
+    }
+    if !inputs.high_assets.is_empty() {
+        add(
+            inputs.high_assets.len() as u32 * HIGH_ASSET,
+            format!(
+                "applies to high-criticality assets: {}",
+                inputs.high_assets.join(", ")
+            ),
+        );
+    }
+    if !inputs.failing_tactics.is_empty() {
+        add(
+            inputs.failing_tactics.len() as u32 * FAILING_TACTIC,
+            format!("in {}, below its target", inputs.failing_tactics.join(", ")),
+        );
+    }
+    if !inputs.weak_tactics.is_empty() {
+        let list: Vec<String> = inputs
+            .weak_tactics
+            .iter()
+            .map(|(n, p)| format!("{n} ({p:.1}%)"))
+            .collect();
+        let overall = inputs
+            .overall
+            .map(|o| format!("{o:.1}%"))
+            .unwrap_or_else(|| String::from("n/a"));
+        add(
+            inputs.weak_tactics.len() as u32 * WEAK_TACTIC,
+            format!(
+                "in {}, covered below the overall {overall}",
+                list.join(", ")
+            ),
+        );
+    }
+    if inputs.must_cover {
+        add(MUST_COVER, String::from("listed in targets.must_cover"));
+    }
+    let g = inputs.guidance;
+    let analytics = g.analytics.len();
+    let mut feasibility = 0;
+    let mut words = Vec::new();
+    if analytics > 0 {
+        feasibility += HAS_ANALYTICS;
+        words.push(format!(
+            "{analytics} ATT&CK analytic{}",
+            if analytics == 1 { "" } else { "s" }
+        ));
+    }
+    match g.effort {
+        Effort::Low => {
+            feasibility += QUICK_WIN;
+            words.push(format!(
+                "{} already collected (quick win)",
+                g.collected.join(", ")
+            ));
+        }
+        Effort::Medium => {
+            feasibility += SOME_DATA;
+            words.push(format!(
+                "{} already collected, more needed",
+                g.collected.join(", ")
+            ));
+        }
+        Effort::High if g.data_sources.is_empty() => {
+            words.push(String::from("no ATT&CK detection guidance"))
+        }
+        Effort::High => words.push(format!(
+            "needs new telemetry: {}",
+            g.data_sources.join(", ")
+        )),
+    }
+    if feasibility > 0 {
+        add(feasibility, words.join("; "));
+    } else {
+        reasons.push(format!("{}: +0", words.join("; ")));
+    }
+    (score, reasons)
+}

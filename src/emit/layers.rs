@@ -1,0 +1,419 @@
+//! ATT&CK Navigator layers (layer format 4.5) from the assessment: one TTP profile per actor,
+//! one for all actors (score = weighted number of actors), the coverage layer (score = rule
+//! count, 1 partial #a1d99b, 2+ strong #31a354) and the gap layer (covered green, gap red,
+//! accepted grey).
+//!
+//! Navigator refuses layers from a navigator version below 4.9.0 and drops metadata with empty
+//! values, so neither is ever written; every technique entry carries a non-empty tactic.
+
+use serde::Serialize;
+
+use crate::assessment::{Assessment, State, TechniqueAssessment};
+
+/// Navigator version written into layers.
+pub const NAVIGATOR_VERSION: &str = "5.1.0";
+/// Layer format version.
+pub const LAYER_VERSION: &str = "4.5";
+
+/// Colour of partial coverage (1 rule).
+pub const PARTIAL: &str = "#a1d99b";
+/// Colour of strong coverage (2+ rules).
+pub const STRONG: &str = "#31a354";
+/// Colour of a gap.
+pub const GAP: &str = "#e34a33";
+/// Colour of an accepted risk.
+pub const ACCEPTED: &str = "#bdbdbd";
+/// Colour of an actor technique in a profile layer.
+pub const PROFILE: &str = "#fc8d59";
+
+/// A Navigator layer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Layer {
+    name: String,
+    versions: Versions,
+    domain: String,
+    description: String,
+    filters: Filters,
+    sorting: u8,
+    layout: Layout,
+    hide_disabled: bool,
+    techniques: Vec<Entry>,
+    gradient: Gradient,
+    legend_items: Vec<LegendItem>,
+    metadata: Vec<Metadata>,
+    links: Vec<Link>,
+    show_tactic_row_background: bool,
+    tactic_row_background: String,
+    select_techniques_across_tactics: bool,
+    select_subtechniques_with_parent: bool,
+    select_visible_techniques: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Versions {
+    attack: String,
+    navigator: String,
+    layer: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Filters {
+    platforms: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Layout {
+    layout: String,
+    aggregate_function: String,
+    show_i_d: bool,
+    show_name: bool,
+    show_aggregate_scores: bool,
+    count_unscored: bool,
+    expanded_subtechniques: String,
+}
+
+/// One technique in one tactic.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    #[serde(rename = "techniqueID")]
+    technique_id: String,
+    tactic: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<u32>,
+    color: String,
+    comment: String,
+    enabled: bool,
+    metadata: Vec<Metadata>,
+    links: Vec<Link>,
+    show_subtechniques: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Gradient {
+    colors: Vec<String>,
+    min_value: u32,
+    max_value: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct LegendItem {
+    label: String,
+    color: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Metadata {
+    name: String,
+    value: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Link {
+    label: String,
+    url: String,
+}
+
+/// Layer files to write: (file name, layer).
+pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
+    let mut out = Vec::new();
+    for actor in &a.actors {
+        let entries = actor
+            .techniques
+            .iter()
+            .filter_map(|at| a.technique(&at.id).map(|t| (t, at)))
+            .flat_map(|(t, at)| {
+                entries(
+                    t,
+                    Some(1),
+                    PROFILE,
+                    format!("{} — via {}", actor.name, at.via.join("; ")),
+                    vec![meta("via", at.via.join("; "))],
+                )
+            })
+            .collect();
+        out.push((
+            format!("actor-{}.json", slug(&actor.name)),
+            layer(
+                a,
+                format!("{} ({}) — TTP profile", actor.name, actor.id),
+                format!(
+                    "Techniques {} ({}) is known to use, from ATT&CK {}.",
+                    actor.name, actor.id, a.model.attack_version
+                ),
+                entries,
+                gradient(&["#ffffff", PROFILE], 1),
+                vec![legend("used by the actor", PROFILE)],
+            ),
+        ));
+    }
+
+    let max_weight = a
+        .techniques
+        .iter()
+        .map(|t| t.actor_weight)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let all = a
+        .techniques
+        .iter()
+        .filter(|t| !t.actors.is_empty())
+        .flat_map(|t| {
+            entries(
+                t,
+                Some(t.actor_weight),
+                "",
+                format!("used by {}", t.actors.join(", ")),
+                vec![meta("actors", t.actors.join(", "))],
+            )
+        })
+        .collect();
+    out.push((
+        String::from("all-actors.json"),
+        layer(
+            a,
+            format!("{} — all actors", a.model.name),
+            String::from("Techniques of all the model's actors; score = sum of the weights of the actors using it."),
+            all,
+            gradient(&["#fee8c8", "#e34a33"], max_weight),
+            Vec::new(),
+        ),
+    ));
+
+    let max_rules = a
+        .rule_coverage
+        .iter()
+        .map(|r| r.rules)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let strong_at = a.semantics.strong_at;
+    let coverage = a
+        .rule_coverage
+        .iter()
+        .flat_map(|r| {
+            let color = if r.rules >= strong_at {
+                STRONG
+            } else {
+                PARTIAL
+            };
+            coverage_entries(&r.id, &r.tactics, r.rules, color)
+        })
+        .collect();
+    out.push((
+        String::from("coverage.json"),
+        layer(
+            a,
+            format!("{} — detection coverage", a.model.name),
+            format!(
+                "Counted detection rules per technique (score = rule count; 1 partial, {strong_at}+ strong)."
+            ),
+            coverage,
+            gradient(&["#ffffff", PARTIAL, STRONG], max_rules),
+            vec![legend("partial (1 rule)", PARTIAL), legend(&format!("strong ({strong_at}+ rules)"), STRONG)],
+        ),
+    ));
+
+    let gaps = a
+        .techniques
+        .iter()
+        .filter(|t| !t.actors.is_empty() && t.state != State::OutOfScope)
+        .flat_map(|t| {
+            let (color, what) = match t.state {
+                State::Strong | State::Partial => (STRONG, "covered"),
+                State::Accepted => (ACCEPTED, "accepted risk"),
+                _ => (GAP, "gap"),
+            };
+            let rules: Vec<String> = t.rules.iter().map(|r| r.title.clone()).collect();
+            let mut comment = format!("{what}; used by {}", t.actors.join(", "));
+            if !rules.is_empty() {
+                comment.push_str(&format!("; rules: {}", rules.join("; ")));
+            }
+            if let Some(p) = &t.priority {
+                comment.push_str(&format!("; priority {} (#{})", p.score, p.rank));
+            }
+            let mut metadata = vec![
+                meta("state", what.to_owned()),
+                meta("actors", t.actors.join(", ")),
+            ];
+            metadata.push(meta("rules", rules.join("; ")));
+            entries(
+                t,
+                Some(t.score),
+                if what == "covered" { STRONG } else { color },
+                comment,
+                metadata,
+            )
+        })
+        .collect();
+    out.push((
+        String::from("gaps.json"),
+        layer(
+            a,
+            format!("{} — gaps", a.model.name),
+            String::from(
+                "The actors' techniques: covered (green), gaps (red), accepted risks (grey).",
+            ),
+            gaps,
+            gradient(&["#ffffff", STRONG], max_rules),
+            vec![
+                legend("covered", STRONG),
+                legend("gap", GAP),
+                legend("accepted risk", ACCEPTED),
+            ],
+        ),
+    ));
+    out
+}
+
+fn layer(
+    a: &Assessment,
+    name: String,
+    description: String,
+    techniques: Vec<Entry>,
+    gradient: Gradient,
+    legend_items: Vec<LegendItem>,
+) -> Layer {
+    let mut metadata = vec![
+        meta("model", a.model.name.clone()),
+        meta(
+            "ATT&CK",
+            format!("{} {}", a.model.domain, a.model.attack_version),
+        ),
+        meta("generated by", String::from("ttpc")),
+    ];
+    if let Some(date) = &a.model.assessed {
+        metadata.push(meta("assessed", date.clone()));
+    }
+    if let Some(owner) = &a.model.owner {
+        metadata.push(meta("owner", owner.clone()));
+    }
+    metadata.retain(|m| !m.value.is_empty());
+    Layer {
+        name,
+        versions: Versions {
+            attack: a.model.attack_major.clone(),
+            navigator: NAVIGATOR_VERSION.to_owned(),
+            layer: LAYER_VERSION.to_owned(),
+        },
+        domain: a.model.domain.clone(),
+        description,
+        filters: Filters {
+            platforms: a.semantics.scope_platforms.clone(),
+        },
+        sorting: 0,
+        layout: Layout {
+            layout: String::from("side"),
+            aggregate_function: String::from("average"),
+            show_i_d: true,
+            show_name: true,
+            show_aggregate_scores: false,
+            count_unscored: false,
+            expanded_subtechniques: String::from("annotated"),
+        },
+        hide_disabled: false,
+        techniques,
+        gradient,
+        legend_items,
+        metadata,
+        links: Vec::new(),
+        show_tactic_row_background: false,
+        tactic_row_background: String::from("#dddddd"),
+        select_techniques_across_tactics: true,
+        select_subtechniques_with_parent: false,
+        select_visible_techniques: false,
+    }
+}
+
+/// One entry per tactic of the technique (Navigator places a technique per tactic).
+fn entries(
+    t: &TechniqueAssessment,
+    score: Option<u32>,
+    color: &str,
+    comment: String,
+    metadata: Vec<Metadata>,
+) -> Vec<Entry> {
+    let metadata: Vec<(String, String)> = metadata
+        .into_iter()
+        .filter(|m| !m.value.is_empty())
+        .map(|m| (m.name, m.value))
+        .collect();
+    t.tactics
+        .iter()
+        .filter(|tactic| !tactic.is_empty())
+        .map(|tactic| Entry {
+            technique_id: t.id.clone(),
+            tactic: tactic.clone(),
+            score,
+            color: color.to_owned(),
+            comment: comment.clone(),
+            enabled: true,
+            metadata: metadata.iter().map(|(n, v)| meta(n, v.clone())).collect(),
+            links: Vec::new(),
+            show_subtechniques: false,
+        })
+        .collect()
+}
+
+fn coverage_entries(id: &str, tactics: &[String], rules: u32, color: &str) -> Vec<Entry> {
+    let entry = |tactic: &str| Entry {
+        technique_id: id.to_owned(),
+        tactic: tactic.to_owned(),
+        score: Some(rules),
+        color: color.to_owned(),
+        comment: format!("{rules} counted rule{}", if rules == 1 { "" } else { "s" }),
+        enabled: true,
+        metadata: Vec::new(),
+        links: Vec::new(),
+        show_subtechniques: false,
+    };
+    tactics
+        .iter()
+        .filter(|t| !t.is_empty())
+        .map(|t| entry(t))
+        .collect()
+}
+
+fn gradient(colors: &[&str], max: u32) -> Gradient {
+    Gradient {
+        colors: colors.iter().map(|c| (*c).to_owned()).collect(),
+        min_value: 0,
+        max_value: max,
+    }
+}
+
+fn legend(label: &str, color: &str) -> LegendItem {
+    LegendItem {
+        label: label.to_owned(),
+        color: color.to_owned(),
+    }
+}
+
+fn meta(name: &str, value: String) -> Metadata {
+    Metadata {
+        name: name.to_owned(),
+        value,
+    }
+}
+
+/// `Lazarus Group` → `lazarus-group`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-').to_owned();
+    if trimmed.is_empty() {
+        String::from("actor")
+    } else {
+        trimmed
+    }
+}

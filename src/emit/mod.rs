@@ -1,0 +1,69 @@
+//! Emitters: pure functions of the [`Assessment`] that render every output — Navigator layers,
+//! the remediation plan (YAML), the Markdown report, the assessment itself (JSON) and the terminal
+//! summary — plus the atomic writer that puts them on disk.
+//!
+//! Everything is rendered in memory before anything is written, so a template error or a
+//! failing emitter leaves earlier outputs untouched.
+
+pub mod escape;
+pub mod layers;
+pub mod plan;
+pub mod report;
+pub mod terminal;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use crate::assessment::Assessment;
+pub use write::{OutputFile, WriteError, write_all};
+
+/// Options that change what is rendered.
+#[derive(Debug, Clone, Default)]
+pub struct EmitOptions {
+    /// A user template replacing the built-in Markdown report.
+    pub report_template: Option<PathBuf>,
+    /// The overall target, for the plan's `target_coverage`.
+    pub overall_target: Option<f64>,
+}
+
+/// Renders every output file.
+pub fn render_all(
+    a: &Assessment,
+    options: &EmitOptions,
+) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
+    let mut files = Vec::new();
+    for (name, layer) in layers::layers(a) {
+        files.push(OutputFile {
+            path: Path::new("layers").join(name),
+            contents: json(&layer),
+        });
+    }
+    let plan = plan::document(a, options.overall_target);
+    files.push(OutputFile {
+        path: PathBuf::from("remediation-plan.yaml"),
+        contents: yaml(&plan),
+    });
+    files.push(OutputFile {
+        path: PathBuf::from("report.md"),
+        contents: report::markdown_report(a, options.report_template.as_deref())?,
+    });
+    files.push(OutputFile {
+        path: PathBuf::from("assessment.json"),
+        contents: json(a),
+    });
+    Ok(files)
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| unreachable!("outputs are plain data and always serialise: {e}"));
+    text.push('\n');
+    text
+}
+
+/// YAML.
+pub fn yaml<T: serde::Serialize>(value: &T) -> String {
+    serde_yaml::to_string(value)
+        .unwrap_or_else(|e| unreachable!("outputs are plain data and always serialise: {e}"))
+}

@@ -1,0 +1,128 @@
+//! The terminal summary: the brief's assessment box (━ rules, █/░ bars, "<-- Priority gap"
+//! marks), coloured only when writing to a terminal.
+
+use crate::assessment::Assessment;
+
+const WIDTH: usize = 78;
+
+/// The summary; `color` adds ANSI colours.
+pub fn summary(a: &Assessment, color: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let rule = "━".repeat(WIDTH);
+    let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.0}%"));
+    let bar = |p: Option<f64>| {
+        let full = ((p.unwrap_or(0.0) / 10.0).round() as usize).min(10);
+        format!("{}{}", "█".repeat(full), "░".repeat(10 - full))
+    };
+    let mut out = String::new();
+    out.push_str(&format!("{rule}\n"));
+    out.push_str(&paint(
+        "1",
+        &format!("THREAT MODEL ASSESSMENT — {}", a.model.name),
+    ));
+    out.push('\n');
+    out.push_str(&format!("{rule}\n"));
+    let names: Vec<&str> = a.actors.iter().map(|x| x.name.as_str()).collect();
+    out.push_str(&format!(
+        "Threat Actors: {}    Techniques Total: {} unique\n",
+        names.join(", "),
+        a.overall.techniques
+    ));
+    out.push_str(&format!(
+        "ATT&CK: {} {}    Accepted: {}    Out of scope: {}\n\n",
+        a.model.matrix, a.model.attack_version, a.overall.accepted, a.overall.out_of_scope
+    ));
+    let o = &a.overall;
+    let gap_share = crate::assessment::percent(o.gaps, o.techniques);
+    out.push_str("DETECTION COVERAGE:\n");
+    out.push_str(&format!(
+        "  Covered: {}/{} ({})   Gaps: {}/{} ({})   Strong: {}   Partial: {}\n\n",
+        o.covered,
+        o.techniques,
+        pct(o.percent),
+        o.gaps,
+        o.techniques,
+        pct(gap_share),
+        o.strong,
+        o.partial
+    ));
+    out.push_str("Tactic Coverage Breakdown:\n");
+    let name_width = a
+        .tactics
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        + 1;
+    for t in a.tactics.iter().filter(|t| t.coverage.techniques > 0) {
+        let label = format!("{}:", t.name);
+        let mut line = format!(
+            "  {label:<name_width$} {:>4} {}",
+            pct(t.coverage.percent),
+            bar(t.coverage.percent)
+        );
+        if t.below_overall {
+            line.push_str(&paint("33", " <-- Priority gap"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if let Some(first) = a.plan.horizons.first() {
+        out.push_str(&format!(
+            "\nTOP PRIORITY GAPS ({}-day remediation):\n",
+            first.days
+        ));
+        for (i, item) in first.items.iter().enumerate() {
+            let t = a.technique(&item.technique);
+            let users = t.map(|t| t.actors.len()).unwrap_or(0);
+            let used = if users == a.actors.len() && users > 1 {
+                format!("used by all {users} actors")
+            } else {
+                format!(
+                    "used by {}",
+                    t.map(|t| t.actors.join(", ")).unwrap_or_default()
+                )
+            };
+            out.push_str(&format!(
+                "  {}. {} {} — {used}, {} detections, effort {}\n",
+                i + 1,
+                item.technique,
+                item.name,
+                t.map_or(0, |t| t.score),
+                item.effort.as_str()
+            ));
+        }
+    }
+    if let (Some(now), Some(last)) = (a.plan.projection.first(), a.plan.projection.last())
+        && a.plan.projection.len() > 1
+    {
+        out.push_str(&format!(
+            "\nINVESTMENT RECOMMENDATION: Closing top {} gaps: expected coverage {} -> {}\n",
+            last.closed,
+            pct(now.percent),
+            pct(last.percent)
+        ));
+    }
+    if !a.verdicts.is_empty() {
+        out.push_str("\nTARGETS:\n");
+        for v in &a.verdicts {
+            let mark = if v.pass {
+                paint("32", "pass")
+            } else {
+                paint("31", "FAIL")
+            };
+            out.push_str(&format!(
+                "  [{mark}] {}: expected {}, actual {}\n",
+                v.target, v.expected, v.actual
+            ));
+        }
+    }
+    out.push_str(&format!("{rule}\n"));
+    out
+}

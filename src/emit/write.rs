@@ -1,0 +1,66 @@
+//! Writing outputs atomically: every file is rendered in memory first, then each is written to a
+//! temporary file in its destination folder and renamed over the old one, so a failed run never
+//! leaves a half-written file and never touches earlier outputs before everything rendered.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// A rendered output: where (relative to the output folder) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path inside the output folder.
+    pub path: PathBuf,
+    /// Contents.
+    pub contents: String,
+}
+
+/// Writing failed.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot write {}", path.display())]
+#[diagnostic(
+    code(ttpc::emit::write),
+    help("check that the output folder is writable (set it with -o DIR or outputs.dir)")
+)]
+pub struct WriteError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// The I/O error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes every file under `dir`, each atomically.
+pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    for file in files {
+        write_atomic(&dir.join(&file.path), file.contents.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes one file atomically: temporary file in the same folder, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(folder).map_err(|source| WriteError {
+        path: folder.to_owned(),
+        source,
+    })?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".ttpc-")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
