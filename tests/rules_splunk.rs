@@ -350,9 +350,10 @@ fn yaml_that_is_not_a_detection_is_not_a_rule() {
 fn invalid_yaml_is_skipped_with_its_position() {
     let skip = parse(RuleKind::SplunkContent, "content/broken.yml").expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
+    // The context naming the unclosed quote stays in the detail.
     assert_eq!(
         skip.detail,
-        "line 6 column 1: found unexpected end of stream"
+        "line 6 column 1: found unexpected end of stream, while scanning a quoted scalar at line 3 column 9"
     );
     let mistyped = parse(RuleKind::SplunkContent, "content/mistyped.yml").expect_err("skipped");
     assert_eq!(mistyped.reason, SkipReason::InvalidSyntax);

@@ -15,6 +15,33 @@ fn checked_in_threat_model_schema_is_current() {
 }
 
 #[test]
+fn checked_in_assessment_schema_is_current() {
+    let path = common::root().join("schema/assessment.schema.json");
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == ttpc::assessment::assessment_schema_text(),
+        "schema/assessment.schema.json is stale; regenerate it with:\n    cargo run -- schema --assessment > schema/assessment.schema.json"
+    );
+}
+
+#[test]
+fn a_compiled_assessment_validates_against_its_schema() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = common::ttpc()
+        .args(["compile", "tests/fixtures/compile/model.yaml", "--format", "json", "-o"])
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let schema: serde_json::Value = serde_json::from_str(&ttpc::assessment::assessment_schema_text()).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator.iter_errors(&assessment).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
 fn schema_command_prints_the_generated_schema() {
     let out = common::ttpc().arg("schema").output().expect("runs");
     assert_eq!(out.status.code(), Some(0));

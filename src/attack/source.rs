@@ -8,13 +8,21 @@ use std::path::{Path, PathBuf};
 
 use super::{AttackError, Domain, KnowledgeBase};
 
-/// The data a model pins.
+/// The data a model pins (or a command asks for).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pin {
-    /// The domain.
-    pub domain: Domain,
+    /// The domain; `None` accepts whatever an explicit file holds (enterprise-attack when looking
+    /// in the cache).
+    pub domain: Option<Domain>,
     /// The release, e.g. `18.1`; `None` means the newest one available.
     pub version: Option<String>,
+}
+
+impl Pin {
+    /// The domain, enterprise-attack when none is asked for.
+    pub fn domain_or_default(&self) -> Domain {
+        self.domain.unwrap_or(Domain::EnterpriseAttack)
+    }
 }
 
 /// Where the data was found.
@@ -91,10 +99,10 @@ pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), A
     if let Some(root) = &root {
         let version = match &pin.version {
             Some(v) => Some(v.clone()),
-            None => cached_versions(root, pin.domain).pop(),
+            None => cached_versions(root, pin.domain_or_default()).pop(),
         };
         if let Some(version) = version {
-            let path = cached_bundle(root, pin.domain, &version);
+            let path = cached_bundle(root, pin.domain_or_default(), &version);
             if path.is_file() {
                 return Ok((path, Origin::Cache));
             }
@@ -107,10 +115,12 @@ pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), A
 pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackError> {
     let (path, origin) = locate(explicit, pin)?;
     let kb = KnowledgeBase::load(&path)?;
-    if kb.domain() != pin.domain {
+    if let Some(expected) = pin.domain
+        && kb.domain() != expected
+    {
         return Err(AttackError::DomainMismatch {
             path,
-            expected: pin.domain.to_string(),
+            expected: expected.to_string(),
             found: kb.domain().to_string(),
         });
     }
@@ -139,18 +149,19 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
 
 fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
     let version = pin.version.clone().unwrap_or_else(|| String::from("18.1"));
-    let url = official_url(pin.domain, &version);
+    let domain = pin.domain_or_default();
+    let url = official_url(domain, &version);
     let cache_line = match root {
         Some(root) => format!(
             "or put the file at {} (ttpc's cache)",
-            cached_bundle(root, pin.domain, &version).display()
+            cached_bundle(root, domain, &version).display()
         ),
         None => {
             String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json")
         }
     };
     AttackError::NoData {
-        domain: pin.domain.to_string(),
+        domain: domain.to_string(),
         version: pin
             .version
             .clone()

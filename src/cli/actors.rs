@@ -19,9 +19,10 @@ pub struct Args {
     /// Include revoked and deprecated objects.
     #[arg(long)]
     all: bool,
-    /// ATT&CK domain (when no --attack-data is given).
-    #[arg(long, default_value = "enterprise-attack", value_parser = parse_domain)]
-    domain: Domain,
+    /// ATT&CK domain to take from the cache (default enterprise-attack; with --attack-data, the
+    /// file's own domain unless this is given).
+    #[arg(long, value_parser = parse_domain)]
+    domain: Option<Domain>,
     /// ATT&CK version in the cache (default: the newest cached).
     #[arg(long = "attack-version", value_name = "VERSION")]
     version: Option<String>,

@@ -22,9 +22,10 @@ pub struct Args {
     /// The rule format.
     #[arg(long, value_parser = parse_kind)]
     kind: RuleKind,
-    /// ATT&CK domain to check technique IDs against (when no --attack-data is given).
-    #[arg(long, default_value = "enterprise-attack", value_parser = super::actors::parse_domain)]
-    domain: Domain,
+    /// ATT&CK domain to check technique IDs against (default enterprise-attack; with --attack-data,
+    /// the file's own domain unless this is given).
+    #[arg(long, value_parser = super::actors::parse_domain)]
+    domain: Option<Domain>,
     /// ATT&CK version in the cache (default: the newest cached).
     #[arg(long = "attack-version", value_name = "VERSION")]
     version: Option<String>,

@@ -1,4 +1,5 @@
-//! `ttpc schema`: print the JSON Schema of the threat-model language.
+//! `ttpc schema [--assessment]`: print the JSON Schema of the threat-model language or of the
+//! assessment.
 
 use ttpc::Exit;
 
@@ -6,9 +7,17 @@ use super::{CommandResult, ui};
 
 /// Arguments of `ttpc schema`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print the schema of the assessment (assessment.json, the template context) instead.
+    #[arg(long)]
+    assessment: bool,
+}
 
-pub fn run(_args: &Args) -> CommandResult {
-    ui::print(&ttpc::model::threat_model_schema_text())?;
+pub fn run(args: &Args) -> CommandResult {
+    if args.assessment {
+        ui::print(&ttpc::assessment::assessment_schema_text())?;
+    } else {
+        ui::print(&ttpc::model::threat_model_schema_text())?;
+    }
     Ok(Exit::Ok)
 }

@@ -41,7 +41,7 @@ pub struct Resolved {
 /// The ATT&CK data a model pins.
 pub fn pin_of(model: &LoadedModel) -> Pin {
     Pin {
-        domain: model.model.attack.domain,
+        domain: Some(model.model.attack.domain),
         version: Some(model.model.attack.version.clone()),
     }
 }

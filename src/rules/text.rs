@@ -9,15 +9,16 @@ pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
         .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// A serde_yaml error as `line L column C: message`.
+/// A serde_yaml error as `line L column C: message`. Only the position serde_yaml reports for the
+/// error itself is moved to the front; later context ("while scanning a quoted scalar at line 3
+/// column 9") stays, since it often names the real culprit.
 pub fn yaml_error(error: &serde_yaml::Error) -> String {
     let message = error.to_string();
-    let message = match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    };
     match error.location() {
-        Some(l) => format!("line {} column {}: {message}", l.line(), l.column()),
+        Some(l) => {
+            let position = format!(" at line {} column {}", l.line(), l.column());
+            format!("line {} column {}: {}", l.line(), l.column(), message.replacen(&position, "", 1))
+        }
         None => message,
     }
 }

@@ -50,7 +50,8 @@ pub fn shared() -> PathBuf {
         "the shared corpora are not at {} — set TTPC_SHARED to the folder holding attack/ and corpora/",
         dir.display()
     );
-    dir
+    // Absolute, so paths written into temporary models resolve from anywhere.
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// A file of the shared test data.

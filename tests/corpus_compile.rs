@@ -1,0 +1,180 @@
+//! Corpus test: the financial-services model's actors against real ATT&CK 18.1 with all of
+//! SigmaHQ as the rule source. The union coverage must equal an independent computation done
+//! here from the raw STIX JSON and a plain scan of the rule files.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use regex::Regex;
+use serde_json::Value;
+
+const SCOPE: [&str; 6] = ["Windows", "Linux", "macOS", "IaaS", "Identity Provider", "Office Suite"];
+const COUNTED: [&str; 3] = ["stable", "test", "production"];
+
+fn model_text(sigmahq: &std::path::Path) -> String {
+    format!(
+        r#"ttpc: 1
+name: Financial Services Division (SigmaHQ)
+assessed: 2026-03-15
+attack: {{domain: enterprise-attack, version: "18.1"}}
+scope:
+  platforms: [{scope}]
+actors:
+  - {{ref: FIN7, weight: 3}}
+  - {{ref: G0082, weight: 2}}
+  - {{ref: Lazarus Group, via_software: true}}
+rules:
+  - {{kind: sigma, path: "{path}", name: SigmaHQ}}
+coverage: {{count_status: [stable, test, production], strong_at: 2, parent_covers_subtechniques: false}}
+accepted:
+  - {{technique: T1200, reason: physical controls, owner: ciso, expires: 2027-01-31}}
+"#,
+        scope = SCOPE.join(", "),
+        path = sigmahq.display()
+    )
+}
+
+fn attack_id(o: &Value) -> Option<String> {
+    o["external_references"]
+        .as_array()?
+        .iter()
+        .find(|r| r["source_name"] == "mitre-attack")
+        .and_then(|r| r["external_id"].as_str())
+        .map(str::to_owned)
+}
+
+fn active(o: &Value) -> bool {
+    !o["revoked"].as_bool().unwrap_or(false) && !o["x_mitre_deprecated"].as_bool().unwrap_or(false)
+}
+
+/// Techniques of the three actors (IDs), computed from the raw bundle.
+fn union_from_raw(raw: &Value) -> BTreeSet<String> {
+    let objects = raw["objects"].as_array().expect("objects");
+    let by_id: HashMap<&str, &Value> = objects.iter().filter_map(|o| Some((o["id"].as_str()?, o))).collect();
+    let rels: Vec<(&str, &str, &str)> = objects
+        .iter()
+        .filter(|o| o["type"] == "relationship" && active(o))
+        .filter_map(|o| Some((o["relationship_type"].as_str()?, o["source_ref"].as_str()?, o["target_ref"].as_str()?)))
+        .collect();
+    let group = |gid: &str| -> &str {
+        objects
+            .iter()
+            .find(|o| o["type"] == "intrusion-set" && attack_id(o).as_deref() == Some(gid))
+            .and_then(|o| o["id"].as_str())
+            .expect("group present")
+    };
+    let uses = |source: &str, kind: &str| -> Vec<&str> {
+        rels.iter()
+            .filter(|(r, s, t)| *r == "uses" && *s == source && t.starts_with(kind))
+            .filter(|(_, _, t)| by_id.get(t).is_some_and(|o| active(o)))
+            .map(|(_, _, t)| *t)
+            .collect()
+    };
+    let mut union = BTreeSet::new();
+    for (gid, via_software) in [("G0046", false), ("G0082", false), ("G0032", true)] {
+        let g = group(gid);
+        let campaigns: Vec<&str> = rels
+            .iter()
+            .filter(|(r, _, t)| *r == "attributed-to" && *t == g)
+            .map(|(_, s, _)| *s)
+            .filter(|c| by_id.get(c).is_some_and(|o| active(o)))
+            .collect();
+        let mut sources = vec![g];
+        sources.extend(&campaigns);
+        let mut techniques: Vec<&str> = sources.iter().flat_map(|s| uses(s, "attack-pattern--")).collect();
+        if via_software {
+            for s in &sources {
+                for sw in uses(s, "malware--").into_iter().chain(uses(s, "tool--")) {
+                    techniques.extend(uses(sw, "attack-pattern--"));
+                }
+            }
+        }
+        for t in techniques {
+            if let Some(id) = by_id.get(t).and_then(|o| attack_id(o)) {
+                union.insert(id);
+            }
+        }
+    }
+    union
+}
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
+    let bundle = common::shared_file("attack/enterprise-attack-18.1.json");
+    let sigmahq = common::shared_file("corpora/sigmahq");
+    let raw: Value = serde_json::from_slice(&std::fs::read(&bundle).expect("read")).expect("JSON");
+    let objects = raw["objects"].as_array().expect("objects");
+    let platforms: BTreeMap<String, Vec<String>> = objects
+        .iter()
+        .filter(|o| o["type"] == "attack-pattern" && active(o))
+        .filter_map(|o| {
+            let list = o["x_mitre_platforms"].as_array()?.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect();
+            Some((attack_id(o)?, list))
+        })
+        .collect();
+
+    // Rules: a plain scan of every file's status and technique tags.
+    let tag = Regex::new(r"(?im)^\s*-\s*['\x22]?attack\.(t\d{4}(?:\.\d{3})?)['\x22]?\s*(?:#.*)?$").expect("regex");
+    let status = Regex::new(r"(?m)^status:\s*(\w+)").expect("regex");
+    let mut ruled: BTreeSet<String> = BTreeSet::new();
+    let mut stack: Vec<PathBuf> = vec![sigmahq.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "yml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("UTF-8");
+            let counted = status.captures(&text).is_some_and(|c| COUNTED.contains(&&c[1]));
+            if counted {
+                for c in tag.captures_iter(&text) {
+                    ruled.insert(c[1].to_ascii_uppercase());
+                }
+            }
+        }
+    }
+
+    let union = union_from_raw(&raw);
+    let in_scope = |id: &str| platforms.get(id).is_some_and(|p| p.iter().any(|x| SCOPE.contains(&x.as_str())));
+    let covered = |id: &str| ruled.contains(id) || (!id.contains('.') && ruled.iter().any(|r| r.starts_with(&format!("{id}."))));
+    let (mut c, mut gaps, mut accepted, mut out) = (0, 0, 0, 0);
+    for id in &union {
+        if !in_scope(id) {
+            out += 1;
+        } else if covered(id) {
+            c += 1;
+        } else if id == "T1200" {
+            accepted += 1;
+        } else {
+            gaps += 1;
+        }
+    }
+    let expected_percent = (c as f64 * 1000.0 / (c + gaps) as f64).round() / 10.0;
+
+    let dir = tempfile::tempdir().expect("temp");
+    let model = dir.path().join("financial-sigmahq.yaml");
+    std::fs::write(&model, model_text(&sigmahq)).expect("write model");
+    let output = common::ttpc()
+        .args(["compile", "--format", "json", "--as-of", "2026-03-15", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&model)
+        .arg("--attack-data")
+        .arg(&bundle)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", common::text(&output.stderr));
+    let a: ttpc::assessment::Assessment = serde_json::from_slice(&output.stdout).expect("assessment");
+    let o = &a.overall;
+    println!("union {} techniques: covered {c}, gaps {gaps}, accepted {accepted}, out of scope {out}", union.len());
+    assert_eq!((o.covered, o.gaps, o.accepted, o.out_of_scope), (c, gaps, accepted, out));
+    assert_eq!(o.percent, Some(expected_percent));
+    assert!(o.covered > 100, "SigmaHQ covers most of these actors' techniques");
+    assert_eq!(a.sources[0].rules, 3754);
+}
