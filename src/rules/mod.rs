@@ -5,7 +5,7 @@
 //! a file it cannot use becomes a [`Skip`] with a reason, a malformed rule inside a good file
 //! becomes a warning. [`source::load`] walks a file or folder, runs the adapter on every file in
 //! parallel and returns a [`SourceReport`] in which each file sits in exactly one bucket.
-//! [`normalise`] then maps the technique IDs as written onto the knowledge base (shared by all
+//! [`normalise()`] then maps the technique IDs as written onto the knowledge base (shared by all
 //! formats: revoked IDs remapped, deprecated and unknown ones reported).
 
 pub mod csv;
