@@ -519,7 +519,9 @@ pub fn percent(x: usize, n: usize) -> Option<f64> {
 
 /// The JSON Schema of the assessment (`schema/assessment.schema.json`), as pretty JSON.
 pub fn assessment_schema_text() -> String {
-    let schema = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<Assessment>();
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Assessment>();
     let mut text = serde_json::to_string_pretty(&schema)
         .unwrap_or_else(|e| unreachable!("a schema always serialises: {e}"));
     text.push('\n');

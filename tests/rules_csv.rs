@@ -317,7 +317,7 @@ fn load_the_fixture_folder() {
     );
     assert_eq!(
         report.skipped[0].detail,
-        "not a csv file (by its extension)"
+        "csv rules do not use this file extension"
     );
     let warnings: Vec<(&str, &str)> = report
         .warnings

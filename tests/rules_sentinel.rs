@@ -208,7 +208,7 @@ fn yaml_syntax_error() {
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
     assert_eq!(
         skip.detail,
-        "line 4 column 6: did not find expected ',' or ']'"
+        "line 4 column 6: did not find expected ',' or ']', while parsing a flow sequence at line 3 column 10"
     );
 }
 

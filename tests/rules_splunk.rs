@@ -382,7 +382,7 @@ fn load_savedsearches_fixture_folder() {
             (
                 "README.md",
                 SkipReason::NotARule,
-                "not a splunk-savedsearches file (by its extension)"
+                "splunk-savedsearches rules do not use this file extension"
             ),
             (
                 "macros.conf",

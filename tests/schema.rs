@@ -28,16 +28,26 @@ fn checked_in_assessment_schema_is_current() {
 fn a_compiled_assessment_validates_against_its_schema() {
     let dir = tempfile::tempdir().expect("temp");
     let out = common::ttpc()
-        .args(["compile", "tests/fixtures/compile/model.yaml", "--format", "json", "-o"])
+        .args([
+            "compile",
+            "tests/fixtures/compile/model.yaml",
+            "--format",
+            "json",
+            "-o",
+        ])
         .arg(dir.path())
         .arg("--attack-data")
         .arg(common::mini21())
         .output()
         .expect("runs");
     let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let schema: serde_json::Value = serde_json::from_str(&ttpc::assessment::assessment_schema_text()).expect("schema");
+    let schema: serde_json::Value =
+        serde_json::from_str(&ttpc::assessment::assessment_schema_text()).expect("schema");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
-    let errors: Vec<String> = validator.iter_errors(&assessment).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&assessment)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
 

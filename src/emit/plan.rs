@@ -77,7 +77,7 @@ pub struct PlanGap {
 /// Builds the document.
 pub fn document(a: &Assessment, target: Option<f64>) -> PlanDocument {
     let mut actors: Vec<&crate::assessment::ActorAssessment> = a.actors.iter().collect();
-    actors.sort_by(|x, y| y.weight.cmp(&x.weight));
+    actors.sort_by_key(|x| std::cmp::Reverse(x.weight));
     let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"));
     let mut lists = std::collections::BTreeMap::new();
     let mut horizons = Vec::new();

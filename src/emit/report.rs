@@ -159,10 +159,10 @@ fn bar(value: Value, width: Option<usize>) -> Value {
 
 fn template_error(name: &str, source: &str, e: &minijinja::Error) -> TemplateError {
     let mut message = e.to_string();
-    if let Some(detail) = e.detail() {
-        if !message.contains(detail) {
-            message = format!("{message}: {detail}");
-        }
+    if let Some(detail) = e.detail()
+        && !message.contains(detail)
+    {
+        message = format!("{message}: {detail}");
     }
     let span = e
         .range()

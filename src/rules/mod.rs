@@ -12,6 +12,7 @@ pub mod csv;
 pub mod elastic;
 pub mod navigator;
 pub mod normalise;
+mod scalar;
 pub mod sentinel;
 pub mod sigma;
 pub mod source;

@@ -16,6 +16,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use super::scalar::{Scalar, Scalars};
 use super::text::{has_extension, json_error, normal_word, yaml_error};
 use super::{Adapter, DetectionRule, Parsed, Skip};
 use crate::model::RuleKind;
@@ -62,11 +63,11 @@ struct Document {
     #[serde(default)]
     enabled: Option<Scalar>,
     #[serde(default)]
-    tactics: Option<List>,
+    tactics: Option<Scalars>,
     #[serde(default)]
-    relevant_techniques: Option<List>,
+    relevant_techniques: Option<Scalars>,
     #[serde(default)]
-    techniques: Option<List>,
+    techniques: Option<Scalars>,
 }
 
 /// Keys that only a rule has; with a `name`, any one of them makes a document a rule.
@@ -84,111 +85,6 @@ const RULE_KEYS: &[&str] = &[
 
 /// Keys that make a document a rule even without a `name` (which is then reported missing).
 const STRONG_KEYS: &[&str] = &["query", "relevantTechniques", "techniques"];
-
-/// Any YAML scalar read as text (`id: 1234` is a number to YAML, a name to Sentinel).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Scalar(String);
-
-/// A list of scalars; a single scalar is a list of one (hand-written rules do that).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct List(Vec<String>);
-
-// Visitors rather than a detour through `serde_yaml::Value`: a list or mapping where text belongs
-// is then rejected inside the deserializer, which reports the field and its line and column.
-struct ScalarVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ScalarVisitor {
-    type Value = String;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("text")
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<String, E> {
-        Ok(v)
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_unit<E>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-
-    fn visit_none<E>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor).map(Scalar)
-    }
-}
-
-struct ListVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ListVisitor {
-    type Value = Vec<String>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of text")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Scalar(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(items)
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Vec<String>, E> {
-        Ok(vec![v.to_owned()])
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Vec<String>, E> {
-        Ok(vec![v])
-    }
-
-    fn visit_unit<E>(self) -> Result<Vec<String>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_none<E>(self) -> Result<Vec<String>, E> {
-        Ok(Vec::new())
-    }
-}
-
-impl<'de> Deserialize<'de> for List {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ListVisitor).map(List)
-    }
-}
-
-impl Scalar {
-    /// Trimmed, `None` when empty.
-    fn text(&self) -> Option<&str> {
-        Some(self.0.trim()).filter(|s| !s.is_empty())
-    }
-}
 
 fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
     let mut values = Vec::new();

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::scalar::{Scalar, Scalars};
 use super::text::{has_extension, normal_word, yaml_error};
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
 use crate::model::RuleKind;
@@ -29,40 +30,13 @@ struct Document {
     #[serde(default)]
     level: Option<Scalar>,
     #[serde(default)]
-    tags: Option<Vec<Scalar>>,
+    tags: Option<Scalars>,
     #[serde(default)]
     action: Option<Scalar>,
     #[serde(default)]
     detection: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     correlation: Option<serde::de::IgnoredAny>,
-}
-
-/// Any YAML scalar read as text (`id: 1234` is a number to YAML, a name to Sigma).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Scalar(String);
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_yaml::Value::deserialize(d)? {
-            serde_yaml::Value::String(s) => Ok(Scalar(s)),
-            serde_yaml::Value::Number(n) => Ok(Scalar(n.to_string())),
-            serde_yaml::Value::Bool(b) => Ok(Scalar(b.to_string())),
-            serde_yaml::Value::Null => Ok(Scalar(String::new())),
-            other => Err(serde::de::Error::custom(format!(
-                "expected text, found {}",
-                kind_of(&other)
-            ))),
-        }
-    }
-}
-
-fn kind_of(value: &serde_yaml::Value) -> &'static str {
-    match value {
-        serde_yaml::Value::Sequence(_) => "a list",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        _ => "a tagged value",
-    }
 }
 
 impl Document {
@@ -76,8 +50,8 @@ impl Document {
 
     /// This document with the global defaults filled in.
     fn merged(&self, global: &Document) -> Document {
-        let mut tags = global.tags.clone().unwrap_or_default();
-        for t in self.tags.iter().flatten() {
+        let mut tags = global.tags.clone().unwrap_or_default().0;
+        for t in self.tags.iter().flat_map(|t| &t.0) {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }
@@ -87,7 +61,7 @@ impl Document {
             id: self.id.clone().or_else(|| global.id.clone()),
             status: self.status.clone().or_else(|| global.status.clone()),
             level: self.level.clone().or_else(|| global.level.clone()),
-            tags: Some(tags),
+            tags: Some(Scalars(tags)),
             action: None,
             detection: self.detection.or(global.detection),
             correlation: self.correlation.or(global.correlation),
@@ -176,8 +150,8 @@ impl Adapter for Sigma {
             rule.locator = Some(format!("document {}", index + 1));
             rule.status = normal_word(doc.status.as_ref().map(|s| s.0.as_str()));
             rule.level = normal_word(doc.level.as_ref().map(|s| s.0.as_str()));
-            for tag in doc.tags.iter().flatten() {
-                let tag = tag.0.trim();
+            for tag in doc.tags.iter().flat_map(|t| &t.0) {
+                let tag = tag.trim();
                 match tag.get(..7) {
                     Some(prefix) if prefix.eq_ignore_ascii_case("attack.") => {
                         let value = &tag[7..];

@@ -143,8 +143,9 @@ pub fn load(kind: RuleKind, path: &Path) -> Result<SourceReport, SourceError> {
                     Some(Skip::not_a_rule("symbolic link, not followed")),
                 ));
             } else if entry.file_type().is_file() {
-                let skip = (!adapter.accepts(entry.path()))
-                    .then(|| Skip::not_a_rule(format!("not a {kind} file (by its extension)")));
+                let skip = (!adapter.accepts(entry.path())).then(|| {
+                    Skip::not_a_rule(format!("{kind} rules do not use this file extension"))
+                });
                 files.push((entry.path().to_owned(), relative, skip));
             }
         }

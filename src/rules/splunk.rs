@@ -18,6 +18,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::scalar::{Scalar, Scalars};
 use super::text::{has_extension, json_error, normal_word, yaml_error};
 use super::{Adapter, DetectionRule, Parsed, Skip};
 use crate::model::RuleKind;
@@ -365,93 +366,6 @@ struct ContentTags {
     mitre_attack_id: Option<Scalars>,
     #[serde(default)]
     kill_chain_phases: Option<Scalars>,
-}
-
-/// Any YAML scalar read as text (`id: 1234` is a number to YAML, an ID to Splunk).
-///
-/// Read through a visitor rather than via `serde_yaml::Value` so that a list or mapping where
-/// text belongs is refused by serde_yaml itself, with the field's path and position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Scalar(String);
-
-struct ScalarVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ScalarVisitor {
-    type Value = String;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("text")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
-
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
-    }
-
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor).map(Scalar)
-    }
-}
-
-/// A list of scalars; a single scalar stands for a list of one (hand-edited files do that).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Scalars(Vec<String>);
-
-struct ScalarsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ScalarsVisitor {
-    type Value = Vec<String>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of text")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Scalar>()? {
-            items.push(item.0);
-        }
-        Ok(items)
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<String>, E> {
-        Ok(vec![v.to_owned()])
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<String>, E> {
-        Ok(Vec::new())
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalars {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarsVisitor).map(Scalars)
-    }
 }
 
 /// Whether a top-level key holds something (a detection needs both `name` and `search`).

@@ -17,7 +17,12 @@ pub fn yaml_error(error: &serde_yaml::Error) -> String {
     match error.location() {
         Some(l) => {
             let position = format!(" at line {} column {}", l.line(), l.column());
-            format!("line {} column {}: {}", l.line(), l.column(), message.replacen(&position, "", 1))
+            format!(
+                "line {} column {}: {}",
+                l.line(),
+                l.column(),
+                message.replacen(&position, "", 1)
+            )
         }
         None => message,
     }
