@@ -346,3 +346,36 @@ fn json_format_prints_the_assessment_and_passing_targets_exit_0() {
     // With T1055's acceptance valid again: 4 covered of 10.
     assert_eq!(a.overall.percent, Some(40.0));
 }
+
+#[test]
+fn an_ics_model_compiles_with_the_same_outputs() {
+    let dir = tempfile::tempdir().expect("temp");
+    let output = ttpc()
+        .args(["compile", "tests/fixtures/models/ics.yaml", "-o"])
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::fixture("attack/mini-ics-2.1.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let names: Vec<String> = files(dir.path())
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(
+        names.contains(&"layers/actor-sandworm-team.json".to_owned()),
+        "{names:?}"
+    );
+    let a: ttpc::assessment::Assessment =
+        serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("json"))
+            .expect("assessment");
+    assert_eq!(a.model.domain, "ics-attack");
+    assert_eq!(a.model.matrix, "ATT&CK for ICS");
+    // ICS techniques carry platform "None" (or none): never out of scope. 4 techniques, no rules.
+    assert_eq!(
+        (a.overall.techniques, a.overall.gaps, a.overall.out_of_scope),
+        (4, 4, 0)
+    );
+    let order: Vec<&str> = a.tactics.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(order, ["TA0108", "TA0104", "TA0107", "TA0106"]);
+}

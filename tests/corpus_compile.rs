@@ -226,3 +226,71 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
     );
     assert_eq!(a.sources[0].rules, 3754);
 }
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn every_shipped_model_compiles_with_every_output_and_its_targets_hold() {
+    for (model, bundle, domain) in [
+        (
+            "financial-services",
+            "enterprise-attack-18.1",
+            "enterprise-attack",
+        ),
+        (
+            "cloud-migration",
+            "enterprise-attack-18.1",
+            "enterprise-attack",
+        ),
+        ("purple-team", "enterprise-attack-18.1", "enterprise-attack"),
+        ("electric-utility", "ics-attack-18.1", "ics-attack"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp");
+        let output = common::ttpc()
+            .args([
+                "compile",
+                &format!("models/{model}.yaml"),
+                "--as-of",
+                "2026-06-01",
+                "-o",
+            ])
+            .arg(dir.path())
+            .arg("--attack-data")
+            .arg(common::shared_file(&format!("attack/{bundle}.json")))
+            .output()
+            .expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{model}: {}",
+            common::text(&output.stderr)
+        );
+        for file in [
+            "assessment.json",
+            "report.md",
+            "remediation-plan.yaml",
+            "layers/coverage.json",
+            "layers/gaps.json",
+            "layers/all-actors.json",
+        ] {
+            assert!(dir.path().join(file).is_file(), "{model} wrote no {file}");
+        }
+        let layer: Value = serde_json::from_slice(
+            &std::fs::read(dir.path().join("layers/gaps.json")).expect("layer"),
+        )
+        .expect("JSON");
+        assert_eq!(layer["domain"], domain, "{model}");
+        assert_eq!(layer["versions"]["attack"], "18", "{model}");
+        let a: ttpc::assessment::Assessment = serde_json::from_slice(
+            &std::fs::read(dir.path().join("assessment.json")).expect("json"),
+        )
+        .expect("assessment");
+        assert!(
+            a.overall.covered > 0 && a.overall.gaps > 0,
+            "{model}: a meaningful, non-trivial result"
+        );
+        assert!(
+            a.sources.iter().all(|s| s.rules > 0),
+            "{model}: every rule source yields rules"
+        );
+    }
+}

@@ -39,13 +39,14 @@ impl LoadedModel {
         }
     }
 
-    /// A path written in the model, resolved against the model's folder.
+    /// A path written in the model, resolved against the model's folder (`models/../out` is
+    /// tidied to `out`, lexically).
     pub fn resolve_path(&self, written: &str) -> PathBuf {
         let p = Path::new(written);
         if p.is_absolute() {
             p.to_owned()
         } else {
-            self.base_dir().join(p)
+            tidy(&self.base_dir().join(p))
         }
     }
 
@@ -57,6 +58,26 @@ impl LoadedModel {
     /// The span of the key naming the node at a JSON Pointer.
     pub fn key_span(&self, pointer: &str) -> std::ops::Range<usize> {
         self.spans.key_or_value(pointer)
+    }
+}
+
+/// Removes `.` and resolves `..` against a preceding normal component, without touching the disk.
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
     }
 }
 
