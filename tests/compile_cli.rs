@@ -99,61 +99,13 @@ fn navigator_layers_follow_the_layer_format() {
     compile(&[MODEL], dir.path());
     let kb = KnowledgeBase::load(&mini21()).expect("kb");
     for (path, bytes) in files(&dir.path().join("layers")) {
-        let layer: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
-        let name = path.display().to_string();
-        for key in [
-            "name",
-            "versions",
-            "domain",
-            "techniques",
-            "gradient",
-            "legendItems",
-            "metadata",
-        ] {
-            assert!(layer.get(key).is_some(), "{name} lacks {key}");
-        }
-        assert_eq!(layer["versions"]["layer"], "4.5", "{name}");
-        assert_eq!(layer["versions"]["attack"], "18", "{name}");
-        assert_eq!(layer["domain"], "enterprise-attack", "{name}");
-        let navigator = layer["versions"]["navigator"]
-            .as_str()
-            .expect("navigator version");
-        let parts: Vec<u32> = navigator
-            .split('.')
-            .map(|p| p.parse().expect("number"))
-            .collect();
-        assert!(
-            parts >= vec![4, 9, 0],
-            "{name}: navigator {navigator} is below 4.9.0"
+        common::check_navigator_layer(
+            &path.display().to_string(),
+            &bytes,
+            &kb,
+            "enterprise-attack",
+            "18",
         );
-        for m in layer["metadata"].as_array().expect("list") {
-            assert!(
-                !m["value"].as_str().unwrap_or_default().is_empty(),
-                "{name}: empty metadata {m}"
-            );
-        }
-        let techniques = layer["techniques"].as_array().expect("list");
-        assert!(!techniques.is_empty(), "{name} has techniques");
-        for t in techniques {
-            let id = t["techniqueID"].as_str().expect("techniqueID");
-            let idx = kb
-                .technique(id)
-                .unwrap_or_else(|| panic!("{name}: {id} is not in ATT&CK"));
-            let tactic = t["tactic"].as_str().expect("tactic");
-            assert!(!tactic.is_empty(), "{name}: {id} with an empty tactic");
-            let tactics: Vec<&str> = kb[idx]
-                .tactics
-                .iter()
-                .map(|x| kb[*x].shortname.as_str())
-                .collect();
-            assert!(tactics.contains(&tactic), "{name}: {id} is not in {tactic}");
-            for m in t["metadata"].as_array().expect("list") {
-                assert!(
-                    !m["value"].as_str().unwrap_or_default().is_empty(),
-                    "{name}: empty metadata on {id}"
-                );
-            }
-        }
     }
     let coverage: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("layers/coverage.json")).expect("coverage"),

@@ -82,3 +82,69 @@ pub fn shown(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// Checks a layer against the ATT&CK Navigator layer format as ttpc promises it: required fields,
+/// layer 4.5, navigator ≥ 4.9.0, the domain and ATT&CK major version, no empty metadata values, and
+/// every technique entry an existing technique with a non-empty tactic it belongs to.
+pub fn check_navigator_layer(
+    name: &str,
+    bytes: &[u8],
+    kb: &ttpc::attack::KnowledgeBase,
+    domain: &str,
+    major: &str,
+) {
+    let layer: serde_json::Value = serde_json::from_slice(bytes).expect("layer is JSON");
+    for key in [
+        "name",
+        "versions",
+        "domain",
+        "techniques",
+        "gradient",
+        "legendItems",
+        "metadata",
+    ] {
+        assert!(layer.get(key).is_some(), "{name} lacks {key}");
+    }
+    assert_eq!(layer["versions"]["layer"], "4.5", "{name}");
+    assert_eq!(layer["versions"]["attack"], major, "{name}");
+    assert_eq!(layer["domain"], domain, "{name}");
+    let navigator = layer["versions"]["navigator"]
+        .as_str()
+        .expect("navigator version");
+    let parts: Vec<u32> = navigator
+        .split('.')
+        .map(|p| p.parse().expect("number"))
+        .collect();
+    assert!(
+        parts >= vec![4, 9, 0],
+        "{name}: navigator {navigator} is below 4.9.0"
+    );
+    for m in layer["metadata"].as_array().expect("list") {
+        assert!(
+            !m["value"].as_str().unwrap_or_default().is_empty(),
+            "{name}: empty metadata {m}"
+        );
+    }
+    let techniques = layer["techniques"].as_array().expect("list");
+    assert!(!techniques.is_empty(), "{name} has techniques");
+    for t in techniques {
+        let id = t["techniqueID"].as_str().expect("techniqueID");
+        let idx = kb
+            .technique(id)
+            .unwrap_or_else(|| panic!("{name}: {id} is not in ATT&CK"));
+        let tactic = t["tactic"].as_str().expect("tactic");
+        assert!(!tactic.is_empty(), "{name}: {id} with an empty tactic");
+        let tactics: Vec<&str> = kb[idx]
+            .tactics
+            .iter()
+            .map(|x| kb[*x].shortname.as_str())
+            .collect();
+        assert!(tactics.contains(&tactic), "{name}: {id} is not in {tactic}");
+        for m in t["metadata"].as_array().expect("list") {
+            assert!(
+                !m["value"].as_str().unwrap_or_default().is_empty(),
+                "{name}: empty metadata on {id}"
+            );
+        }
+    }
+}
