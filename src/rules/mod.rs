@@ -19,6 +19,7 @@ pub mod source;
 pub mod splunk;
 pub mod summary;
 mod text;
+pub mod walk;
 
 use std::path::PathBuf;
 
