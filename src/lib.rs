@@ -23,6 +23,7 @@ pub mod attack;
 pub mod check;
 pub mod diagnostics;
 pub mod emit;
+pub mod emulation;
 pub mod error;
 pub mod model;
 pub mod resolve;

@@ -7,6 +7,7 @@
 //! remediation plan. Targets are judged afterwards by [`crate::check`].
 
 mod coverage;
+mod emulation;
 mod guidance;
 mod plan;
 pub mod priority;
@@ -63,10 +64,12 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
     looked_at.extend(must_cover.iter().copied());
     looked_at.extend(accepted.keys().copied());
 
+    let judge = emulation::Judge::new(r, options.as_of);
     let mut techniques: Vec<TechniqueAssessment> = looked_at
         .iter()
         .map(|t| {
             let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
+            let validation = judge.as_ref().map(|j| j.validation(&kb[*t].id));
             technique(
                 r,
                 &index,
@@ -74,6 +77,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                 actor_list,
                 accepted.get(t).copied(),
                 must_cover.contains(t),
+                validation,
             )
         })
         .collect();
@@ -142,6 +146,11 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
             overall: overall.percent,
             must_cover: t.must_cover,
             guidance: &t.detection,
+            failed_validation: t
+                .validation
+                .as_ref()
+                .filter(|v| v.state == ValidationState::Failed)
+                .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
         };
         let (score, reasons) = priority::score(&inputs);
         t.priority = Some(Priority {
@@ -249,6 +258,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         })
         .collect();
 
+    let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
     Assessment {
         format: FORMAT,
         model: model_info(r),
@@ -265,6 +275,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         stale_mappings,
         unmapped,
         accepted: acceptances,
+        emulation,
     }
 }
 
@@ -276,6 +287,7 @@ fn technique(
     actor_list: &[usize],
     acceptance: Option<bool>,
     must_cover: bool,
+    validation: Option<TechniqueValidation>,
 ) -> TechniqueAssessment {
     let kb = &r.attack.kb;
     let m = &r.model.model;
@@ -289,8 +301,14 @@ fn technique(
         t,
         m.coverage.parent_covers_subtechniques,
     );
+    // A technique whose emulation ran undetected is not covered, whatever its rule count.
+    let failed = validation
+        .as_ref()
+        .is_some_and(|v| v.state == ValidationState::Failed);
     let state = if !in_scope {
         State::OutOfScope
+    } else if failed && score > 0 {
+        State::Gap
     } else if score >= m.coverage.strong_at {
         State::Strong
     } else if score > 0 {
@@ -332,6 +350,7 @@ fn technique(
             .collect(),
         priority: None,
         must_cover,
+        validation,
     }
 }
 

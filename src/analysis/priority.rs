@@ -12,6 +12,7 @@
 //! | feasibility: ATT&CK has analytics for it | 2 |
 //! | feasibility: all the data those need is collected (quick win) | 5 |
 //! | feasibility: some of it is collected | 2 |
+//! | emulation: its tests ran undetected (mapped rules did not fire) | 25 |
 //!
 //! Ties are broken by actor weight, then by technique ID.
 
@@ -35,6 +36,8 @@ pub const HAS_ANALYTICS: u32 = 2;
 pub const QUICK_WIN: u32 = 5;
 /// Points when some needed log sources are collected.
 pub const SOME_DATA: u32 = 2;
+/// Points when emulation ran undetected.
+pub const FAILED_VALIDATION: u32 = 25;
 
 /// What the score of one gap is computed from.
 #[derive(Debug)]
@@ -57,6 +60,8 @@ pub struct PriorityInputs<'a> {
     pub must_cover: bool,
     /// ATT&CK's detection guidance.
     pub guidance: &'a DetectionGuidance,
+    /// When emulation ran undetected: the titles of the mapped rules that did not fire.
+    pub failed_validation: Option<Vec<String>>,
 }
 
 /// The score and the reasons behind it.
@@ -122,6 +127,17 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
     }
     if inputs.must_cover {
         add(MUST_COVER, String::from("listed in targets.must_cover"));
+    }
+    if let Some(rules) = &inputs.failed_validation {
+        let which = if rules.is_empty() {
+            String::new()
+        } else {
+            format!("; mapped rules that did not fire: {}", rules.join("; "))
+        };
+        add(
+            FAILED_VALIDATION,
+            format!("emulation ran undetected{which}"),
+        );
     }
     let g = inputs.guidance;
     let analytics = g.analytics.len();

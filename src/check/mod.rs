@@ -45,18 +45,22 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
     }
     for t in &r.targets.must_cover {
         let id = &kb[*t].id;
-        let (state, score) = a
-            .technique(id)
-            .map_or(("not assessed", 0), |x| (x.state.as_str(), x.score));
+        let assessed = a.technique(id);
+        let (state, score) = assessed.map_or(("not assessed", 0), |x| (x.state.as_str(), x.score));
+        // Rules that emulation proved silent do not count, wherever the technique is in scope.
+        let failed = assessed
+            .and_then(|x| x.validation.as_ref())
+            .is_some_and(|v| v.state == crate::assessment::ValidationState::Failed);
         out.push(Verdict {
             kind: TargetKind::MustCover,
             target: format!("must cover {id} {}", kb.full_name(*t)),
             expected: String::from("≥ 1 counted rule"),
             actual: format!(
-                "{score} rule{} ({state})",
-                if score == 1 { "" } else { "s" }
+                "{score} rule{} ({}{state})",
+                if score == 1 { "" } else { "s" },
+                if failed { "failed validation, " } else { "" }
             ),
-            pass: score > 0,
+            pass: score > 0 && !failed,
         });
     }
     if let Some(max) = m.targets.max_priority_1_gaps {
@@ -75,6 +79,32 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
             expected: format!("≤ {max}"),
             actual: count.to_string(),
             pass: count <= max as usize,
+        });
+    }
+    if let Some(target) = m.targets.validated {
+        let (pass, actual) = match &a.emulation {
+            Some(e) => {
+                let s = &e.summary;
+                let actual = match s.percent {
+                    Some(p) => format!(
+                        "{p:.1}% ({}/{} covered techniques)",
+                        s.validated, s.covered_on_paper
+                    ),
+                    None => String::from("n/a (no covered technique)"),
+                };
+                (s.percent.is_some_and(|p| p >= target.value()), actual)
+            }
+            None => (
+                false,
+                String::from("n/a (the model has no validation section)"),
+            ),
+        };
+        out.push(Verdict {
+            kind: TargetKind::Validated,
+            target: String::from("covered techniques validated by emulation"),
+            expected: format!("≥ {}%", trim_number(target.value())),
+            actual,
+            pass,
         });
     }
     for acceptance in &a.accepted {

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let model = ttpc::model::load(&args.model)?;
+    let model = super::load_model(&args.model, global)?;
     let attack = super::load_attack(global, &resolve::pin_of(&model))?;
     let resolved = resolve::resolve(model, attack)?;
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
@@ -81,6 +81,25 @@ fn summary(r: &Resolved) -> String {
                 super::rules::headline(&summary)
             ));
         }
+    }
+    if let Some(atomics) = &r.emulation.atomics {
+        let tests: usize = atomics.techniques.iter().map(|t| t.tests.len()).sum();
+        out.push_str(&format!(
+            "\nAtomic Red Team: {}: {} files, {} technique files ({} tests), {} skipped\n",
+            atomics.path.display(),
+            atomics.files,
+            atomics.parsed_files,
+            tests,
+            atomics.skipped.len()
+        ));
+    }
+    if let Some(results) = &r.emulation.results {
+        out.push_str(&format!(
+            "Emulation results: {}: {} results, {} unreadable rows\n",
+            results.path.display(),
+            results.results.len(),
+            results.warnings.len()
+        ));
     }
     let union: BTreeSet<_> = r.actors.iter().flat_map(|a| a.techniques.keys()).collect();
     out.push_str(&format!(

@@ -6,10 +6,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use ttpc::Exit;
-use ttpc::analysis::{self, Options};
 use ttpc::assessment::TargetKind;
 use ttpc::emit::{self, EmitOptions};
-use ttpc::resolve;
 
 use super::ui::{self, Format};
 use super::{CommandResult, Global};
@@ -34,7 +32,7 @@ pub struct Args {
     as_of: Option<NaiveDate>,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if s == "today" {
         return Ok(chrono::Local::now().date_naive());
     }
@@ -43,15 +41,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let model = ttpc::model::load(&args.model)?;
-    let attack = super::load_attack(global, &resolve::pin_of(&model))?;
-    let resolved = resolve::resolve(model, attack)?;
-    ui::warn_in_file(&resolved.model.source, &resolved.warnings);
-
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let assessment = analysis::analyse(&resolved, &Options { as_of });
+    let (resolved, assessment) = super::assess(&args.model, global, args.as_of)?;
 
     let m = &resolved.model;
     let template = args.template.clone().or_else(|| {

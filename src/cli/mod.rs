@@ -4,6 +4,7 @@
 mod actors;
 mod check;
 mod compile;
+mod emulate;
 mod rules;
 mod schema;
 mod technique;
@@ -39,6 +40,9 @@ pub struct Global {
     /// ATT&CK STIX bundle to use instead of the cache (STIX 2.0 or 2.1 JSON).
     #[arg(long, global = true, env = "TTPC_ATTACK_DATA", value_name = "FILE")]
     attack_data: Option<PathBuf>,
+    /// Atomic Red Team `atomics` folder to use instead of the model's `validation.atomics`.
+    #[arg(long, global = true, env = "TTPC_ATOMICS", value_name = "DIR")]
+    atomics: Option<PathBuf>,
     /// When to use colour on the terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -61,6 +65,8 @@ enum Command {
     Compile(compile::Args),
     /// Validate a threat model and resolve its actors against ATT&CK.
     Check(check::Args),
+    /// Print an actor's adversary-emulation plan (Atomic Red Team): Markdown, scripts, Caldera.
+    Emulate(emulate::Args),
     /// Print the JSON Schema of the threat-model language.
     Schema(schema::Args),
     /// List ATT&CK groups (or campaigns, software) with aliases and technique counts.
@@ -78,6 +84,7 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Compile(args) => compile::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),
+        Command::Emulate(args) => emulate::run(args, &cli.global),
         Command::Schema(args) => schema::run(args),
         Command::Actors(args) => actors::run(args, &cli.global),
         Command::Technique(args) => technique::run(args, &cli.global),
@@ -106,6 +113,36 @@ fn load_attack(
         ui::warn("ttpc::attack::version_mismatch", w.clone(), None);
     }
     Ok(data)
+}
+
+/// Loads a model and applies the command line's overrides (`--atomics`).
+fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::LoadedModel, Error> {
+    let mut model = ttpc::model::load(path)?;
+    if let Some(dir) = &global.atomics {
+        // Absolute, because paths in a model are relative to the model file, not to where ttpc runs.
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+        model
+            .model
+            .validation
+            .get_or_insert_with(Default::default)
+            .atomics = Some(dir.display().to_string());
+    }
+    Ok(model)
+}
+
+/// The pipeline up to the assessment: load, resolve (warnings printed), analyse.
+fn assess(
+    model: &std::path::Path,
+    global: &Global,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(ttpc::resolve::Resolved, ttpc::assessment::Assessment), Error> {
+    let model = load_model(model, global)?;
+    let attack = load_attack(global, &ttpc::resolve::pin_of(&model))?;
+    let resolved = ttpc::resolve::resolve(model, attack)?;
+    ui::warn_in_file(&resolved.model.source, &resolved.warnings);
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let assessment = ttpc::analysis::analyse(&resolved, &ttpc::analysis::Options { as_of });
+    Ok((resolved, assessment))
 }
 
 #[cfg(test)]

@@ -250,6 +250,9 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
             )
         })
         .collect();
+    if let Some(layer) = validation_layer(a) {
+        out.push((String::from("validation.json"), layer));
+    }
     out.push((
         String::from("gaps.json"),
         layer(
@@ -268,6 +271,65 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         ),
     ));
     out
+}
+
+/// Colour of a validated technique.
+pub const VALIDATED: &str = "#31a354";
+/// Colour of a partially validated technique.
+pub const PARTIALLY_VALIDATED: &str = "#fdae6b";
+/// Colour of a failed validation.
+pub const FAILED: &str = "#e34a33";
+/// Colour of an untested (or stale) technique.
+pub const UNTESTED: &str = "#d9d9d9";
+
+/// The validation layer: techniques covered on paper, validated (green), partially validated
+/// (orange), failed (red), untested or stale (grey). Only when emulation results are in.
+fn validation_layer(a: &Assessment) -> Option<Layer> {
+    use crate::assessment::ValidationState as V;
+    let e = a.emulation.as_ref()?;
+    e.results.as_ref()?;
+    let entries = a
+        .techniques
+        .iter()
+        .filter(|t| !t.actors.is_empty())
+        .filter_map(|t| t.validation.as_ref().map(|v| (t, v)))
+        .filter(|(t, v)| t.state.is_covered() || v.state == V::Failed)
+        .flat_map(|(t, v)| {
+            let color = match v.state {
+                V::Validated => VALIDATED,
+                V::Partial => PARTIALLY_VALIDATED,
+                V::Failed => FAILED,
+                V::Untested | V::Stale => UNTESTED,
+            };
+            let last = v
+                .results
+                .first()
+                .map(|r| format!("; last run {}", r.date))
+                .unwrap_or_default();
+            entries(
+                t,
+                None,
+                color,
+                format!("{}{last}", v.state.as_str()),
+                vec![meta("validation", v.state.as_str().to_owned())],
+            )
+        })
+        .collect();
+    Some(layer(
+        a,
+        format!("{} — validation by emulation", a.model.name),
+        String::from(
+            "Covered techniques by emulation result: validated (green), partially (orange), failed — mapped rules did not fire (red), untested or stale (grey).",
+        ),
+        entries,
+        gradient(&["#ffffff", VALIDATED], 1),
+        vec![
+            legend("validated", VALIDATED),
+            legend("partially validated", PARTIALLY_VALIDATED),
+            legend("failed validation", FAILED),
+            legend("untested or stale", UNTESTED),
+        ],
+    ))
 }
 
 fn layer(

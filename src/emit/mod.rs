@@ -5,6 +5,7 @@
 //! Everything is rendered in memory before anything is written, so a template error or a
 //! failing emitter leaves earlier outputs untouched.
 
+pub mod emulation;
 pub mod escape;
 pub mod layers;
 pub mod plan;
@@ -47,6 +48,28 @@ pub fn render_all(
         path: PathBuf::from("report.md"),
         contents: report::markdown_report(a, options.report_template.as_deref())?,
     });
+    if let Some(e) = &a.emulation {
+        files.push(OutputFile {
+            path: PathBuf::from("emulation-plan.md"),
+            contents: report::emulation_plan(a)?,
+        });
+        for actor in &e.actors {
+            let slug = layers::slug(&actor.name);
+            let dir = Path::new("emulation");
+            files.push(OutputFile {
+                path: dir.join(format!("{slug}.ps1")),
+                contents: emulation::powershell(a, actor),
+            });
+            files.push(OutputFile {
+                path: dir.join(format!("{slug}.sh")),
+                contents: emulation::shell(a, actor),
+            });
+            files.push(OutputFile {
+                path: dir.join(format!("{slug}.caldera.yml")),
+                contents: yaml(&emulation::caldera(a, actor)),
+            });
+        }
+    }
     files.push(OutputFile {
         path: PathBuf::from("assessment.json"),
         contents: json(a),

@@ -17,9 +17,25 @@ use crate::assessment::Assessment;
 
 /// The built-in Markdown report.
 pub const REPORT_MD: &str = "report.md.j2";
+/// The built-in emulation plan.
+pub const EMULATION_MD: &str = "emulation-plan.md.j2";
 
 /// Every built-in template: (name, source).
-pub const BUILT_IN: &[(&str, &str)] = &[(REPORT_MD, include_str!("../../templates/report.md.j2"))];
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (REPORT_MD, include_str!("../../templates/report.md.j2")),
+    (
+        EMULATION_MD,
+        include_str!("../../templates/emulation-plan.md.j2"),
+    ),
+];
+
+/// The source of a built-in template.
+pub fn built_in(name: &str) -> Option<&'static str> {
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, source)| *source)
+}
 
 /// A template that failed to load or render.
 #[derive(Debug, Error, Diagnostic)]
@@ -71,9 +87,22 @@ pub fn markdown_report(
             })?;
             (path.display().to_string(), text)
         }
-        None => (REPORT_MD.to_owned(), BUILT_IN[0].1.to_owned()),
+        None => (
+            REPORT_MD.to_owned(),
+            built_in(REPORT_MD).unwrap_or_default().to_owned(),
+        ),
     };
     render(&name, &source, a, Escape::Markdown)
+}
+
+/// Renders the built-in emulation plan (the assessment must have an `emulation` section).
+pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
+    render(
+        EMULATION_MD,
+        built_in(EMULATION_MD).unwrap_or_default(),
+        a,
+        Escape::Markdown,
+    )
 }
 
 /// How printed values are escaped.
@@ -134,6 +163,7 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
         Escape::Html => env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html),
     }
     env.add_filter("pct", pct);
+    env.add_filter("slug", |s: String| super::layers::slug(&s));
     env.add_filter("bar", bar);
     env.add_filter("md", |s: String| {
         Value::from_safe_string(escape::markdown(&s))

@@ -109,6 +109,19 @@ pub fn summary(a: &Assessment, color: bool) -> String {
             pct(last.percent)
         ));
     }
+    if let Some(e) = a.emulation.as_ref().filter(|e| e.results.is_some()) {
+        let s = &e.summary;
+        out.push_str(&format!(
+            "\nVALIDATION: {}/{} covered techniques validated ({})   Failed: {}   Partial: {}   Stale: {}   Untested: {}\n",
+            s.validated,
+            s.covered_on_paper,
+            pct(s.percent),
+            s.failed,
+            s.partial,
+            s.stale,
+            s.untested
+        ));
+    }
     if !a.verdicts.is_empty() {
         out.push_str("\nTARGETS:\n");
         for v in &a.verdicts {

@@ -408,6 +408,16 @@ fn default_max_age() -> u32 {
     90
 }
 
+impl Default for Validation {
+    fn default() -> Self {
+        Validation {
+            atomics: None,
+            results: None,
+            max_age_days: default_max_age(),
+        }
+    }
+}
+
 /// Where outputs go.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

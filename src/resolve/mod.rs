@@ -10,7 +10,7 @@ mod sources;
 mod targets;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
-pub use sources::{ResolvedSource, load_sources};
+pub use sources::{EmulationInputs, ResolvedSource, load_emulation, load_sources};
 pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;
@@ -34,6 +34,8 @@ pub struct Resolved {
     pub sources: Vec<ResolvedSource>,
     /// Targets and acceptances bound to ATT&CK.
     pub targets: ResolvedTargets,
+    /// Atomic Red Team tests and emulation results, when the model names them.
+    pub emulation: EmulationInputs,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -72,6 +74,13 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
             Vec::new()
         }
     };
+    let emulation = match load_emulation(&model) {
+        Ok(inputs) => inputs,
+        Err(emulation_problems) => {
+            problems.extend(emulation_problems);
+            EmulationInputs::default()
+        }
+    };
     if !problems.is_empty() {
         return Err(Error::Invalid(Box::new(Problems::new(
             "ttpc::model::unresolved",
@@ -90,6 +99,7 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
         actors,
         sources,
         targets,
+        emulation,
         warnings,
     })
 }

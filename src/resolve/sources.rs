@@ -79,3 +79,65 @@ pub fn load_sources(
         Err(problems)
     }
 }
+
+/// The model's emulation inputs: the Atomic Red Team folder and the results file, when named.
+#[derive(Debug, Clone, Default)]
+pub struct EmulationInputs {
+    /// `validation.atomics`, parsed.
+    pub atomics: Option<crate::emulation::AtomicsReport>,
+    /// `validation.results`, parsed.
+    pub results: Option<crate::emulation::ResultsFile>,
+}
+
+/// Loads `validation.atomics` and `validation.results`; a path that does not exist is an error
+/// pointing at the model line that names it.
+pub fn load_emulation(model: &LoadedModel) -> Result<EmulationInputs, Vec<Problem>> {
+    let mut inputs = EmulationInputs::default();
+    let mut problems = Vec::new();
+    let Some(validation) = &model.model.validation else {
+        return Ok(inputs);
+    };
+    if let Some(written) = &validation.atomics {
+        let path = model.resolve_path(written);
+        match crate::emulation::load_atomics(&path) {
+            Ok(mut report) => {
+                report.path = written.into();
+                inputs.atomics = Some(report);
+            }
+            Err(error) => problems.push(
+                Problem::error(
+                    "ttpc::emulation::atomics",
+                    match error {
+                        SourceError::Missing { .. } => format!("Atomic Red Team folder {written} does not exist"),
+                        other => other.to_string(),
+                    },
+                    model.span("/validation/atomics"),
+                )
+                .label("validation.atomics")
+                .help(format!(
+                    "point it at the `atomics` folder of a clone of redcanaryco/atomic-red-team; paths are relative to the model file (this one resolves to {})",
+                    path.display()
+                )),
+            ),
+        }
+    }
+    if let Some(written) = &validation.results {
+        let path = model.resolve_path(written);
+        match crate::emulation::load_results(&path) {
+            Ok(mut results) => {
+                results.path = written.into();
+                inputs.results = Some(results);
+            }
+            Err(error) => problems.push(
+                Problem::error("ttpc::emulation::results", error.to_string(), model.span("/validation/results"))
+                    .label("validation.results")
+                    .help("a CSV with the header technique,test,guid,date,detected,notes; detected is yes, no or partial"),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(problems)
+    }
+}

@@ -12,13 +12,14 @@ pub mod csv;
 pub mod elastic;
 pub mod navigator;
 pub mod normalise;
-mod scalar;
+pub(crate) mod scalar;
 pub mod sentinel;
 pub mod sigma;
 pub mod source;
 pub mod splunk;
 pub mod summary;
 mod text;
+pub(crate) use text::yaml_error;
 pub mod walk;
 
 use std::path::PathBuf;
