@@ -26,9 +26,7 @@ fn rules_parse(c: &mut Criterion) {
     group.sample_size(20);
     for (name, kind) in [("sigmahq", RuleKind::Sigma), ("elastic", RuleKind::Elastic)] {
         let path = shared.join("corpora").join(name);
-        let rules = ttpc::rules::load(kind, &path)
-            .map(|r| r.rules.len())
-            .unwrap_or(0);
+        let rules = ttpc::rules::load(kind, &path).map(|r| r.rules.len()).unwrap_or(0);
         group.throughput(Throughput::Elements(rules as u64));
         group.bench_function(format!("{name} ({rules} rules)"), |b| {
             b.iter(|| ttpc::rules::load(kind, &path).expect("corpus loads"))

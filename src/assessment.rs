@@ -163,9 +163,7 @@ pub struct TacticCoverage {
 }
 
 /// Where a technique stands.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// At least `strong_at` counted rules.
@@ -235,9 +233,7 @@ pub struct TechniqueAssessment {
 }
 
 /// What emulation showed for a technique.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ValidationState {
     /// Its tests ran and were detected.
@@ -407,9 +403,7 @@ pub struct DetectionGuidance {
 }
 
 /// Effort to close a gap.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Effort {
     /// The needed log sources are all collected.
@@ -515,9 +509,7 @@ pub struct Verdict {
 }
 
 /// Kinds of target.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     /// `targets.overall`.
@@ -644,10 +636,7 @@ pub struct Acceptance {
 impl Assessment {
     /// A technique of the assessment by ID.
     pub fn technique(&self, id: &str) -> Option<&TechniqueAssessment> {
-        self.techniques
-            .binary_search_by(|t| t.id.as_str().cmp(id))
-            .ok()
-            .map(|i| &self.techniques[i])
+        self.techniques.binary_search_by(|t| t.id.as_str().cmp(id)).ok().map(|i| &self.techniques[i])
     }
 
     /// Whether every verdict holds.

@@ -44,10 +44,7 @@ impl Problem {
 
     /// A warning.
     pub fn warning(code: &'static str, message: impl Into<String>, span: Range<usize>) -> Problem {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(code, message, span)
-        }
+        Problem { severity: Severity::Warning, ..Problem::error(code, message, span) }
     }
 
     /// Sets the label.
@@ -90,9 +87,7 @@ impl Diagnostic for Problem {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = LabeledSpan::new_with_span(Some(self.label.clone()), self.span.clone());
@@ -110,10 +105,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// A named text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            text: text.into(),
-        }
+        SourceFile { name: name.into(), text: text.into() }
     }
 
     /// The name diagnostics show (the path as given).
@@ -153,20 +145,10 @@ pub struct Problems {
 
 impl Problems {
     /// Errors only (warnings are printed separately).
-    pub fn new(
-        code: &'static str,
-        title: String,
-        file: &SourceFile,
-        mut problems: Vec<Problem>,
-    ) -> Problems {
+    pub fn new(code: &'static str, title: String, file: &SourceFile, mut problems: Vec<Problem>) -> Problems {
         problems.sort_by_key(|p| (p.span.start, p.span.end));
         problems.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-        Problems {
-            title,
-            source: file.named_source(),
-            problems,
-            code,
-        }
+        Problems { title, source: file.named_source(), problems, code }
     }
 }
 
@@ -218,11 +200,7 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// The candidates closest to `wanted`, best first, for "did you mean" help. Case is ignored.
-pub fn nearest<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    max: usize,
-) -> Vec<&'a str> {
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>, max: usize) -> Vec<&'a str> {
     let wanted = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
@@ -283,10 +261,7 @@ pub struct InFile {
 impl InFile {
     /// Attaches a file to a problem.
     pub fn new(problem: Problem, file: &SourceFile) -> InFile {
-        InFile {
-            problem,
-            source: file.named_source(),
-        }
+        InFile { problem, source: file.named_source() }
     }
 }
 
@@ -343,8 +318,6 @@ impl Diagnostic for Warning {
         Some(Severity::Warning)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 }

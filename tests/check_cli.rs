@@ -7,21 +7,13 @@ use common::{assert_no_panic, mini20, mini21, text, ttpc};
 
 fn check(model: &str, bundle: &std::path::Path) -> (i32, String, String) {
     let out = ttpc()
-        .args([
-            "check",
-            &format!("tests/fixtures/models/{model}"),
-            "--attack-data",
-        ])
+        .args(["check", &format!("tests/fixtures/models/{model}"), "--attack-data"])
         .arg(bundle)
         .output()
         .expect("ttpc runs");
     let stderr = text(&out.stderr);
     assert_no_panic(&stderr);
-    (
-        out.status.code().expect("exit code"),
-        text(&out.stdout),
-        stderr,
-    )
+    (out.status.code().expect("exit code"), text(&out.stdout), stderr)
 }
 
 #[test]
@@ -29,29 +21,14 @@ fn valid_model_prints_each_actor_with_id_name_and_count() {
     let (code, stdout, stderr) = check("mini.yaml", &mini21());
     assert_eq!(code, 0, "stderr: {stderr}");
     // FIN7 with via_software: 5 direct + 2 campaign + 2 software techniques (fixture README).
-    let fin7 = stdout
-        .lines()
-        .find(|l| l.starts_with("fin7"))
-        .expect("FIN7 row");
+    let fin7 = stdout.lines().find(|l| l.starts_with("fin7")).expect("FIN7 row");
     let cells: Vec<&str> = fin7.split_whitespace().collect();
     assert_eq!(cells[..5], ["fin7", "G0046", "FIN7", "3", "9"], "{fin7}");
-    let apt38 = stdout
-        .lines()
-        .find(|l| l.starts_with("G0082"))
-        .expect("APT38 row");
-    assert!(
-        apt38.contains("APT38") && apt38.split_whitespace().nth(4) == Some("3"),
-        "{apt38}"
-    );
+    let apt38 = stdout.lines().find(|l| l.starts_with("G0082")).expect("APT38 row");
+    assert!(apt38.contains("APT38") && apt38.split_whitespace().nth(4) == Some("3"), "{apt38}");
     // An alias in capitals resolves case-insensitively.
-    let lazarus = stdout
-        .lines()
-        .find(|l| l.starts_with("HIDDEN COBRA"))
-        .expect("Lazarus row");
-    assert!(
-        lazarus.contains("G0032") && lazarus.contains("Lazarus Group"),
-        "{lazarus}"
-    );
+    let lazarus = stdout.lines().find(|l| l.starts_with("HIDDEN COBRA")).expect("Lazarus row");
+    assert!(lazarus.contains("G0032") && lazarus.contains("Lazarus Group"), "{lazarus}");
     assert!(stdout.contains("STIX 2.1"), "{stdout}");
 }
 
@@ -60,12 +37,7 @@ fn same_model_checks_against_the_stix_20_flavour() {
     let (code, stdout, stderr) = check("mini.yaml", &mini20());
     assert_eq!(code, 0, "stderr: {stderr}");
     assert!(stdout.contains("STIX 2.0"), "{stdout}");
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("fin7") && l.contains("G0046")),
-        "{stdout}"
-    );
+    assert!(stdout.lines().any(|l| l.starts_with("fin7") && l.contains("G0046")), "{stdout}");
 }
 
 #[test]
@@ -73,10 +45,7 @@ fn misspelt_key_points_at_the_key_and_suggests_the_right_one() {
     let (code, _, stderr) = check("misspelt-key.yaml", &mini21());
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown key `telemetery`"), "{stderr}");
-    assert!(
-        stderr.contains("tests/fixtures/models/misspelt-key.yaml:6:1"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("tests/fixtures/models/misspelt-key.yaml:6:1"), "{stderr}");
     assert!(stderr.contains("did you mean `telemetry`?"), "{stderr}");
 }
 
@@ -99,10 +68,7 @@ fn percentage_out_of_range_is_reported_at_its_value() {
         stderr.contains("`targets.overall` must be a percentage from 0% to 100%, found 120%"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("percent-out-of-range.yaml:7:12"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("percent-out-of-range.yaml:7:12"), "{stderr}");
 }
 
 #[test]
@@ -118,10 +84,7 @@ fn unknown_actor_suggests_the_nearest_group_with_its_id() {
 fn alias_shared_by_two_groups_is_ambiguous_and_lists_both() {
     let (code, _, stderr) = check("ambiguous-alias.yaml", &mini21());
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("actor `twin panda` is ambiguous"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("actor `twin panda` is ambiguous"), "{stderr}");
     assert!(
         stderr.contains("Shared Alias One (G9001)") && stderr.contains("Shared Alias Two (G9002)"),
         "{stderr}"
@@ -133,26 +96,15 @@ fn alias_shared_by_two_groups_is_ambiguous_and_lists_both() {
 fn revoked_group_is_replaced_with_a_warning() {
     let (code, stdout, stderr) = check("revoked-actor.yaml", &mini21());
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stderr.contains("revoked in ATT&CK and replaced by G0046 FIN7"),
-        "{stderr}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("Ancient Actor") && l.contains("G0046")),
-        "{stdout}"
-    );
+    assert!(stderr.contains("revoked in ATT&CK and replaced by G0046 FIN7"), "{stderr}");
+    assert!(stdout.lines().any(|l| l.starts_with("Ancient Actor") && l.contains("G0046")), "{stdout}");
 }
 
 #[test]
 fn unknown_platform_suggests_a_known_one() {
     let (code, _, stderr) = check("unknown-platform.yaml", &mini21());
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("`Linuxx` is not a platform of ATT&CK enterprise-attack"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("`Linuxx` is not a platform of ATT&CK enterprise-attack"), "{stderr}");
     assert!(stderr.contains("did you mean `Linux`?"), "{stderr}");
 }
 
@@ -166,51 +118,34 @@ fn yaml_syntax_error_has_a_position() {
 
 #[test]
 fn missing_attack_file_is_named() {
-    let (code, _, stderr) = check(
-        "mini.yaml",
-        std::path::Path::new("tests/fixtures/attack/no-such-bundle.json"),
-    );
+    let (code, _, stderr) =
+        check("mini.yaml", std::path::Path::new("tests/fixtures/attack/no-such-bundle.json"));
     assert_eq!(code, 2);
     assert!(
-        stderr
-            .contains("ATT&CK data file tests/fixtures/attack/no-such-bundle.json does not exist"),
+        stderr.contains("ATT&CK data file tests/fixtures/attack/no-such-bundle.json does not exist"),
         "{stderr}"
     );
 }
 
 #[test]
 fn bundle_that_is_not_json_has_a_position() {
-    let (code, _, stderr) = check(
-        "mini.yaml",
-        std::path::Path::new("tests/fixtures/attack/not-json.json"),
-    );
+    let (code, _, stderr) = check("mini.yaml", std::path::Path::new("tests/fixtures/attack/not-json.json"));
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("tests/fixtures/attack/not-json.json:6:1 is not valid JSON"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("tests/fixtures/attack/not-json.json:6:1 is not valid JSON"), "{stderr}");
 }
 
 #[test]
 fn bundle_that_is_json_but_not_stix_says_so() {
-    let (code, _, stderr) = check(
-        "mini.yaml",
-        std::path::Path::new("tests/fixtures/attack/not-stix.json"),
-    );
+    let (code, _, stderr) = check("mini.yaml", std::path::Path::new("tests/fixtures/attack/not-stix.json"));
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("is JSON but not an ATT&CK STIX bundle"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("is JSON but not an ATT&CK STIX bundle"), "{stderr}");
     assert!(stderr.contains("missing field `type`"), "{stderr}");
 }
 
 #[test]
 fn empty_bundle_has_no_matrix() {
-    let (code, _, stderr) = check(
-        "mini.yaml",
-        std::path::Path::new("tests/fixtures/attack/empty-bundle.json"),
-    );
+    let (code, _, stderr) =
+        check("mini.yaml", std::path::Path::new("tests/fixtures/attack/empty-bundle.json"));
     assert_eq!(code, 2);
     assert!(stderr.contains("it holds no ATT&CK matrix"), "{stderr}");
 }
@@ -219,36 +154,22 @@ fn empty_bundle_has_no_matrix() {
 fn bundle_of_another_domain_is_refused() {
     let (code, _, stderr) = check("mini.yaml", &common::fixture("attack/mini-ics-2.1.json"));
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("holds ics-attack data, but the model pins enterprise-attack"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("holds ics-attack data, but the model pins enterprise-attack"), "{stderr}");
 }
 
 #[test]
 fn ics_model_checks_against_the_ics_bundle() {
     let (code, stdout, stderr) = check("ics.yaml", &common::fixture("attack/mini-ics-2.1.json"));
     assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("Sandworm Team") && l.contains("G0034")),
-        "{stdout}"
-    );
+    assert!(stdout.lines().any(|l| l.starts_with("Sandworm Team") && l.contains("G0034")), "{stdout}");
 }
 
 #[test]
 fn without_data_the_error_says_how_to_get_it() {
-    let out = ttpc()
-        .args(["check", "tests/fixtures/models/mini.yaml"])
-        .output()
-        .expect("runs");
+    let out = ttpc().args(["check", "tests/fixtures/models/mini.yaml"]).output().expect("runs");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr.contains("no ATT&CK data for enterprise-attack 18.1"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no ATT&CK data for enterprise-attack 18.1"), "{stderr}");
     assert!(
         stderr.contains("attack-stix-data/master/enterprise-attack/enterprise-attack-18.1.json"),
         "{stderr}"
@@ -270,11 +191,7 @@ fn attack_data_can_come_from_the_environment() {
 fn pinned_version_is_found_in_the_cache() {
     let cache = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(cache.path().join("attack")).expect("mkdir");
-    std::fs::copy(
-        mini21(),
-        cache.path().join("attack/enterprise-attack-18.1.json"),
-    )
-    .expect("copy");
+    std::fs::copy(mini21(), cache.path().join("attack/enterprise-attack-18.1.json")).expect("copy");
     let out = ttpc()
         .args(["check", "tests/fixtures/models/mini.yaml"])
         .env("TTPC_CACHE", cache.path())
@@ -288,33 +205,19 @@ fn pinned_version_is_found_in_the_cache() {
 fn check_prints_the_accounting_of_each_rule_source() {
     let (code, stdout, stderr) = check("with-rules.yaml", &mini21());
     assert_eq!(code, 0, "{stderr}");
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("SOC Sigma (sigma)"))
-        .expect("source line");
+    let line = stdout.lines().find(|l| l.contains("SOC Sigma (sigma)")).expect("source line");
     assert!(
-        line.contains(
-            "11 files: 7 parsed, 4 skipped (invalid UTF-8 1, invalid syntax 1, not a rule 2)"
-        ),
+        line.contains("11 files: 7 parsed, 4 skipped (invalid UTF-8 1, invalid syntax 1, not a rule 2)"),
         "{line}"
     );
-    assert!(
-        line.contains("8 rules, 7 with techniques, 1 stale mapping, 5 unmapped IDs"),
-        "{line}"
-    );
+    assert!(line.contains("8 rules, 7 with techniques, 1 stale mapping, 5 unmapped IDs"), "{line}");
 }
 
 #[test]
 fn missing_rule_source_points_at_the_model_line() {
     let (code, _, stderr) = check("missing-rules.yaml", &mini21());
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("rule source ../rules/no-such-inventory.csv does not exist"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("rule source ../rules/no-such-inventory.csv does not exist"), "{stderr}");
     assert!(stderr.contains("missing-rules.yaml:8:23"), "{stderr}");
-    assert!(
-        stderr.contains("paths are relative to the model file"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("paths are relative to the model file"), "{stderr}");
 }

@@ -15,8 +15,8 @@ const NEEDS: &str = "needs the shared corpora";
 fn raw18() -> &'static Value {
     static RAW: OnceLock<Value> = OnceLock::new();
     RAW.get_or_init(|| {
-        let bytes = std::fs::read(common::shared_file("attack/enterprise-attack-18.1.json"))
-            .expect("readable");
+        let bytes =
+            std::fs::read(common::shared_file("attack/enterprise-attack-18.1.json")).expect("readable");
         serde_json::from_slice(&bytes).expect("JSON")
     })
 }
@@ -24,8 +24,7 @@ fn raw18() -> &'static Value {
 fn kb18() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
     KB.get_or_init(|| {
-        KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-18.1.json"))
-            .expect("loads")
+        KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-18.1.json")).expect("loads")
     })
 }
 
@@ -49,34 +48,15 @@ fn attack_id(o: &Value) -> Option<&str> {
 #[ignore = "needs the shared corpora"]
 fn active_counts_match_the_raw_bundle() {
     let raw = objects(raw18());
-    let patterns: Vec<&Value> = raw
-        .iter()
-        .filter(|o| o["type"] == "attack-pattern" && is_active(o))
-        .collect();
-    let subs = patterns
-        .iter()
-        .filter(|o| o["x_mitre_is_subtechnique"].as_bool() == Some(true))
-        .count();
-    let groups = raw
-        .iter()
-        .filter(|o| o["type"] == "intrusion-set" && is_active(o))
-        .count();
+    let patterns: Vec<&Value> =
+        raw.iter().filter(|o| o["type"] == "attack-pattern" && is_active(o)).collect();
+    let subs = patterns.iter().filter(|o| o["x_mitre_is_subtechnique"].as_bool() == Some(true)).count();
+    let groups = raw.iter().filter(|o| o["type"] == "intrusion-set" && is_active(o)).count();
 
     let kb = kb18();
     assert_eq!(kb.active_techniques().count(), patterns.len(), "{NEEDS}");
-    assert_eq!(
-        kb.active_techniques()
-            .filter(|t| kb[*t].is_subtechnique())
-            .count(),
-        subs
-    );
-    assert_eq!(
-        kb.groups()
-            .iter()
-            .filter(|g| g.status == Status::Active)
-            .count(),
-        groups
-    );
+    assert_eq!(kb.active_techniques().filter(|t| kb[*t].is_subtechnique()).count(), subs);
+    assert_eq!(kb.groups().iter().filter(|g| g.status == Status::Active).count(), groups);
     assert_eq!(kb.tactics().len(), 14);
     assert!(kb.has_detection_strategies());
 }
@@ -85,10 +65,7 @@ fn active_counts_match_the_raw_bundle() {
 #[ignore = "needs the shared corpora"]
 fn fin7_direct_techniques_match_the_raw_relationships() {
     let raw = objects(raw18());
-    let by_id: HashMap<&str, &Value> = raw
-        .iter()
-        .filter_map(|o| Some((o["id"].as_str()?, o)))
-        .collect();
+    let by_id: HashMap<&str, &Value> = raw.iter().filter_map(|o| Some((o["id"].as_str()?, o))).collect();
     let fin7 = raw
         .iter()
         .find(|o| o["type"] == "intrusion-set" && attack_id(o) == Some("G0046"))
@@ -102,11 +79,7 @@ fn fin7_direct_techniques_match_the_raw_relationships() {
         .filter(|t| t["type"] == "attack-pattern" && is_active(t))
         .filter_map(|t| attack_id(t).map(str::to_owned))
         .collect();
-    assert!(
-        expected.len() > 20,
-        "FIN7 uses many techniques; got {}",
-        expected.len()
-    );
+    assert!(expected.len() > 20, "FIN7 uses many techniques; got {}", expected.len());
 
     let kb = kb18();
     let g = &kb[kb.group("G0046").expect("FIN7")];
@@ -124,26 +97,20 @@ fn no_revoked_or_deprecated_technique_enters_any_profile() {
     for g in kb.groups().iter().filter(|g| g.status == Status::Active) {
         yaml.push_str(&format!("  - {{ref: {}, via_software: true}}\n", g.id));
     }
-    let model =
-        ttpc::model::load_str(std::path::Path::new("every-group.yaml"), yaml).expect("valid model");
+    let model = ttpc::model::load_str(std::path::Path::new("every-group.yaml"), yaml).expect("valid model");
     let data = ttpc::attack::source::AttackData {
         kb: kb.clone(),
         path: common::shared_file("attack/enterprise-attack-18.1.json"),
         origin: ttpc::attack::source::Origin::Explicit,
         version: Some("18.1".into()),
         warnings: Vec::new(),
+        sha256: String::new(),
     };
     let resolved = ttpc::resolve::resolve(model, data).expect("every active group resolves");
     let mut total = 0;
     for actor in &resolved.actors {
         for t in actor.techniques.keys() {
-            assert_eq!(
-                kb[*t].status,
-                Status::Active,
-                "{} has {} in its profile",
-                actor.name,
-                kb[*t].id
-            );
+            assert_eq!(kb[*t].status, Status::Active, "{} has {} in its profile", actor.name, kb[*t].id);
             total += 1;
         }
     }
@@ -153,23 +120,17 @@ fn no_revoked_or_deprecated_technique_enters_any_profile() {
 #[test]
 #[ignore = "needs the shared corpora"]
 fn older_and_other_domain_bundles_load() {
-    let v17 = KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-17.1.json"))
-        .expect("17.1");
+    let v17 = KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-17.1.json")).expect("17.1");
     assert_eq!(v17.flavour(), ttpc::attack::StixFlavour::Stix20);
     assert!(!v17.has_detection_strategies());
-    assert!(
-        v17.active_techniques()
-            .any(|t| !v17[t].data_components.is_empty())
-    );
+    assert!(v17.active_techniques().any(|t| !v17[t].data_components.is_empty()));
 
-    let ics =
-        KnowledgeBase::load(&common::shared_file("attack/ics-attack-18.1.json")).expect("ics");
+    let ics = KnowledgeBase::load(&common::shared_file("attack/ics-attack-18.1.json")).expect("ics");
     assert_eq!(ics.domain(), Domain::IcsAttack);
     assert_eq!(ics.tactics().len(), 12);
     assert!(ics.group("G0034").is_some(), "Sandworm Team");
 
-    let mobile = KnowledgeBase::load(&common::shared_file("attack/mobile-attack-18.1.json"))
-        .expect("mobile");
+    let mobile = KnowledgeBase::load(&common::shared_file("attack/mobile-attack-18.1.json")).expect("mobile");
     assert_eq!(mobile.domain(), Domain::MobileAttack);
     // The deprecated "Network-Based Effects" matrix does not contribute tactics.
     assert!(mobile.tactic("network-effects").is_none());
@@ -182,27 +143,13 @@ fn financial_model_checks_against_18_1_and_17_1() {
     for version in ["18.1", "17.1"] {
         let out = common::ttpc()
             .args(["check", "models/financial-services.yaml", "--attack-data"])
-            .arg(common::shared_file(&format!(
-                "attack/enterprise-attack-{version}.json"
-            )))
+            .arg(common::shared_file(&format!("attack/enterprise-attack-{version}.json")))
             .output()
             .expect("runs");
         let stdout = common::text(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{version}: {}",
-            common::text(&out.stderr)
-        );
-        for (id, name) in [
-            ("G0046", "FIN7"),
-            ("G0082", "APT38"),
-            ("G0032", "Lazarus Group"),
-        ] {
-            assert!(
-                stdout.lines().any(|l| l.contains(id) && l.contains(name)),
-                "{version}: {stdout}"
-            );
+        assert_eq!(out.status.code(), Some(0), "{version}: {}", common::text(&out.stderr));
+        for (id, name) in [("G0046", "FIN7"), ("G0082", "APT38"), ("G0032", "Lazarus Group")] {
+            assert!(stdout.lines().any(|l| l.contains(id) && l.contains(name)), "{version}: {stdout}");
         }
     }
 }

@@ -10,14 +10,7 @@ use std::path::PathBuf;
 use regex::Regex;
 use serde_json::Value;
 
-const SCOPE: [&str; 6] = [
-    "Windows",
-    "Linux",
-    "macOS",
-    "IaaS",
-    "Identity Provider",
-    "Office Suite",
-];
+const SCOPE: [&str; 6] = ["Windows", "Linux", "macOS", "IaaS", "Identity Provider", "Office Suite"];
 const COUNTED: [&str; 3] = ["stable", "test", "production"];
 
 fn model_text(sigmahq: &std::path::Path) -> String {
@@ -59,19 +52,12 @@ fn active(o: &Value) -> bool {
 /// Techniques of the three actors (IDs), computed from the raw bundle.
 fn union_from_raw(raw: &Value) -> BTreeSet<String> {
     let objects = raw["objects"].as_array().expect("objects");
-    let by_id: HashMap<&str, &Value> = objects
-        .iter()
-        .filter_map(|o| Some((o["id"].as_str()?, o)))
-        .collect();
+    let by_id: HashMap<&str, &Value> = objects.iter().filter_map(|o| Some((o["id"].as_str()?, o))).collect();
     let rels: Vec<(&str, &str, &str)> = objects
         .iter()
         .filter(|o| o["type"] == "relationship" && active(o))
         .filter_map(|o| {
-            Some((
-                o["relationship_type"].as_str()?,
-                o["source_ref"].as_str()?,
-                o["target_ref"].as_str()?,
-            ))
+            Some((o["relationship_type"].as_str()?, o["source_ref"].as_str()?, o["target_ref"].as_str()?))
         })
         .collect();
     let group = |gid: &str| -> &str {
@@ -99,10 +85,7 @@ fn union_from_raw(raw: &Value) -> BTreeSet<String> {
             .collect();
         let mut sources = vec![g];
         sources.extend(&campaigns);
-        let mut techniques: Vec<&str> = sources
-            .iter()
-            .flat_map(|s| uses(s, "attack-pattern--"))
-            .collect();
+        let mut techniques: Vec<&str> = sources.iter().flat_map(|s| uses(s, "attack-pattern--")).collect();
         if via_software {
             for s in &sources {
                 for sw in uses(s, "malware--").into_iter().chain(uses(s, "tool--")) {
@@ -140,8 +123,8 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
         .collect();
 
     // Rules: a plain scan of every file's status and technique tags.
-    let tag = Regex::new(r"(?im)^\s*-\s*['\x22]?attack\.(t\d{4}(?:\.\d{3})?)['\x22]?\s*(?:#.*)?$")
-        .expect("regex");
+    let tag =
+        Regex::new(r"(?im)^\s*-\s*['\x22]?attack\.(t\d{4}(?:\.\d{3})?)['\x22]?\s*(?:#.*)?$").expect("regex");
     let status = Regex::new(r"(?m)^status:\s*(\w+)").expect("regex");
     let mut ruled: BTreeSet<String> = BTreeSet::new();
     let mut stack: Vec<PathBuf> = vec![sigmahq.clone()];
@@ -156,9 +139,7 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("UTF-8");
-            let counted = status
-                .captures(&text)
-                .is_some_and(|c| COUNTED.contains(&&c[1]));
+            let counted = status.captures(&text).is_some_and(|c| COUNTED.contains(&&c[1]));
             if counted {
                 for c in tag.captures_iter(&text) {
                     ruled.insert(c[1].to_ascii_uppercase());
@@ -168,14 +149,10 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
     }
 
     let union = union_from_raw(&raw);
-    let in_scope = |id: &str| {
-        platforms
-            .get(id)
-            .is_some_and(|p| p.iter().any(|x| SCOPE.contains(&x.as_str())))
-    };
+    let in_scope =
+        |id: &str| platforms.get(id).is_some_and(|p| p.iter().any(|x| SCOPE.contains(&x.as_str())));
     let covered = |id: &str| {
-        ruled.contains(id)
-            || (!id.contains('.') && ruled.iter().any(|r| r.starts_with(&format!("{id}."))))
+        ruled.contains(id) || (!id.contains('.') && ruled.iter().any(|r| r.starts_with(&format!("{id}."))))
     };
     let (mut c, mut gaps, mut accepted, mut out) = (0, 0, 0, 0);
     for id in &union {
@@ -202,28 +179,16 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
         .arg(&bundle)
         .output()
         .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        common::text(&output.stderr)
-    );
-    let a: ttpc::assessment::Assessment =
-        serde_json::from_slice(&output.stdout).expect("assessment");
+    assert_eq!(output.status.code(), Some(0), "{}", common::text(&output.stderr));
+    let a: ttpc::assessment::Assessment = serde_json::from_slice(&output.stdout).expect("assessment");
     let o = &a.overall;
     println!(
         "union {} techniques: covered {c}, gaps {gaps}, accepted {accepted}, out of scope {out}",
         union.len()
     );
-    assert_eq!(
-        (o.covered, o.gaps, o.accepted, o.out_of_scope),
-        (c, gaps, accepted, out)
-    );
+    assert_eq!((o.covered, o.gaps, o.accepted, o.out_of_scope), (c, gaps, accepted, out));
     assert_eq!(o.percent, Some(expected_percent));
-    assert!(
-        o.covered > 100,
-        "SigmaHQ covers most of these actors' techniques"
-    );
+    assert!(o.covered > 100, "SigmaHQ covers most of these actors' techniques");
     assert_eq!(a.sources[0].rules, 3754);
 }
 
@@ -231,39 +196,20 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
 #[ignore = "needs the shared corpora"]
 fn every_shipped_model_compiles_with_every_output_and_its_targets_hold() {
     for (model, bundle, domain) in [
-        (
-            "financial-services",
-            "enterprise-attack-18.1",
-            "enterprise-attack",
-        ),
-        (
-            "cloud-migration",
-            "enterprise-attack-18.1",
-            "enterprise-attack",
-        ),
+        ("financial-services", "enterprise-attack-18.1", "enterprise-attack"),
+        ("cloud-migration", "enterprise-attack-18.1", "enterprise-attack"),
         ("purple-team", "enterprise-attack-18.1", "enterprise-attack"),
         ("electric-utility", "ics-attack-18.1", "ics-attack"),
     ] {
         let dir = tempfile::tempdir().expect("temp");
         let output = common::ttpc()
-            .args([
-                "compile",
-                &format!("models/{model}.yaml"),
-                "--as-of",
-                "2026-06-01",
-                "-o",
-            ])
+            .args(["compile", &format!("models/{model}.yaml"), "--as-of", "2026-06-01", "-o"])
             .arg(dir.path())
             .arg("--attack-data")
             .arg(common::shared_file(&format!("attack/{bundle}.json")))
             .output()
             .expect("runs");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{model}: {}",
-            common::text(&output.stderr)
-        );
+        assert_eq!(output.status.code(), Some(0), "{model}: {}", common::text(&output.stderr));
         for file in [
             "assessment.json",
             "report.md",
@@ -274,23 +220,15 @@ fn every_shipped_model_compiles_with_every_output_and_its_targets_hold() {
         ] {
             assert!(dir.path().join(file).is_file(), "{model} wrote no {file}");
         }
-        let layer: Value = serde_json::from_slice(
-            &std::fs::read(dir.path().join("layers/gaps.json")).expect("layer"),
-        )
-        .expect("JSON");
+        let layer: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("layers/gaps.json")).expect("layer"))
+                .expect("JSON");
         assert_eq!(layer["domain"], domain, "{model}");
         assert_eq!(layer["versions"]["attack"], "18", "{model}");
-        let a: ttpc::assessment::Assessment = serde_json::from_slice(
-            &std::fs::read(dir.path().join("assessment.json")).expect("json"),
-        )
-        .expect("assessment");
-        assert!(
-            a.overall.covered > 0 && a.overall.gaps > 0,
-            "{model}: a meaningful, non-trivial result"
-        );
-        assert!(
-            a.sources.iter().all(|s| s.rules > 0),
-            "{model}: every rule source yields rules"
-        );
+        let a: ttpc::assessment::Assessment =
+            serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("json"))
+                .expect("assessment");
+        assert!(a.overall.covered > 0 && a.overall.gaps > 0, "{model}: a meaningful, non-trivial result");
+        assert!(a.sources.iter().all(|s| s.rules > 0), "{model}: every rule source yields rules");
     }
 }

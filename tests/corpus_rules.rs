@@ -15,8 +15,7 @@ use ttpc::rules::{self, MappingIssue, SourceSummary};
 fn kb18() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
     KB.get_or_init(|| {
-        KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-18.1.json"))
-            .expect("loads")
+        KnowledgeBase::load(&common::shared_file("attack/enterprise-attack-18.1.json")).expect("loads")
     })
 }
 
@@ -37,17 +36,9 @@ fn files_under(dir: &Path, extension: &str) -> Vec<PathBuf> {
 }
 
 fn print_stale(summary: &SourceSummary) {
-    println!(
-        "{}: {} stale mappings",
-        summary.source.display(),
-        summary.stale_mappings.len()
-    );
+    println!("{}: {} stale mappings", summary.source.display(), summary.stale_mappings.len());
     for m in &summary.stale_mappings {
-        if let MappingIssue::Stale {
-            written,
-            replacement,
-        } = &m.issue
-        {
+        if let MappingIssue::Stale { written, replacement } = &m.issue {
             println!("  {written} -> {replacement}  {} ({})", m.title, m.place);
         }
     }
@@ -61,24 +52,13 @@ fn sigmahq_every_file_accounted_and_technique_rules_match_a_plain_scan() {
     assert_eq!(report.parsed_files + report.skipped.len(), report.files);
 
     // Independent count: files with a tag line of the exact shape `- attack.tNNNN[.NNN]`.
-    let tag = Regex::new(r"(?im)^\s*-\s*['\x22]?attack\.t\d{4}(\.\d{3})?['\x22]?\s*(#.*)?$")
-        .expect("regex");
+    let tag = Regex::new(r"(?im)^\s*-\s*['\x22]?attack\.t\d{4}(\.\d{3})?['\x22]?\s*(#.*)?$").expect("regex");
     let files = files_under(&root, "yml");
-    let expected = files
-        .iter()
-        .filter(|f| tag.is_match(&std::fs::read_to_string(f).expect("UTF-8")))
-        .count();
+    let expected = files.iter().filter(|f| tag.is_match(&std::fs::read_to_string(f).expect("UTF-8"))).count();
     assert_eq!(report.rules_with_techniques(), expected);
-    assert_eq!(
-        report.rules.len(),
-        files.len(),
-        "one rule per file in this snapshot"
-    );
+    assert_eq!(report.rules.len(), files.len(), "one rule per file in this snapshot");
     assert!(
-        report
-            .skipped
-            .iter()
-            .all(|s| !s.path.to_string_lossy().ends_with(".yml")),
+        report.skipped.iter().all(|s| !s.path.to_string_lossy().ends_with(".yml")),
         "{:?}",
         report.skipped
     );
@@ -86,12 +66,7 @@ fn sigmahq_every_file_accounted_and_technique_rules_match_a_plain_scan() {
     let summary = SourceSummary::new(&report, Some(kb18()));
     print_stale(&summary);
     // SigmaHQ already uses ATT&CK v19 IDs; against 18.1 they are reported, never fatal.
-    assert!(
-        summary
-            .unmapped
-            .iter()
-            .any(|m| m.issue.written().eq_ignore_ascii_case("t1685"))
-    );
+    assert!(summary.unmapped.iter().any(|m| m.issue.written().eq_ignore_ascii_case("t1685")));
 }
 
 #[test]
@@ -130,22 +105,9 @@ fn elastic_every_file_accounted_and_technique_rules_match_a_plain_scan() {
     print_stale(&summary);
     // The corpus maps two macOS rules to T1547.011, revoked long ago.
     assert!(
-        summary
-            .stale_mappings
-            .iter()
-            .any(|m| m.issue.written() == "T1547.011"),
+        summary.stale_mappings.iter().any(|m| m.issue.written() == "T1547.011"),
         "T1547.011 is reported as stale"
     );
-    let deprecated = report
-        .rules
-        .iter()
-        .filter(|r| r.status.as_deref() == Some("deprecated"))
-        .count();
-    assert_eq!(
-        deprecated,
-        files
-            .iter()
-            .filter(|f| f.to_string_lossy().contains("/_deprecated/"))
-            .count()
-    );
+    let deprecated = report.rules.iter().filter(|r| r.status.as_deref() == Some("deprecated")).count();
+    assert_eq!(deprecated, files.iter().filter(|f| f.to_string_lossy().contains("/_deprecated/")).count());
 }

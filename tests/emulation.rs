@@ -17,8 +17,8 @@ fn assess_with(replacements: &[(&str, &str)]) -> Assessment {
         text = text.replace(from, to);
     }
     let model = ttpc::model::load_str(&path, text).expect("valid model");
-    let data = ttpc::attack::source::load(Some(&common::mini21()), &ttpc::resolve::pin_of(&model))
-        .expect("data");
+    let data =
+        ttpc::attack::source::load(Some(&common::mini21()), &ttpc::resolve::pin_of(&model)).expect("data");
     let resolved = ttpc::resolve::resolve(model, data).expect("resolves");
     let as_of = NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
     analyse(&resolved, &Options { as_of })
@@ -36,18 +36,12 @@ fn atomics_are_parsed_and_every_file_is_accounted_for() {
     let report = ttpc::emulation::load_atomics(&common::fixture("atomics")).expect("loads");
     assert_eq!(report.files, 10);
     assert_eq!(report.parsed_files + report.skipped.len(), report.files);
-    let skipped: Vec<(String, SkipReason)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.display().to_string(), s.reason))
-        .collect();
+    let skipped: Vec<(String, SkipReason)> =
+        report.skipped.iter().map(|s| (s.path.display().to_string(), s.reason)).collect();
     assert_eq!(
         skipped,
         [
-            (
-                "Indexes/Indexes-CSV/windows-index.csv".to_owned(),
-                SkipReason::NotARule
-            ),
+            ("Indexes/Indexes-CSV/windows-index.csv".to_owned(), SkipReason::NotARule),
             ("README.md".to_owned(), SkipReason::NotARule),
             ("T1021/T1021.yaml".to_owned(), SkipReason::InvalidSyntax),
         ]
@@ -55,27 +49,15 @@ fn atomics_are_parsed_and_every_file_is_accounted_for() {
     let ps = report.tests_for("t1059.001");
     assert_eq!(ps.len(), 3);
     assert_eq!(
-        (
-            ps[0].number,
-            ps[0].executor.as_str(),
-            ps[0].elevation_required,
-            ps[0].has_prerequisites
-        ),
+        (ps[0].number, ps[0].executor.as_str(), ps[0].elevation_required, ps[0].has_prerequisites),
         (1, "powershell", false, true)
     );
     assert_eq!(
-        (
-            ps[1].number,
-            ps[1].executor.as_str(),
-            ps[1].elevation_required
-        ),
+        (ps[1].number, ps[1].executor.as_str(), ps[1].elevation_required),
         (2, "command_prompt", true)
     );
     assert_eq!(ps[2].platforms, ["linux", "macos"]);
-    assert_eq!(
-        ps[0].guid.as_deref(),
-        Some("a1bfd88c-d721-59f2-82c7-fde5ffdf8586")
-    );
+    assert_eq!(ps[0].guid.as_deref(), Some("a1bfd88c-d721-59f2-82c7-fde5ffdf8586"));
 }
 
 #[test]
@@ -83,11 +65,8 @@ fn the_plan_follows_the_kill_chain_and_marks_covered_techniques_and_gaps() {
     let a = assess_with(&[]);
     let e = a.emulation.as_ref().expect("emulation section");
     let fin7 = &e.actors[0];
-    let order: Vec<(&str, &str, bool)> = fin7
-        .steps
-        .iter()
-        .map(|s| (s.technique.as_str(), s.tactic.as_str(), s.covered))
-        .collect();
+    let order: Vec<(&str, &str, bool)> =
+        fin7.steps.iter().map(|s| (s.technique.as_str(), s.tactic.as_str(), s.covered)).collect();
     // T1055 sits under Privilege Escalation, its first tactic in matrix order; T1003.001 failed
     // validation, so it is a gap now.
     assert_eq!(
@@ -106,34 +85,20 @@ fn the_plan_follows_the_kill_chain_and_marks_covered_techniques_and_gaps() {
     );
     let tests: Vec<usize> = fin7.steps[1].tests.iter().map(|t| t.number).collect();
     assert_eq!(tests, [1, 2, 3]);
-    assert!(
-        fin7.steps[5].tests.is_empty(),
-        "no atomic test for T1003.006"
-    );
+    assert!(fin7.steps[5].tests.is_empty(), "no atomic test for T1003.006");
 }
 
 #[test]
 fn platform_scope_filters_the_tests() {
-    let a = assess_with(&[(
-        "platforms: [Windows, Linux, macOS, IaaS]",
-        "platforms: [Windows]",
-    )]);
+    let a = assess_with(&[("platforms: [Windows, Linux, macOS, IaaS]", "platforms: [Windows]")]);
     let fin7 = &a.emulation.as_ref().expect("emulation").actors[0];
-    let ps = fin7
-        .steps
-        .iter()
-        .find(|s| s.technique == "T1059.001")
-        .expect("T1059.001");
+    let ps = fin7.steps.iter().find(|s| s.technique == "T1059.001").expect("T1059.001");
     assert_eq!(
         ps.tests.iter().map(|t| t.number).collect::<Vec<_>>(),
         [1, 2],
         "the Unix test is filtered out"
     );
-    assert!(
-        fin7.steps
-            .iter()
-            .all(|s| s.technique != "T1071.001" || s.tests.is_empty())
-    );
+    assert!(fin7.steps.iter().all(|s| s.technique != "T1071.001" || s.tests.is_empty()));
 }
 
 #[test]
@@ -147,10 +112,7 @@ fn results_validate_fail_partially_validate_or_go_stale() {
     // A covered technique whose tests ran undetected is a gap, first in line for remediation
     // with the failed rule named.
     assert_eq!(a.technique("T1003.001").map(|t| t.state), Some(State::Gap));
-    let p = a
-        .technique("T1003.001")
-        .and_then(|t| t.priority.clone())
-        .expect("priority");
+    let p = a.technique("T1003.001").and_then(|t| t.priority.clone()).expect("priority");
     assert!(
         p.reasons.iter().any(|r| r == "emulation ran undetected; mapped rules that did not fire: LSASS read by unusual process: +25"),
         "{:?}",
@@ -158,14 +120,7 @@ fn results_validate_fail_partially_validate_or_go_stale() {
     );
     let s = a.emulation.as_ref().expect("emulation").summary;
     assert_eq!(
-        (
-            s.covered_on_paper,
-            s.validated,
-            s.failed,
-            s.partial,
-            s.stale,
-            s.untested
-        ),
+        (s.covered_on_paper, s.validated, s.failed, s.partial, s.stale, s.untested),
         (4, 1, 1, 1, 0, 1)
     );
     assert_eq!(s.percent, Some(25.0));
@@ -177,22 +132,17 @@ fn unusable_results_and_unknown_techniques_are_warnings() {
     let a = assess_with(&[]);
     let warnings = &a.emulation.as_ref().expect("emulation").warnings;
     assert!(
-        warnings
-            .iter()
-            .any(|w| w.ends_with("results.csv: line 8: the date must be YYYY-MM-DD")),
+        warnings.iter().any(|w| w.ends_with("results.csv: line 8: the date must be YYYY-MM-DD")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.ends_with("results.csv: line 9: detected must be yes, no or partial")),
         "{warnings:?}"
     );
     assert!(
         warnings
             .iter()
-            .any(|w| w.ends_with("results.csv: line 9: detected must be yes, no or partial")),
-        "{warnings:?}"
-    );
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w
-                == "results for T9999 (line 7), a technique this model does not contain; ignored"),
+            .any(|w| w == "results for T9999 (line 7), a technique this model does not contain; ignored"),
         "{warnings:?}"
     );
 }
@@ -200,53 +150,33 @@ fn unusable_results_and_unknown_techniques_are_warnings() {
 #[test]
 fn the_validated_target_passes_and_fails() {
     let verdict = |a: &Assessment| {
-        a.verdicts
-            .iter()
-            .find(|v| v.kind == TargetKind::Validated)
-            .map(|v| (v.pass, v.actual.clone()))
+        a.verdicts.iter().find(|v| v.kind == TargetKind::Validated).map(|v| (v.pass, v.actual.clone()))
     };
-    assert_eq!(
-        verdict(&assess_with(&[])),
-        Some((true, "25.0% (1/4 covered techniques)".to_owned()))
-    );
-    assert_eq!(
-        verdict(&assess_with(&[("validated: 25%", "validated: 30%")])).map(|v| v.0),
-        Some(false)
-    );
+    assert_eq!(verdict(&assess_with(&[])), Some((true, "25.0% (1/4 covered techniques)".to_owned())));
+    assert_eq!(verdict(&assess_with(&[("validated: 25%", "validated: 30%")])).map(|v| v.0), Some(false));
 }
 
 #[test]
 fn compile_writes_the_plan_scripts_caldera_profile_and_validation_layer() {
     let dir = tempfile::tempdir().expect("temp");
     let out = common::ttpc()
-        .args([
-            "compile",
-            "tests/fixtures/emulation/model.yaml",
-            "--as-of",
-            "2026-03-15",
-            "-o",
-        ])
+        .args(["compile", "tests/fixtures/emulation/model.yaml", "--as-of", "2026-03-15", "-o"])
         .arg(dir.path())
         .arg("--attack-data")
         .arg(common::mini21())
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
-    let read = |p: &str| {
-        std::fs::read_to_string(dir.path().join(p)).unwrap_or_else(|_| panic!("{p} written"))
-    };
+    let read =
+        |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap_or_else(|_| panic!("{p} written"));
     let ps1 = read("emulation/fin7.ps1");
     assert!(
-        ps1.contains(
-            "# WARNING: these are real attack techniques. Run them only in an isolated lab"
-        ),
+        ps1.contains("# WARNING: these are real attack techniques. Run them only in an isolated lab"),
         "{ps1}"
     );
     assert!(ps1.contains("Invoke-AtomicTest T1059.001 -TestNumbers 1,2 -GetPrereqs\nInvoke-AtomicTest T1059.001 -TestNumbers 1,2\n"), "{ps1}");
     assert!(
-        ps1.contains(
-            "#   2. Download cradle fetches a local test file [command_prompt, needs elevation]"
-        ),
+        ps1.contains("#   2. Download cradle fetches a local test file [command_prompt, needs elevation]"),
         "{ps1}"
     );
     assert!(
@@ -255,27 +185,13 @@ fn compile_writes_the_plan_scripts_caldera_profile_and_validation_layer() {
     );
     let sh = read("emulation/fin7.sh");
     assert!(sh.starts_with("#!/usr/bin/env bash\n"), "{sh}");
-    assert!(
-        sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1059.001 -TestNumbers 3'"),
-        "{sh}"
-    );
-    assert!(
-        sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1071.001 -TestNumbers 1'"),
-        "{sh}"
-    );
-    let caldera: serde_json::Value =
-        serde_yaml::from_str(&read("emulation/fin7.caldera.yml")).expect("YAML");
-    let techniques: Vec<&str> = caldera["techniques"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|t| t.as_str())
-        .collect();
+    assert!(sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1059.001 -TestNumbers 3'"), "{sh}");
+    assert!(sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1071.001 -TestNumbers 1'"), "{sh}");
+    let caldera: serde_json::Value = serde_yaml::from_str(&read("emulation/fin7.caldera.yml")).expect("YAML");
+    let techniques: Vec<&str> =
+        caldera["techniques"].as_array().expect("list").iter().filter_map(|t| t.as_str()).collect();
     assert_eq!(techniques[..3], ["T1566.001", "T1059.001", "T1547.001"]);
-    assert_eq!(
-        caldera["atomic_ordering"][1],
-        "a1bfd88c-d721-59f2-82c7-fde5ffdf8586"
-    );
+    assert_eq!(caldera["atomic_ordering"][1], "a1bfd88c-d721-59f2-82c7-fde5ffdf8586");
     let plan = read("emulation-plan.md");
     assert!(plan.contains("| 2 | Execution | T1059.001 Command and Scripting Interpreter: PowerShell | validates a covered technique |"), "{plan}");
     assert!(plan.contains("| T1003.001 OS Credential Dumping: LSASS Memory | LSASS read by unusual process | 2026-02-20: no (no alert; EDR blocked but SIEM silent) |"), "{plan}");
@@ -309,28 +225,18 @@ fn emulate_prints_one_actor_in_each_format() {
             .arg(common::mini21())
             .output()
             .expect("runs");
-        (
-            out.status.code(),
-            common::text(&out.stdout),
-            common::text(&out.stderr),
-        )
+        (out.status.code(), common::text(&out.stdout), common::text(&out.stderr))
     };
     let (code, md, _) = run("markdown", "apt38");
     assert_eq!(code, Some(0));
-    assert!(
-        md.contains("## APT38 (G0082)") && !md.contains("## FIN7"),
-        "{md}"
-    );
+    assert!(md.contains("## APT38 (G0082)") && !md.contains("## FIN7"), "{md}");
     let (_, ps1, _) = run("powershell", "G0046");
     assert!(ps1.contains("# Actor: FIN7 (G0046)"), "{ps1}");
     let (_, caldera, _) = run("caldera", "fin7");
     assert!(caldera.contains("atomic_ordering:"), "{caldera}");
     let (code, _, stderr) = run("markdown", "FIN8");
     assert_eq!(code, Some(2));
-    assert!(
-        stderr.contains("no actor `FIN8`") && stderr.contains("FIN7 (G0046)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no actor `FIN8`") && stderr.contains("FIN7 (G0046)"), "{stderr}");
 }
 
 #[test]
@@ -351,9 +257,6 @@ fn a_missing_atomics_folder_points_at_the_model_line() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = common::text(&out.stderr);
-    assert!(
-        stderr.contains("Atomic Red Team folder nowhere/atomics does not exist"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("Atomic Red Team folder nowhere/atomics does not exist"), "{stderr}");
     assert!(stderr.contains("m.yaml:6:12"), "{stderr}");
 }

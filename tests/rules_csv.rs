@@ -20,11 +20,7 @@ fn parse_text(text: &str) -> Result<Parsed, Skip> {
 }
 
 fn rule<'a>(parsed: &'a Parsed, id: &str) -> &'a DetectionRule {
-    parsed
-        .rules
-        .iter()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| panic!("no rule {id} in {:?}", parsed.rules))
+    parsed.rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no rule {id} in {:?}", parsed.rules))
 }
 
 #[test]
@@ -41,21 +37,11 @@ fn adapter_kind_and_extension() {
 fn inventory_yields_every_row_with_an_id_in_order() {
     let parsed = parse_fixture("inventory.csv").expect("parses");
     let ids: Vec<&str> = parsed.rules.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["HR-001", "HR-002", "HR-003", "HR-004", "HR-005", "HR-006"]
-    );
+    assert_eq!(ids, ["HR-001", "HR-002", "HR-003", "HR-004", "HR-005", "HR-006"]);
     let locators: Vec<Option<&str>> = parsed.rules.iter().map(|r| r.locator.as_deref()).collect();
     assert_eq!(
         locators,
-        [
-            Some("line 2"),
-            Some("line 3"),
-            Some("line 4"),
-            Some("line 6"),
-            Some("line 7"),
-            Some("line 8")
-        ]
+        [Some("line 2"), Some("line 3"), Some("line 4"), Some("line 6"), Some("line 7"), Some("line 8")]
     );
     assert!(parsed.rules.iter().all(|r| r.kind == RuleKind::Csv));
     assert!(parsed.rules.iter().all(|r| r.weight == 1));
@@ -151,23 +137,10 @@ fn reordered_columns_with_an_extra_one() {
 #[test]
 fn crlf_blank_lines_and_multi_line_records_keep_physical_lines() {
     let parsed = parse_fixture("crlf.csv").expect("parses");
-    assert!(
-        parsed.warnings.is_empty(),
-        "a row of bare commas is padding"
-    );
-    let found: Vec<(&str, Option<&str>)> = parsed
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.locator.as_deref()))
-        .collect();
-    assert_eq!(
-        found,
-        [
-            ("HR-601", Some("line 3")),
-            ("HR-602", Some("line 5")),
-            ("HR-603", Some("line 7"))
-        ]
-    );
+    assert!(parsed.warnings.is_empty(), "a row of bare commas is padding");
+    let found: Vec<(&str, Option<&str>)> =
+        parsed.rules.iter().map(|r| (r.id.as_str(), r.locator.as_deref())).collect();
+    assert_eq!(found, [("HR-601", Some("line 3")), ("HR-602", Some("line 5")), ("HR-603", Some("line 7"))]);
     assert_eq!(parsed.rules[1].title, "Title spanning\r\ntwo lines");
     assert_eq!(parsed.rules[2].techniques, ["T1112"]);
 }
@@ -223,10 +196,7 @@ fn empty_file_is_not_a_rule() {
 fn unclosed_quote_is_a_syntax_error_at_its_opening() {
     let skip = parse_fixture("unclosed-quote.csv").expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
-    assert_eq!(
-        skip.detail,
-        "line 3 column 8: quoted field never closed before the end of the file"
-    );
+    assert_eq!(skip.detail, "line 3 column 8: quoted field never closed before the end of the file");
 }
 
 #[test]
@@ -242,11 +212,7 @@ fn enabled_words_in_any_case() {
                 a,T1,TRUE\nb,T1,Yes\nc,T1,1\nd,T1,On\ne,T1,Enabled\n\
                 f,T1,False\ng,T1,NO\nh,T1,0\ni,T1,off\nj,T1,DISABLED\n";
     let parsed = parse_text(text).expect("parses");
-    let flags: Vec<(&str, bool)> = parsed
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.enabled))
-        .collect();
+    let flags: Vec<(&str, bool)> = parsed.rules.iter().map(|r| (r.id.as_str(), r.enabled)).collect();
     assert_eq!(
         flags,
         [
@@ -263,11 +229,7 @@ fn enabled_words_in_any_case() {
         ]
     );
     assert!(parsed.warnings.is_empty());
-    assert_eq!(
-        parsed.rules[0].techniques,
-        Vec::<String>::new(),
-        "T1 is no ID"
-    );
+    assert_eq!(parsed.rules[0].techniques, Vec::<String>::new(), "T1 is no ID");
     assert_eq!(parsed.rules[0].tags, ["T1"]);
 }
 
@@ -299,11 +261,8 @@ fn load_the_fixture_folder() {
     assert_eq!(report.parsed_files, 3);
     assert_eq!(report.rules.len(), 11);
     assert_eq!(report.rules_with_techniques(), 10);
-    let skipped: Vec<(&str, SkipReason)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.to_str().expect("utf-8 path"), s.reason))
-        .collect();
+    let skipped: Vec<(&str, SkipReason)> =
+        report.skipped.iter().map(|s| (s.path.to_str().expect("utf-8 path"), s.reason)).collect();
     assert_eq!(
         skipped,
         [
@@ -315,15 +274,9 @@ fn load_the_fixture_folder() {
             ("unclosed-quote.csv", SkipReason::InvalidSyntax),
         ]
     );
-    assert_eq!(
-        report.skipped[0].detail,
-        "csv rules do not use this file extension"
-    );
-    let warnings: Vec<(&str, &str)> = report
-        .warnings
-        .iter()
-        .map(|w| (w.path.to_str().expect("utf-8 path"), w.message.as_str()))
-        .collect();
+    assert_eq!(report.skipped[0].detail, "csv rules do not use this file extension");
+    let warnings: Vec<(&str, &str)> =
+        report.warnings.iter().map(|w| (w.path.to_str().expect("utf-8 path"), w.message.as_str())).collect();
     assert_eq!(
         warnings,
         [
@@ -334,11 +287,7 @@ fn load_the_fixture_folder() {
             ("inventory.csv", "line 5: row without an id"),
         ]
     );
-    let hr101 = report
-        .rules
-        .iter()
-        .find(|r| r.id == "HR-101")
-        .expect("HR-101");
+    let hr101 = report.rules.iter().find(|r| r.id == "HR-101").expect("HR-101");
     assert_eq!(hr101.path, PathBuf::from("reordered.csv"));
     assert_eq!(hr101.place(), "reordered.csv line 2");
 }
@@ -354,12 +303,5 @@ fn load_the_sample_inventory() {
     assert_eq!(report.rules.len(), 16);
     assert_eq!(report.rules_with_techniques(), 14);
     assert_eq!(report.rules.iter().filter(|r| !r.enabled).count(), 2);
-    assert_eq!(
-        report
-            .rules
-            .iter()
-            .filter(|r| r.status.as_deref() == Some("deprecated"))
-            .count(),
-        1
-    );
+    assert_eq!(report.rules.iter().filter(|r| r.status.as_deref() == Some("deprecated")).count(), 1);
 }

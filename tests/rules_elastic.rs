@@ -58,13 +58,7 @@ fn technique_in_two_threat_blocks_is_deduplicated_and_atlas_is_ignored() {
     assert_eq!(rule.id, "0e1a5000-0000-4000-8000-000000000002");
     // T1055 and t1055 are one technique; the ATLAS entry adds neither a technique nor a tag.
     assert_eq!(rule.techniques, ["T1055", "T1055.012"]);
-    assert_eq!(
-        rule.tags,
-        [
-            "tactic:TA0005 Defense Evasion",
-            "tactic:TA0004 Privilege Escalation"
-        ]
-    );
+    assert_eq!(rule.tags, ["tactic:TA0005 Defense Evasion", "tactic:TA0004 Privilege Escalation"]);
     assert!(!rule.enabled, "enabled = false");
     assert_eq!(rule.level.as_deref(), Some("critical"));
     assert_eq!(rule.status.as_deref(), Some("production"));
@@ -86,14 +80,7 @@ fn building_block_is_an_ordinary_rule_with_a_tag() {
     let rule = only_rule("building_block_rundll32.toml");
     assert_eq!(rule.id, "0e1a5000-0000-4000-8000-000000000004");
     assert_eq!(rule.techniques, ["T1218", "T1218.011"]);
-    assert_eq!(
-        rule.tags,
-        [
-            "building-block",
-            "tactic:TA0005 Defense Evasion",
-            "tactic:TA0002 Execution"
-        ]
-    );
+    assert_eq!(rule.tags, ["building-block", "tactic:TA0005 Defense Evasion", "tactic:TA0002 Execution"]);
     assert!(rule.enabled);
 }
 
@@ -110,10 +97,7 @@ fn rule_without_threat_parses_with_no_techniques() {
 
 #[test]
 fn toml_without_rule_table_is_not_a_rule() {
-    for fixture in [
-        "config/settings.toml",
-        "_deprecated/stub_only_metadata.toml",
-    ] {
+    for fixture in ["config/settings.toml", "_deprecated/stub_only_metadata.toml"] {
         let skip = parse_fixture(fixture).expect_err(fixture);
         assert_eq!(skip.reason, SkipReason::NotARule, "{fixture}");
         assert_eq!(skip.detail, "TOML without a [rule] table", "{fixture}");
@@ -122,20 +106,14 @@ fn toml_without_rule_table_is_not_a_rule() {
     assert_eq!(skip.reason, SkipReason::NotARule);
     let skip = parse_text("other.toml", "[rule]\nlevel = 3\n").expect_err("foreign [rule]");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "TOML whose [rule] table has neither `name` nor `rule_id`"
-    );
+    assert_eq!(skip.detail, "TOML whose [rule] table has neither `name` nor `rule_id`");
 }
 
 #[test]
 fn invalid_toml_is_a_syntax_skip_with_line_and_column() {
     let skip = parse_fixture("broken.toml").expect_err("broken");
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
-    assert_eq!(
-        skip.detail,
-        "line 7 column 12: string values must be quoted, expected literal string"
-    );
+    assert_eq!(skip.detail, "line 7 column 12: string values must be quoted, expected literal string");
 }
 
 #[test]
@@ -143,20 +121,14 @@ fn toml_error_column_counts_characters_not_bytes() {
     let text = "[rule]\nname = \"Zugriff auf Schlüssel\" x\n";
     let skip = parse_text("umlaut.toml", text).expect_err("trailing garbage");
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
-    assert_eq!(
-        skip.detail,
-        "line 2 column 32: unexpected key or value, expected newline, `#`"
-    );
+    assert_eq!(skip.detail, "line 2 column 32: unexpected key or value, expected newline, `#`");
 }
 
 #[test]
 fn wrong_field_type_is_a_warning_not_a_syntax_error() {
     let parsed = parse_fixture("wrong_type.toml").expect("well-formed TOML");
     assert!(parsed.rules.is_empty());
-    assert_eq!(
-        parsed.warnings,
-        ["line 7 column 11: invalid type: string \"no\", expected a boolean"]
-    );
+    assert_eq!(parsed.warnings, ["line 7 column 11: invalid type: string \"no\", expected a boolean"]);
 }
 
 #[test]
@@ -207,32 +179,20 @@ fn kibana_export_yields_rules_per_line_and_warns_on_a_corrupt_line() {
     assert!(office.enabled);
     assert_eq!(office.status, None, "exports have no maturity");
     assert_eq!(office.level.as_deref(), Some("high"));
-    assert_eq!(
-        office.techniques,
-        ["T1566", "T1566.001", "T1204", "T1204.002"]
-    );
-    assert_eq!(
-        office.tags,
-        ["tactic:TA0001 Initial Access", "tactic:TA0002 Execution"]
-    );
+    assert_eq!(office.techniques, ["T1566", "T1566.001", "T1204", "T1204.002"]);
+    assert_eq!(office.tags, ["tactic:TA0001 Initial Access", "tactic:TA0002 Execution"]);
 
     let service = &parsed.rules[1];
     assert!(!service.enabled);
     assert_eq!(service.level.as_deref(), Some("medium"));
-    assert_eq!(
-        service.techniques,
-        ["T1021", "T1021.002", "T1569", "T1569.002"]
-    );
+    assert_eq!(service.techniques, ["T1021", "T1021.002", "T1569", "T1569.002"]);
 
     let shadow = &parsed.rules[2];
     assert_eq!(shadow.title, "Fixture Shadow Copy Deletion");
     assert!(shadow.techniques.is_empty());
     assert_eq!(shadow.tags, ["building-block"]);
 
-    assert_eq!(
-        parsed.warnings,
-        ["line 3: invalid JSON at column 95: EOF while parsing a value"]
-    );
+    assert_eq!(parsed.warnings, ["line 3: invalid JSON at column 95: EOF while parsing a value"]);
 }
 
 #[test]
@@ -246,10 +206,7 @@ fn kibana_summary_reporting_missing_rules_is_a_warning() {
     let parsed = parse_text("export.ndjson", text).expect("parses");
     assert_eq!(parsed.rules.len(), 1);
     assert_eq!(parsed.rules[0].level.as_deref(), Some("low"));
-    assert_eq!(
-        parsed.warnings,
-        ["line 2: the export summary reports 2 missing rules: r-2, r-3"]
-    );
+    assert_eq!(parsed.warnings, ["line 2: the export summary reports 2 missing rules: r-2, r-3"]);
 }
 
 #[test]
@@ -293,10 +250,7 @@ fn ndjson_without_any_rule_is_not_a_rule() {
     );
     let skip = parse_text("exceptions.ndjson", text).expect_err("no rules");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "NDJSON without Kibana rules (2 JSON values without a `rule_id`)"
-    );
+    assert_eq!(skip.detail, "NDJSON without Kibana rules (2 JSON values without a `rule_id`)");
     let skip = parse_text("empty.ndjson", "\n \n").expect_err("empty");
     assert_eq!(skip.reason, SkipReason::NotARule);
     assert_eq!(skip.detail, "an empty file");
@@ -332,11 +286,8 @@ fn unknown_extension_is_sniffed() {
     let json = r#"{"rule_id":"x-1","name":"From a .txt"}"#;
     let parsed = parse_text("export.txt", json).expect("JSON by its first character");
     assert_eq!(parsed.rules[0].locator.as_deref(), Some("line 1"));
-    let parsed = parse_text(
-        "rule",
-        "[rule]\nname = \"No extension\"\nrule_id = \"x-2\"\n",
-    )
-    .expect("TOML otherwise");
+    let parsed =
+        parse_text("rule", "[rule]\nname = \"No extension\"\nrule_id = \"x-2\"\n").expect("TOML otherwise");
     assert_eq!(parsed.rules[0].id, "x-2");
     assert_eq!(parsed.rules[0].locator, None);
 }
@@ -350,19 +301,13 @@ fn load_fixture_folder_accounts_for_every_file() {
     assert_eq!(report.rules.len(), 8);
     assert_eq!(report.rules_with_techniques(), 6);
 
-    let skipped: Vec<(String, SkipReason)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.to_string_lossy().replace('\\', "/"), s.reason))
-        .collect();
+    let skipped: Vec<(String, SkipReason)> =
+        report.skipped.iter().map(|s| (s.path.to_string_lossy().replace('\\', "/"), s.reason)).collect();
     assert_eq!(
         skipped,
         [
             ("README.md".to_owned(), SkipReason::NotARule),
-            (
-                "_deprecated/stub_only_metadata.toml".to_owned(),
-                SkipReason::NotARule
-            ),
+            ("_deprecated/stub_only_metadata.toml".to_owned(), SkipReason::NotARule),
             ("broken.toml".to_owned(), SkipReason::InvalidSyntax),
             ("config/settings.toml".to_owned(), SkipReason::NotARule),
             ("stray.json".to_owned(), SkipReason::NotARule),
@@ -386,42 +331,20 @@ fn load_fixture_folder_accounts_for_every_file() {
     assert_eq!(report.warnings[0].path, Path::new("kibana-export.ndjson"));
     assert!(report.warnings[0].message.starts_with("line 3: "));
 
-    let disabled: Vec<&str> = report
-        .rules
-        .iter()
-        .filter(|r| !r.enabled)
-        .map(|r| r.title.as_str())
-        .collect();
-    assert_eq!(
-        disabled,
-        [
-            "Fixture Admin Share Service Install",
-            "Fixture Remote Thread Injection"
-        ]
-    );
+    let disabled: Vec<&str> = report.rules.iter().filter(|r| !r.enabled).map(|r| r.title.as_str()).collect();
+    assert_eq!(disabled, ["Fixture Admin Share Service Install", "Fixture Remote Thread Injection"]);
     let deprecated: Vec<&Path> = report
         .rules
         .iter()
         .filter(|r| r.status.as_deref() == Some("deprecated"))
         .map(|r| r.path.as_path())
         .collect();
-    assert_eq!(
-        deprecated,
-        [Path::new("windows/persistence_legacy_run_key.toml")]
-    );
-    let placed: Vec<String> = report
-        .rules
-        .iter()
-        .filter(|r| r.locator.is_some())
-        .map(DetectionRule::place)
-        .collect();
+    assert_eq!(deprecated, [Path::new("windows/persistence_legacy_run_key.toml")]);
+    let placed: Vec<String> =
+        report.rules.iter().filter(|r| r.locator.is_some()).map(DetectionRule::place).collect();
     assert_eq!(
         placed,
-        [
-            "kibana-export.ndjson line 1",
-            "kibana-export.ndjson line 2",
-            "kibana-export.ndjson line 5"
-        ]
+        ["kibana-export.ndjson line 1", "kibana-export.ndjson line 2", "kibana-export.ndjson line 5"]
     );
 }
 
@@ -435,23 +358,8 @@ fn example_inventory_parses_cleanly() {
     assert_eq!(report.rules.len(), 19);
     assert_eq!(report.rules_with_techniques(), 17);
     assert_eq!(report.rules.iter().filter(|r| !r.enabled).count(), 2);
-    let has = |id: &str| {
-        report
-            .rules
-            .iter()
-            .any(|r| r.techniques.iter().any(|t| t == id))
-    };
-    for id in [
-        "T1078.004",
-        "T1537",
-        "T1098",
-        "T1110.003",
-        "T1530",
-        "T1566.002",
-        "T1060",
-        "T1050",
-        "T1064",
-    ] {
+    let has = |id: &str| report.rules.iter().any(|r| r.techniques.iter().any(|t| t == id));
+    for id in ["T1078.004", "T1537", "T1098", "T1110.003", "T1530", "T1566.002", "T1060", "T1050", "T1064"] {
         assert!(has(id), "{id} missing from the inventory");
     }
 }

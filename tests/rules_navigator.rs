@@ -48,11 +48,8 @@ fn adapter_kind_and_extension() {
 #[test]
 fn counted_entries_become_rules_in_layer_order() {
     let parsed = parse_fixture("coverage.json").expect("parses");
-    let found: Vec<(&str, u32, Option<&str>)> = parsed
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.weight, r.locator.as_deref()))
-        .collect();
+    let found: Vec<(&str, u32, Option<&str>)> =
+        parsed.rules.iter().map(|r| (r.id.as_str(), r.weight, r.locator.as_deref())).collect();
     assert_eq!(
         found,
         [
@@ -85,10 +82,7 @@ fn scored_entry_takes_its_comment_as_title_and_tactic_as_tag() {
 fn score_zero_and_disabled_entries_are_not_rules() {
     let parsed = parse_fixture("coverage.json").expect("parses");
     for absent in ["T1003.001", "T1021.002"] {
-        assert!(
-            !parsed.rules.iter().any(|r| r.techniques[0] == absent),
-            "{absent} must not count"
-        );
+        assert!(!parsed.rules.iter().any(|r| r.techniques[0] == absent), "{absent} must not count");
         assert!(!parsed.warnings.iter().any(|w| w.contains(absent)));
     }
 }
@@ -96,19 +90,13 @@ fn score_zero_and_disabled_entries_are_not_rules() {
 #[test]
 fn same_technique_under_several_tactics_is_one_rule_with_the_max_score() {
     let parsed = parse_fixture("coverage.json").expect("parses");
-    let matching: Vec<&DetectionRule> = parsed
-        .rules
-        .iter()
-        .filter(|r| r.techniques[0].eq_ignore_ascii_case("T1078"))
-        .collect();
+    let matching: Vec<&DetectionRule> =
+        parsed.rules.iter().filter(|r| r.techniques[0].eq_ignore_ascii_case("T1078")).collect();
     assert_eq!(matching.len(), 1, "t1078 in lower case merges too");
     let r = matching[0];
     assert_eq!(r.weight, 4);
     assert_eq!(r.techniques, ["T1078"]);
-    assert_eq!(
-        r.title, "Valid account abuse",
-        "the first non-empty comment"
-    );
+    assert_eq!(r.title, "Valid account abuse", "the first non-empty comment");
     assert_eq!(r.tags, ["initial-access", "persistence", "defense-evasion"]);
     assert_eq!(r.locator.as_deref(), Some("techniques[3]"));
 }
@@ -118,10 +106,7 @@ fn entry_without_score_counts_once_with_a_derived_title() {
     let parsed = parse_fixture("coverage.json").expect("parses");
     let r = rule(&parsed, "T1105");
     assert_eq!(r.weight, 1);
-    assert_eq!(
-        r.title, "Partner coverage T1105",
-        "an empty comment is no title"
-    );
+    assert_eq!(r.title, "Partner coverage T1105", "an empty comment is no title");
     assert_eq!(r.tags, ["command-and-control"]);
 }
 
@@ -200,10 +185,7 @@ fn a_layer_without_a_name_uses_the_file_stem() {
 fn a_layer_claiming_nothing_is_not_a_rule() {
     let skip = parse_fixture("all-zero.json").expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "a Navigator layer without a scored or enabled technique"
-    );
+    assert_eq!(skip.detail, "a Navigator layer without a scored or enabled technique");
     let skip = parse_text(&layer("")).expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::NotARule);
 }
@@ -212,10 +194,7 @@ fn a_layer_claiming_nothing_is_not_a_rule() {
 fn json_that_is_not_a_layer_is_not_a_rule() {
     let skip = parse_fixture("package.json").expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "JSON without a `techniques` array, so not a Navigator layer"
-    );
+    assert_eq!(skip.detail, "JSON without a `techniques` array, so not a Navigator layer");
     let skip = parse_fixture("techniques-only.json").expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::NotARule);
     assert_eq!(
@@ -224,16 +203,9 @@ fn json_that_is_not_a_layer_is_not_a_rule() {
     );
     let skip = parse_text(r#"[{"techniqueID": "T1059"}]"#).expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "JSON that is not an object, so not a Navigator layer"
-    );
-    let skip =
-        parse_text(r#"{"domain": "enterprise-attack", "techniques": {}}"#).expect_err("skipped");
-    assert_eq!(
-        skip.detail,
-        "JSON without a `techniques` array, so not a Navigator layer"
-    );
+    assert_eq!(skip.detail, "JSON that is not an object, so not a Navigator layer");
+    let skip = parse_text(r#"{"domain": "enterprise-attack", "techniques": {}}"#).expect_err("skipped");
+    assert_eq!(skip.detail, "JSON without a `techniques` array, so not a Navigator layer");
     let skip = parse_text(" \n").expect_err("skipped");
     assert_eq!(skip.detail, "an empty file");
 }
@@ -253,11 +225,8 @@ fn load_the_fixture_folder() {
     assert_eq!(report.rules.len(), 6);
     assert_eq!(report.rules_with_techniques(), 6);
     assert_eq!(report.rules.iter().map(|r| r.weight).sum::<u32>(), 12);
-    let skipped: Vec<(&str, SkipReason)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.to_str().expect("utf-8 path"), s.reason))
-        .collect();
+    let skipped: Vec<(&str, SkipReason)> =
+        report.skipped.iter().map(|s| (s.path.to_str().expect("utf-8 path"), s.reason)).collect();
     assert_eq!(
         skipped,
         [
@@ -269,34 +238,21 @@ fn load_the_fixture_folder() {
         ]
     );
     assert_eq!(report.warnings.len(), 4);
-    assert!(
-        report
-            .warnings
-            .iter()
-            .all(|w| w.path == Path::new("coverage.json"))
-    );
-    let r = report
-        .rules
-        .iter()
-        .find(|r| r.id == "unnamed:T1566.001")
-        .expect("unnamed layer rule");
+    assert!(report.warnings.iter().all(|w| w.path == Path::new("coverage.json")));
+    let r = report.rules.iter().find(|r| r.id == "unnamed:T1566.001").expect("unnamed layer rule");
     assert_eq!(r.place(), "unnamed.json techniques[0]");
 }
 
 #[test]
 fn load_the_sample_layer() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/rules/navigator/managed-mdr-coverage.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules/navigator/managed-mdr-coverage.json");
     let report = load(RuleKind::NavigatorLayer, &path).expect("sample loads");
     assert_eq!(report.files, 1);
     assert_eq!(report.parsed_files, 1);
     assert!(report.skipped.is_empty());
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    let found: Vec<(&str, u32)> = report
-        .rules
-        .iter()
-        .map(|r| (r.techniques[0].as_str(), r.weight))
-        .collect();
+    let found: Vec<(&str, u32)> = report.rules.iter().map(|r| (r.techniques[0].as_str(), r.weight)).collect();
     assert_eq!(
         found,
         [

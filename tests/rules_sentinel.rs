@@ -21,11 +21,7 @@ fn parse_text(name: &str, text: &str) -> Result<Parsed, Skip> {
 }
 
 fn one_rule(parsed: Parsed) -> DetectionRule {
-    assert!(
-        parsed.warnings.is_empty(),
-        "warnings: {:?}",
-        parsed.warnings
-    );
+    assert!(parsed.warnings.is_empty(), "warnings: {:?}", parsed.warnings);
     assert_eq!(parsed.rules.len(), 1, "rules: {:?}", parsed.rules);
     parsed.rules.into_iter().next().expect("one rule")
 }
@@ -43,20 +39,14 @@ fn yaml_rule_with_sub_technique_and_tactics() {
     let rule = one_rule(parse_fixture("aad-password-spray.yaml").expect("a rule"));
     assert_eq!(rule.kind, RuleKind::Sentinel);
     assert_eq!(rule.id, "6f1c2a4e-3b7d-4c9e-8a15-2d0b9e7f4c31");
-    assert_eq!(
-        rule.title,
-        "Password spray against Entra ID followed by a successful sign-in"
-    );
+    assert_eq!(rule.title, "Password spray against Entra ID followed by a successful sign-in");
     assert_eq!(rule.path, fixtures().join("aad-password-spray.yaml"));
     assert_eq!(rule.locator, None);
     assert_eq!(rule.status.as_deref(), Some("available"));
     assert_eq!(rule.level.as_deref(), Some("medium"));
     assert!(rule.enabled);
     assert_eq!(techniques(&rule), ["T1110.003", "T1078.004", "T1110"]);
-    assert_eq!(
-        tags(&rule),
-        ["tactic:CredentialAccess", "tactic:InitialAccess"]
-    );
+    assert_eq!(tags(&rule), ["tactic:CredentialAccess", "tactic:InitialAccess"]);
     assert_eq!(rule.weight, 1);
 }
 
@@ -69,20 +59,14 @@ fn yaml_rule_with_deprecated_status() {
     assert_eq!(rule.level.as_deref(), Some("high"));
     assert!(rule.enabled);
     assert_eq!(techniques(&rule), ["T1098"]);
-    assert_eq!(
-        tags(&rule),
-        ["tactic:Persistence", "tactic:PrivilegeEscalation"]
-    );
+    assert_eq!(tags(&rule), ["tactic:Persistence", "tactic:PrivilegeEscalation"]);
 }
 
 #[test]
 fn yaml_rule_with_older_techniques_key_and_deprecated_title() {
     let rule = one_rule(parse_fixture("legacy-techniques.yaml").expect("a rule"));
     assert_eq!(rule.id, "93a7c5d1-2e4f-4b08-9c6d-1f5a3e8b7d22");
-    assert_eq!(
-        rule.title,
-        "[Deprecated] Mass download from SharePoint by a guest"
-    );
+    assert_eq!(rule.title, "[Deprecated] Mass download from SharePoint by a guest");
     // No `status`: the repository's `[Deprecated]` name prefix stands in for it.
     assert_eq!(rule.status.as_deref(), Some("deprecated"));
     assert_eq!(rule.level.as_deref(), Some("low"));
@@ -94,10 +78,7 @@ fn yaml_rule_with_older_techniques_key_and_deprecated_title() {
 fn yaml_rule_disabled() {
     let rule = one_rule(parse_fixture("disabled-rule.yaml").expect("a rule"));
     assert_eq!(rule.id, "b25e9f60-7a1c-4d3e-8f24-6c9a0b1d5e77");
-    assert_eq!(
-        rule.title,
-        "OAuth application granted mail read permissions"
-    );
+    assert_eq!(rule.title, "OAuth application granted mail read permissions");
     assert!(!rule.enabled);
     assert_eq!(rule.status, None);
     assert_eq!(rule.level.as_deref(), Some("high"));
@@ -147,10 +128,7 @@ fn yaml_unreadable_enabled_is_a_warning_and_stays_enabled() {
 fn yaml_rule_without_name_is_a_warning() {
     let parsed = parse_fixture("unnamed-rule.yaml").expect("parsed with a warning");
     assert!(parsed.rules.is_empty());
-    assert_eq!(
-        parsed.warnings,
-        ["document 1: a Sentinel rule without a `name`"]
-    );
+    assert_eq!(parsed.warnings, ["document 1: a Sentinel rule without a `name`"]);
 }
 
 #[test]
@@ -158,10 +136,7 @@ fn yaml_field_of_the_wrong_shape_is_a_warning_with_its_position() {
     let text = "id: x2\nname:\n  en: Title in a mapping\nquery: x\n";
     let parsed = parse_text("shape.yaml", text).expect("parsed with a warning");
     assert!(parsed.rules.is_empty());
-    assert_eq!(
-        parsed.warnings,
-        ["document 1: line 3 column 3: name: invalid type: map, expected text"]
-    );
+    assert_eq!(parsed.warnings, ["document 1: line 3 column 3: name: invalid type: map, expected text"]);
 }
 
 #[test]
@@ -170,17 +145,11 @@ fn yaml_multi_document_rules_have_locators() {
                 name: Second\nquery: b\nrelevantTechniques: [T1021.002]\n";
     let parsed = parse_text("pair.yaml", text).expect("two rules");
     assert!(parsed.warnings.is_empty());
-    let found: Vec<_> = parsed
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.locator.as_deref(), techniques(r)))
-        .collect();
+    let found: Vec<_> =
+        parsed.rules.iter().map(|r| (r.id.as_str(), r.locator.as_deref(), techniques(r))).collect();
     assert_eq!(
         found,
-        [
-            ("pair", Some("document 1"), vec!["T1021.001"]),
-            ("pair#2", Some("document 2"), vec!["T1021.002"]),
-        ]
+        [("pair", Some("document 1"), vec!["T1021.001"]), ("pair#2", Some("document 2"), vec!["T1021.002"]),]
     );
 }
 
@@ -188,10 +157,7 @@ fn yaml_multi_document_rules_have_locators() {
 fn yaml_that_is_not_a_rule() {
     let skip = parse_fixture("settings.yaml").expect_err("not a rule");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "YAML without a Sentinel rule (`name` with `query`, `relevantTechniques`, ...)"
-    );
+    assert_eq!(skip.detail, "YAML without a Sentinel rule (`name` with `query`, `relevantTechniques`, ...)");
 
     let skip = parse_text("list.yaml", "- a\n- b\n").expect_err("not a rule");
     assert_eq!(skip.reason, SkipReason::NotARule);
@@ -302,28 +268,19 @@ fn arm_with_name(name: &str) -> String {
 fn arm_rule_id_from_name_expressions() {
     let guid = "0b9ae89d-8cad-461c-808f-0494f70ad5c4";
     let cases = [
-        (
-            format!("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/{guid}')]"),
-            guid.to_owned(),
-        ),
+        (format!("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/{guid}')]"), guid.to_owned()),
         (
             format!("[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '{guid}')]"),
             guid.to_owned(),
         ),
         (
-            format!(
-                "[format('{{0}}/Microsoft.SecurityInsights/{{1}}', parameters('ws'), '{guid}')]"
-            ),
+            format!("[format('{{0}}/Microsoft.SecurityInsights/{{1}}', parameters('ws'), '{guid}')]"),
             guid.to_owned(),
         ),
-        (
-            format!("soc-prod/Microsoft.SecurityInsights/{guid}"),
-            guid.to_owned(),
-        ),
+        (format!("soc-prod/Microsoft.SecurityInsights/{guid}"), guid.to_owned()),
         (guid.to_owned(), guid.to_owned()),
         (
-            "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',variables('id'))]"
-                .to_owned(),
+            "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',variables('id'))]".to_owned(),
             "export#resources[0]".to_owned(),
         ),
         (
@@ -358,10 +315,7 @@ fn arm_template_without_alert_rules_is_not_a_rule() {
     let text = r#"{"resources": [{"type": "Microsoft.Insights/workbooks", "name": "w", "properties": {"displayName": "W"}}]}"#;
     let skip = parse_text("workbooks.json", text).expect_err("not a rule");
     assert_eq!(skip.reason, SkipReason::NotARule);
-    assert_eq!(
-        skip.detail,
-        "an ARM template without alertRules resources (1 of other types)"
-    );
+    assert_eq!(skip.detail, "an ARM template without alertRules resources (1 of other types)");
 }
 
 #[test]
@@ -385,15 +339,11 @@ fn rest_lists_of_rules() {
         {"name": "w1", "type": "Microsoft.Insights/workbooks", "properties": {"displayName": "Not a rule"}}
     ]}"#;
     let parsed = parse_text("list.json", value).expect("one rule");
-    let found: Vec<_> = parsed
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.locator.as_deref(), r.enabled))
-        .collect();
+    let found: Vec<_> =
+        parsed.rules.iter().map(|r| (r.id.as_str(), r.locator.as_deref(), r.enabled)).collect();
     assert_eq!(found, [("r1", Some("value[0]"), false)]);
 
-    let array =
-        r#"[{"name": "r2", "properties": {"displayName": "Two", "subTechniques": ["T1021.001"]}}]"#;
+    let array = r#"[{"name": "r2", "properties": {"displayName": "Two", "subTechniques": ["T1021.001"]}}]"#;
     let rule = one_rule(parse_text("array.json", array).expect("one rule"));
     assert_eq!(rule.id, "r2");
     assert_eq!(rule.locator.as_deref(), Some("[0]"));
@@ -425,10 +375,7 @@ fn files_named_explicitly_are_sniffed() {
 
     let yaml = "name: Sniffed YAML\nquery: x\n";
     let rule = one_rule(parse_text("rule.txt", yaml).expect("a rule"));
-    assert_eq!(
-        (rule.id.as_str(), rule.title.as_str()),
-        ("rule", "Sniffed YAML")
-    );
+    assert_eq!((rule.id.as_str(), rule.title.as_str()), ("rule", "Sniffed YAML"));
 }
 
 #[test]
@@ -449,55 +396,25 @@ fn load_fixture_folder() {
     assert_eq!(report.rules.len(), 9);
     assert_eq!(report.rules_with_techniques(), 9);
 
-    let rules: Vec<_> = report
-        .rules
-        .iter()
-        .map(|r| (r.path.to_string_lossy().into_owned(), r.id.as_str()))
-        .collect();
+    let rules: Vec<_> =
+        report.rules.iter().map(|r| (r.path.to_string_lossy().into_owned(), r.id.as_str())).collect();
     assert_eq!(
         rules,
         [
-            (
-                "aad-password-spray.yaml".into(),
-                "6f1c2a4e-3b7d-4c9e-8a15-2d0b9e7f4c31"
-            ),
-            (
-                "arm-export.json".into(),
-                "0b9ae89d-8cad-461c-808f-0494f70ad5c4"
-            ),
-            (
-                "arm-export.json".into(),
-                "5e1f7c3a-92b4-4d08-a6e1-3c8b0f2d9a47"
-            ),
-            (
-                "arm-export.json".into(),
-                "a3d6f8e1-4b2c-47d9-8e05-b1c7a9f3e264"
-            ),
+            ("aad-password-spray.yaml".into(), "6f1c2a4e-3b7d-4c9e-8a15-2d0b9e7f4c31"),
+            ("arm-export.json".into(), "0b9ae89d-8cad-461c-808f-0494f70ad5c4"),
+            ("arm-export.json".into(), "5e1f7c3a-92b4-4d08-a6e1-3c8b0f2d9a47"),
+            ("arm-export.json".into(), "a3d6f8e1-4b2c-47d9-8e05-b1c7a9f3e264"),
             ("arm-partial.json".into(), "arm-partial#resources[0]"),
-            (
-                "deprecated-status.yaml".into(),
-                "0d4e8b7a-95c2-4f61-b3a8-7c1e2f9d6a50"
-            ),
-            (
-                "disabled-rule.yaml".into(),
-                "b25e9f60-7a1c-4d3e-8f24-6c9a0b1d5e77"
-            ),
-            (
-                "legacy-techniques.yaml".into(),
-                "93a7c5d1-2e4f-4b08-9c6d-1f5a3e8b7d22"
-            ),
-            (
-                "single-rule.json".into(),
-                "e4b1d7a2-3c9f-4a65-b8e0-2f6d1c9a7b58"
-            ),
+            ("deprecated-status.yaml".into(), "0d4e8b7a-95c2-4f61-b3a8-7c1e2f9d6a50"),
+            ("disabled-rule.yaml".into(), "b25e9f60-7a1c-4d3e-8f24-6c9a0b1d5e77"),
+            ("legacy-techniques.yaml".into(), "93a7c5d1-2e4f-4b08-9c6d-1f5a3e8b7d22"),
+            ("single-rule.json".into(), "e4b1d7a2-3c9f-4a65-b8e0-2f6d1c9a7b58"),
         ]
     );
 
-    let skipped: Vec<_> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.to_string_lossy().into_owned(), s.reason))
-        .collect();
+    let skipped: Vec<_> =
+        report.skipped.iter().map(|s| (s.path.to_string_lossy().into_owned(), s.reason)).collect();
     assert_eq!(
         skipped,
         [
@@ -510,16 +427,10 @@ fn load_fixture_folder() {
         ]
     );
     let unnamed = &report.skipped[4];
-    assert_eq!(
-        unnamed.detail,
-        "no usable rule: document 1: a Sentinel rule without a `name`"
-    );
+    assert_eq!(unnamed.detail, "no usable rule: document 1: a Sentinel rule without a `name`");
 
-    let warnings: Vec<_> = report
-        .warnings
-        .iter()
-        .map(|w| (w.path.to_string_lossy().into_owned(), w.message.as_str()))
-        .collect();
+    let warnings: Vec<_> =
+        report.warnings.iter().map(|w| (w.path.to_string_lossy().into_owned(), w.message.as_str())).collect();
     assert_eq!(
         warnings,
         [

@@ -18,11 +18,7 @@ fn report() -> rules::SourceReport {
 }
 
 fn rule<'a>(report: &'a rules::SourceReport, id: &str) -> &'a rules::DetectionRule {
-    report
-        .rules
-        .iter()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| panic!("rule {id} missing"))
+    report.rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("rule {id} missing"))
 }
 
 #[test]
@@ -33,11 +29,8 @@ fn every_file_is_accounted_for() {
     assert_eq!(r.files, 11);
     assert_eq!(r.parsed_files + r.skipped.len(), r.files);
     assert_eq!(r.parsed_files, 7);
-    let reasons: Vec<(String, SkipReason)> = r
-        .skipped
-        .iter()
-        .map(|s| (s.path.display().to_string(), s.reason))
-        .collect();
+    let reasons: Vec<(String, SkipReason)> =
+        r.skipped.iter().map(|s| (s.path.display().to_string(), s.reason)).collect();
     assert_eq!(
         reasons,
         [
@@ -47,30 +40,15 @@ fn every_file_is_accounted_for() {
             ("not_a_rule.yml".to_owned(), SkipReason::NotARule),
         ]
     );
-    assert!(
-        r.rules.iter().all(|r| r.id != "hidden"),
-        "hidden folders are not entered"
-    );
+    assert!(r.rules.iter().all(|r| r.id != "hidden"), "hidden folders are not entered");
 }
 
 #[test]
 fn syntax_errors_carry_line_and_column() {
     let r = report();
-    let broken = r
-        .skipped
-        .iter()
-        .find(|s| s.path == Path::new("broken.yml"))
-        .expect("broken");
-    assert!(
-        broken.detail.starts_with("line 5 column 6: "),
-        "{}",
-        broken.detail
-    );
-    let latin1 = r
-        .skipped
-        .iter()
-        .find(|s| s.path == Path::new("latin1.yml"))
-        .expect("latin1");
+    let broken = r.skipped.iter().find(|s| s.path == Path::new("broken.yml")).expect("broken");
+    assert!(broken.detail.starts_with("line 5 column 6: "), "{}", broken.detail);
+    let latin1 = r.skipped.iter().find(|s| s.path == Path::new("latin1.yml")).expect("latin1");
     assert_eq!(latin1.detail, "invalid UTF-8 at byte 15");
 }
 
@@ -105,29 +83,16 @@ fn a_collection_yields_one_rule_per_document_with_global_defaults() {
     assert_eq!(first.techniques, ["t1543.003"]);
     assert_eq!(first.locator.as_deref(), Some("document 2"));
     let second = rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0004");
-    assert_eq!(
-        second.title,
-        "Service Installed From Temp Folder (Security log)"
-    );
+    assert_eq!(second.title, "Service Installed From Temp Folder (Security log)");
     assert_eq!(second.techniques, ["t1543.003", "t1569.002"]);
     assert_eq!(second.locator.as_deref(), Some("document 3"));
-    assert_eq!(
-        r.rules
-            .iter()
-            .filter(|x| x.path == Path::new("windows/collection.yml"))
-            .count(),
-        2
-    );
+    assert_eq!(r.rules.iter().filter(|x| x.path == Path::new("windows/collection.yml")).count(), 2);
 }
 
 #[test]
 fn a_rule_without_tags_has_no_techniques() {
     let r = report();
-    assert!(
-        rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0008")
-            .techniques
-            .is_empty()
-    );
+    assert!(rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0008").techniques.is_empty());
     assert_eq!(r.rules.len(), 8);
     assert_eq!(r.rules_with_techniques(), 7);
 }
@@ -144,8 +109,7 @@ fn a_named_file_is_parsed_whatever_its_extension() {
 
 #[test]
 fn a_missing_source_is_an_error() {
-    let err =
-        rules::load(RuleKind::Sigma, Path::new("tests/fixtures/rules/nope")).expect_err("missing");
+    let err = rules::load(RuleKind::Sigma, Path::new("tests/fixtures/rules/nope")).expect_err("missing");
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
 
@@ -157,32 +121,15 @@ fn normalisation_remaps_revoked_and_reports_deprecated_and_unknown_ids() {
     assert_eq!(revoked.techniques, [kb.technique("T1547").expect("T1547")]);
     assert_eq!(
         revoked.issues,
-        [MappingIssue::Stale {
-            written: "t1547.011".into(),
-            replacement: "T1547".into()
-        }]
+        [MappingIssue::Stale { written: "t1547.011".into(), replacement: "T1547".into() }]
     );
     let deprecated = rules::normalise(rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0007"), &kb);
     assert!(deprecated.techniques.is_empty());
-    assert_eq!(
-        deprecated.issues,
-        [MappingIssue::Deprecated {
-            written: "t1064".into()
-        }]
-    );
+    assert_eq!(deprecated.issues, [MappingIssue::Deprecated { written: "t1064".into() }]);
     let unknown = rules::normalise(rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0006"), &kb);
-    assert_eq!(
-        unknown.issues,
-        [MappingIssue::Unknown {
-            written: "t1685".into()
-        }]
-    );
+    assert_eq!(unknown.issues, [MappingIssue::Unknown { written: "t1685".into() }]);
     let upper = rules::normalise(rule(&r, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0002"), &kb);
-    let ids: Vec<&str> = upper
-        .techniques
-        .iter()
-        .map(|t| kb[*t].id.as_str())
-        .collect();
+    let ids: Vec<&str> = upper.techniques.iter().map(|t| kb[*t].id.as_str()).collect();
     assert_eq!(ids, ["T1003", "T1003.001"]);
 }
 
@@ -192,22 +139,12 @@ fn summary_counts_rules_per_technique_and_lists_stale_mappings() {
     let summary = rules::SourceSummary::new(&report(), Some(&kb));
     assert_eq!(summary.rules, 8);
     assert_eq!(summary.stale_mappings.len(), 1);
-    assert_eq!(
-        summary.stale_mappings[0].rule,
-        "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0005"
-    );
+    assert_eq!(summary.stale_mappings[0].rule, "6f4c8a55-1f0e-4a53-9a6b-0c1f1c2b0005");
     // T1064 is deprecated; T1685 (ATT&CK v19) and the collection's T1543.003 / T1569.002 are not
     // in the mini bundle.
     let unmapped: Vec<&str> = summary.unmapped.iter().map(|m| m.issue.written()).collect();
-    assert_eq!(
-        unmapped,
-        ["t1064", "t1685", "t1543.003", "t1543.003", "t1569.002"]
-    );
-    let t1059 = summary
-        .techniques
-        .iter()
-        .find(|t| t.id == "T1059.001")
-        .expect("T1059.001");
+    assert_eq!(unmapped, ["t1064", "t1685", "t1543.003", "t1543.003", "t1569.002"]);
+    let t1059 = summary.techniques.iter().find(|t| t.id == "T1059.001").expect("T1059.001");
     assert_eq!(
         (t1059.rules, t1059.name.as_deref()),
         (1, Some("Command and Scripting Interpreter: PowerShell"))

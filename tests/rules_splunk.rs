@@ -21,19 +21,14 @@ fn conf(relative: &str) -> Parsed {
 }
 
 fn content(relative: &str) -> DetectionRule {
-    let mut parsed =
-        parse(RuleKind::SplunkContent, relative).expect("a security_content detection");
+    let mut parsed = parse(RuleKind::SplunkContent, relative).expect("a security_content detection");
     assert_eq!(parsed.rules.len(), 1, "one detection per file");
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     parsed.rules.remove(0)
 }
 
 fn rule<'a>(parsed: &'a Parsed, id: &str) -> &'a DetectionRule {
-    parsed
-        .rules
-        .iter()
-        .find(|r| r.id == id)
-        .unwrap_or_else(|| panic!("no rule {id}"))
+    parsed.rules.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no rule {id}"))
 }
 
 fn ids(rules: &[DetectionRule]) -> Vec<&str> {
@@ -68,18 +63,8 @@ fn every_stanza_but_default_is_a_saved_search_in_file_order() {
             "Threat - Repeated Keys - Rule",
         ]
     );
-    assert!(
-        parsed
-            .rules
-            .iter()
-            .all(|r| r.kind == RuleKind::SplunkSavedsearches)
-    );
-    assert!(
-        parsed
-            .rules
-            .iter()
-            .all(|r| r.weight == 1 && r.status.is_none())
-    );
+    assert!(parsed.rules.iter().all(|r| r.kind == RuleKind::SplunkSavedsearches));
+    assert!(parsed.rules.iter().all(|r| r.weight == 1 && r.status.is_none()));
 }
 
 #[test]
@@ -87,10 +72,7 @@ fn annotated_stanza_gives_label_severity_techniques_and_kill_chain_tags() {
     let parsed = conf("conf/savedsearches.conf");
     let r = rule(&parsed, "Endpoint - Encoded PowerShell - Rule");
     assert_eq!(r.title, "Encoded PowerShell Command Line");
-    assert_eq!(
-        r.locator.as_deref(),
-        Some("[Endpoint - Encoded PowerShell - Rule]")
-    );
+    assert_eq!(r.locator.as_deref(), Some("[Endpoint - Encoded PowerShell - Rule]"));
     assert!(r.enabled);
     assert_eq!(r.level.as_deref(), Some("high"));
     assert_eq!(r.techniques, ["T1059.001", "T1027"]);
@@ -116,12 +98,7 @@ fn disabled_stanza_with_continued_annotations_keeps_its_techniques() {
     assert_eq!(r.techniques, ["T1003.001", "t1055"]);
     assert_eq!(r.tags, ["Actions on Objectives"]);
     // `[not a stanza, ...]` continues the search; it did not open a stanza.
-    assert!(
-        !parsed
-            .rules
-            .iter()
-            .any(|r| r.id.starts_with("not a stanza"))
-    );
+    assert!(!parsed.rules.iter().any(|r| r.id.starts_with("not a stanza")));
 }
 
 #[test]
@@ -145,10 +122,7 @@ fn invalid_annotations_json_is_a_warning_and_the_rule_stays() {
 fn stanzas_without_annotations_or_search_have_no_techniques() {
     let parsed = conf("conf/savedsearches.conf");
     let brute = rule(&parsed, "Access - Brute Force Then Success - Rule");
-    assert_eq!(
-        brute.title, "Access - Brute Force Then Success - Rule",
-        "no label: the name"
-    );
+    assert_eq!(brute.title, "Access - Brute Force Then Success - Rule", "no label: the name");
     assert!(brute.techniques.is_empty() && brute.tags.is_empty());
     assert_eq!(brute.level.as_deref(), Some("low"));
     assert!(brute.enabled);
@@ -176,10 +150,7 @@ fn crlf_file_with_continuation() {
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     assert_eq!(
         ids(&parsed.rules),
-        [
-            "Endpoint - Service Created - Rule",
-            "Endpoint - Rundll32 Without Arguments - Rule"
-        ]
+        ["Endpoint - Service Created - Rule", "Endpoint - Rundll32 Without Arguments - Rule"]
     );
     let service = &parsed.rules[0];
     assert_eq!(service.title, "New Windows Service");
@@ -211,9 +182,7 @@ fn text_that_is_not_conf_syntax_is_not_a_rule() {
         skip.detail,
         "not a Splunk .conf file: line 1: `server {` is neither a comment, a [stanza] header nor key = value"
     );
-    let empty = adapter(RuleKind::SplunkSavedsearches)
-        .parse(path, "")
-        .expect_err("skipped");
+    let empty = adapter(RuleKind::SplunkSavedsearches).parse(path, "").expect_err("skipped");
     assert_eq!(empty.reason, SkipReason::NotARule);
 }
 
@@ -227,10 +196,7 @@ fn other_conf_files_of_an_app_are_not_saved_searches() {
     );
     // A file named savedsearches.conf is taken at its word, even with overrides only.
     let parsed = adapter(RuleKind::SplunkSavedsearches)
-        .parse(
-            Path::new("local/savedsearches.conf"),
-            "[Endpoint - Old Rule - Rule]\ndisabled = 1\n",
-        )
+        .parse(Path::new("local/savedsearches.conf"), "[Endpoint - Old Rule - Rule]\ndisabled = 1\n")
         .expect("overrides");
     assert_eq!(ids(&parsed.rules), ["Endpoint - Old Rule - Rule"]);
     assert!(!parsed.rules[0].enabled);
@@ -243,9 +209,7 @@ fn annotations_that_are_not_an_object_or_list_warn() {
                 [C]\nsearch = z\naction.correlationsearch.annotations = {\"mitre_attack\": \"T1021.002\"}\n\
                 [D]\nsearch = w\naction.correlationsearch.annotations =\n\
                 [E]\nsearch = v\naction.correlationsearch.annotations = {\"mitre_attack\": \\\n  [\"T1105\" \"T1027\"]}\n";
-    let parsed = adapter(RuleKind::SplunkSavedsearches)
-        .parse(Path::new("es.conf"), text)
-        .expect("rules");
+    let parsed = adapter(RuleKind::SplunkSavedsearches).parse(Path::new("es.conf"), text).expect("rules");
     assert_eq!(ids(&parsed.rules), ["A", "B", "C", "D", "E"]);
     assert!(parsed.rules[0].techniques.is_empty());
     assert_eq!(parsed.rules[1].techniques, ["T1105"]);
@@ -265,9 +229,7 @@ fn annotations_that_are_not_an_object_or_list_warn() {
 #[test]
 fn repeated_and_nameless_stanzas_warn() {
     let text = "[X]\nsearch = a\n[]\nsearch = lost\n[X]\ndisabled = 1\n";
-    let parsed = adapter(RuleKind::SplunkSavedsearches)
-        .parse(Path::new("es.conf"), text)
-        .expect("rules");
+    let parsed = adapter(RuleKind::SplunkSavedsearches).parse(Path::new("es.conf"), text).expect("rules");
     assert_eq!(ids(&parsed.rules), ["X"]);
     assert!(!parsed.rules[0].enabled, "the repeat's settings merged");
     assert_eq!(
@@ -315,14 +277,8 @@ fn detection_without_id_takes_the_file_stem_and_a_single_technique() {
 #[test]
 fn yaml_that_is_not_a_detection_is_not_a_rule() {
     for (file, detail) in [
-        (
-            "content/story.yml",
-            "YAML without a `name` and a `search` (not a security_content detection)",
-        ),
-        (
-            "content/baseline.yml",
-            "a security_content baseline, not a detection",
-        ),
+        ("content/story.yml", "YAML without a `name` and a `search` (not a security_content detection)"),
+        ("content/baseline.yml", "a security_content baseline, not a detection"),
     ] {
         let skip = parse(RuleKind::SplunkContent, file).expect_err("skipped");
         assert_eq!(skip.reason, SkipReason::NotARule, "{file}");
@@ -330,19 +286,12 @@ fn yaml_that_is_not_a_detection_is_not_a_rule() {
     }
     let sc = adapter(RuleKind::SplunkContent);
     let sigma = sc
-        .parse(
-            Path::new("sigma.yml"),
-            "title: X\ntags: [attack.t1059]\ndetection: {}\n",
-        )
+        .parse(Path::new("sigma.yml"), "title: X\ntags: [attack.t1059]\ndetection: {}\n")
         .expect_err("skipped");
     assert_eq!(sigma.reason, SkipReason::NotARule);
-    let list = sc
-        .parse(Path::new("list.yml"), "- a\n- b\n")
-        .expect_err("skipped");
+    let list = sc.parse(Path::new("list.yml"), "- a\n- b\n").expect_err("skipped");
     assert_eq!(list.detail, "YAML that is not a mapping");
-    let empty = sc
-        .parse(Path::new("empty.yml"), "# nothing\n")
-        .expect_err("skipped");
+    let empty = sc.parse(Path::new("empty.yml"), "# nothing\n").expect_err("skipped");
     assert_eq!(empty.detail, "an empty file");
 }
 
@@ -357,10 +306,7 @@ fn invalid_yaml_is_skipped_with_its_position() {
     );
     let mistyped = parse(RuleKind::SplunkContent, "content/mistyped.yml").expect_err("skipped");
     assert_eq!(mistyped.reason, SkipReason::InvalidSyntax);
-    assert_eq!(
-        mistyped.detail,
-        "line 2 column 3: name: invalid type: sequence, expected text"
-    );
+    assert_eq!(mistyped.detail, "line 2 column 3: name: invalid type: sequence, expected text");
 }
 
 #[test]
@@ -371,41 +317,25 @@ fn load_savedsearches_fixture_folder() {
     assert_eq!(report.rules.len(), 8);
     assert_eq!(report.rules_with_techniques(), 4);
     assert_eq!(report.rules.iter().filter(|r| !r.enabled).count(), 2);
-    let skipped: Vec<(&str, SkipReason, &str)> = report
-        .skipped
-        .iter()
-        .map(|s| (s.path.to_str().unwrap_or(""), s.reason, s.detail.as_str()))
-        .collect();
+    let skipped: Vec<(&str, SkipReason, &str)> =
+        report.skipped.iter().map(|s| (s.path.to_str().unwrap_or(""), s.reason, s.detail.as_str())).collect();
     assert_eq!(
         skipped,
         [
-            (
-                "README.md",
-                SkipReason::NotARule,
-                "splunk-savedsearches rules do not use this file extension"
-            ),
+            ("README.md", SkipReason::NotARule, "splunk-savedsearches rules do not use this file extension"),
             (
                 "macros.conf",
                 SkipReason::NotARule,
                 "a .conf file without saved-search settings (`search`, `action.*`, `cron_schedule`)"
             ),
-            (
-                "no_stanzas.conf",
-                SkipReason::NotARule,
-                "no saved-search [stanza] in the file"
-            ),
+            ("no_stanzas.conf", SkipReason::NotARule, "no saved-search [stanza] in the file"),
         ]
     );
     // Paths relative to the source root; crlf.conf sorts before savedsearches.conf.
     assert_eq!(report.rules[0].path, Path::new("crlf.conf"));
     assert_eq!(report.rules[2].path, Path::new("savedsearches.conf"));
     assert_eq!(report.warnings.len(), 2);
-    assert!(
-        report
-            .warnings
-            .iter()
-            .all(|w| w.path == Path::new("savedsearches.conf"))
-    );
+    assert!(report.warnings.iter().all(|w| w.path == Path::new("savedsearches.conf")));
 }
 
 #[test]
@@ -415,31 +345,14 @@ fn load_security_content_fixture_folder() {
     assert_eq!(report.parsed_files, 3);
     assert_eq!(
         ids(&report.rules),
-        [
-            "9a4e7c20-3b1f-4d6e-8f2a-7c5b9e0d1a02",
-            "5f0c2a61-8d1e-4b7a-9c3e-2a6d4e8b1f01",
-            "rundll32_no_id",
-        ]
+        ["9a4e7c20-3b1f-4d6e-8f2a-7c5b9e0d1a02", "5f0c2a61-8d1e-4b7a-9c3e-2a6d4e8b1f01", "rundll32_no_id",]
     );
     assert!(report.warnings.is_empty());
     let by_reason = report.skipped_by_reason();
     assert_eq!(by_reason.get(&SkipReason::NotARule), Some(&3));
     assert_eq!(by_reason.get(&SkipReason::InvalidSyntax), Some(&2));
-    let skipped: Vec<&str> = report
-        .skipped
-        .iter()
-        .map(|s| s.path.to_str().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        skipped,
-        [
-            "README.md",
-            "baseline.yml",
-            "broken.yml",
-            "mistyped.yml",
-            "story.yml"
-        ]
-    );
+    let skipped: Vec<&str> = report.skipped.iter().map(|s| s.path.to_str().unwrap_or("")).collect();
+    assert_eq!(skipped, ["README.md", "baseline.yml", "broken.yml", "mistyped.yml", "story.yml"]);
 }
 
 #[test]
@@ -451,24 +364,13 @@ fn sample_inventory_parses_cleanly() {
     assert_eq!(conf.rules.len(), 12);
     assert_eq!(conf.rules.iter().filter(|r| !r.enabled).count(), 2);
     assert_eq!(conf.rules_with_techniques(), 10);
-    assert!(
-        conf.skipped
-            .iter()
-            .all(|s| s.path.extension().is_some_and(|e| e == "yml"))
-    );
+    assert!(conf.skipped.iter().all(|s| s.path.extension().is_some_and(|e| e == "yml")));
 
     let content = load(RuleKind::SplunkContent, &root.join("security_content")).expect("loads");
     assert_eq!(content.files, 6);
     assert_eq!(content.parsed_files, 6);
     assert!(content.skipped.is_empty() && content.warnings.is_empty());
-    assert_eq!(
-        content
-            .rules
-            .iter()
-            .filter(|r| r.status.as_deref() == Some("deprecated"))
-            .count(),
-        1
-    );
+    assert_eq!(content.rules.iter().filter(|r| r.status.as_deref() == Some("deprecated")).count(), 1);
 }
 
 #[test]
@@ -480,15 +382,9 @@ fn wrongly_typed_technique_list_names_its_path() {
         )
         .expect_err("skipped");
     assert_eq!(skip.reason, SkipReason::InvalidSyntax);
-    assert_eq!(
-        skip.detail,
-        "line 6 column 5: tags.mitre_attack_id[1]: invalid type: map, expected text"
-    );
+    assert_eq!(skip.detail, "line 6 column 5: tags.mitre_attack_id[1]: invalid type: map, expected text");
     let numeric = adapter(RuleKind::SplunkContent)
-        .parse(
-            Path::new("x.yml"),
-            "name: X\nid: 1234\nsearch: y\nstatus: null\n",
-        )
+        .parse(Path::new("x.yml"), "name: X\nid: 1234\nsearch: y\nstatus: null\n")
         .expect("a detection");
     assert_eq!(numeric.rules[0].id, "1234");
     assert_eq!(numeric.rules[0].status, None);

@@ -6,11 +6,7 @@ mod common;
 #[test]
 fn all_problems_of_a_model_are_reported_together() {
     let out = common::ttpc()
-        .args([
-            "check",
-            "tests/fixtures/models/many-problems.yaml",
-            "--attack-data",
-        ])
+        .args(["check", "tests/fixtures/models/many-problems.yaml", "--attack-data"])
         .arg(common::mini21())
         .output()
         .expect("runs");

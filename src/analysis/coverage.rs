@@ -27,13 +27,7 @@ impl RuleIndex {
     pub fn new(sources: &[ResolvedSource], policy: &crate::model::CoveragePolicy) -> RuleIndex {
         let mut direct: BTreeMap<TechniqueIdx, Vec<RuleKey>> = BTreeMap::new();
         for (s, source) in sources.iter().enumerate() {
-            for (r, (rule, normalised)) in source
-                .report
-                .rules
-                .iter()
-                .zip(&source.normalised)
-                .enumerate()
-            {
+            for (r, (rule, normalised)) in source.report.rules.iter().zip(&source.normalised).enumerate() {
                 if !rules::counts(rule, policy) {
                     continue;
                 }
@@ -55,14 +49,9 @@ impl RuleIndex {
         &'a self,
         sources: &'a [ResolvedSource],
     ) -> impl Iterator<Item = (TechniqueIdx, u32)> + 'a {
-        self.direct.iter().map(move |(t, keys)| {
-            (
-                *t,
-                keys.iter()
-                    .map(|(s, r)| sources[*s].report.rules[*r].weight)
-                    .sum(),
-            )
-        })
+        self.direct
+            .iter()
+            .map(move |(t, keys)| (*t, keys.iter().map(|(s, r)| sources[*s].report.rules[*r].weight).sum()))
     }
 
     /// The rules covering a technique under the policy, each with how it covers, sorted and

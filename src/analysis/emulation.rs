@@ -32,29 +32,14 @@ impl<'r> Judge<'r> {
         let validation = r.model.model.validation.as_ref()?;
         let mut results: BTreeMap<String, Vec<&EmulationResult>> = BTreeMap::new();
         for result in r.emulation.results.iter().flat_map(|f| &f.results) {
-            results
-                .entry(result.technique.clone())
-                .or_default()
-                .push(result);
+            results.entry(result.technique.clone()).or_default().push(result);
         }
         for list in results.values_mut() {
             list.sort_by(|a, b| b.date.cmp(&a.date).then(a.line.cmp(&b.line)));
         }
-        let platforms = r
-            .model
-            .model
-            .scope
-            .platforms
-            .iter()
-            .flat_map(|p| atomic_platforms(p).iter().copied())
-            .collect();
-        Some(Judge {
-            results,
-            as_of,
-            max_age_days: validation.max_age_days,
-            resolved: r,
-            platforms,
-        })
+        let platforms =
+            r.model.model.scope.platforms.iter().flat_map(|p| atomic_platforms(p).iter().copied()).collect();
+        Some(Judge { results, as_of, max_age_days: validation.max_age_days, resolved: r, platforms })
     }
 
     /// The atomic tests for a technique that run on the platforms in scope.
@@ -66,10 +51,7 @@ impl<'r> Judge<'r> {
             .tests_for(id)
             .iter()
             .filter(|t| {
-                self.platforms.is_empty()
-                    || t.platforms
-                        .iter()
-                        .any(|p| self.platforms.contains(p.as_str()))
+                self.platforms.is_empty() || t.platforms.iter().any(|p| self.platforms.contains(p.as_str()))
             })
             .cloned()
             .collect()
@@ -78,15 +60,10 @@ impl<'r> Judge<'r> {
     /// What the results say about a technique.
     pub fn validation(&self, id: &str) -> TechniqueValidation {
         let results = self.results.get(id).map(Vec::as_slice).unwrap_or(&[]);
-        let fresh =
-            |r: &EmulationResult| (self.as_of - r.date).num_days() <= i64::from(self.max_age_days);
+        let fresh = |r: &EmulationResult| (self.as_of - r.date).num_days() <= i64::from(self.max_age_days);
         let recent: Vec<&EmulationResult> = results.iter().copied().filter(|r| fresh(r)).collect();
         let state = if recent.is_empty() {
-            if results.is_empty() {
-                ValidationState::Untested
-            } else {
-                ValidationState::Stale
-            }
+            if results.is_empty() { ValidationState::Untested } else { ValidationState::Stale }
         } else if recent.iter().any(|r| r.detected == Detected::No) {
             ValidationState::Failed
         } else if recent.iter().all(|r| r.detected == Detected::Yes) {
@@ -120,11 +97,7 @@ impl<'r> Judge<'r> {
             .emulation
             .results
             .iter()
-            .flat_map(|f| {
-                f.warnings
-                    .iter()
-                    .map(move |w| format!("{}: {w}", f.path.display()))
-            })
+            .flat_map(|f| f.warnings.iter().map(move |w| format!("{}: {w}", f.path.display())))
             .collect();
         for (id, results) in &self.results {
             if !known.contains(id.as_str()) {
@@ -144,9 +117,7 @@ impl<'r> Judge<'r> {
                     .techniques
                     .keys()
                     .filter_map(|t| {
-                        let assessed = techniques
-                            .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
-                            .ok()?;
+                        let assessed = techniques.binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id)).ok()?;
                         let assessed = &techniques[assessed];
                         if assessed.state == State::OutOfScope {
                             return None;
@@ -186,20 +157,13 @@ impl<'r> Judge<'r> {
                     parsed_files: a.parsed_files,
                     skipped: skipped
                         .into_iter()
-                        .map(|(reason, files)| SkipCount {
-                            reason: reason.to_owned(),
-                            files,
-                        })
+                        .map(|(reason, files)| SkipCount { reason: reason.to_owned(), files })
                         .collect(),
                     techniques: a.techniques.len(),
                     tests: a.techniques.iter().map(|t| t.tests.len()).sum(),
                 }
             }),
-            results: r
-                .emulation
-                .results
-                .as_ref()
-                .map(|f| f.path.display().to_string()),
+            results: r.emulation.results.as_ref().map(|f| f.path.display().to_string()),
             max_age_days: self.max_age_days,
             summary: summary(techniques),
             actors,

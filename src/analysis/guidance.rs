@@ -22,15 +22,9 @@ pub fn guidance(
     let applies = |platforms: &[String]| {
         scope.is_empty()
             || platforms.is_empty()
-            || platforms
-                .iter()
-                .any(|p| scope.iter().any(|s| s.eq_ignore_ascii_case(p)))
+            || platforms.iter().any(|p| scope.iter().any(|s| s.eq_ignore_ascii_case(p)))
     };
-    let collected_name = |name: &str| {
-        telemetry
-            .iter()
-            .any(|c| c.trim().eq_ignore_ascii_case(name))
-    };
+    let collected_name = |name: &str| telemetry.iter().any(|c| c.trim().eq_ignore_ascii_case(name));
 
     let mut analytics = Vec::new();
     let mut sources: BTreeSet<String> = BTreeSet::new();
@@ -46,11 +40,7 @@ pub fn guidance(
             approach = Some(shorten(&analytic.description));
         }
     }
-    let mut collected: Vec<String> = sources
-        .iter()
-        .filter(|s| collected_name(s))
-        .cloned()
-        .collect();
+    let mut collected: Vec<String> = sources.iter().filter(|s| collected_name(s)).cloned().collect();
 
     // Before v18: data components, matched by `Source: Component` or the bare component name.
     if kb[t].detection_strategies.is_empty() {
@@ -78,13 +68,7 @@ pub fn guidance(
         (needed, have) if have >= needed => Effort::Low,
         _ => Effort::Medium,
     };
-    DetectionGuidance {
-        analytics,
-        data_sources: sources.into_iter().collect(),
-        collected,
-        approach,
-        effort,
-    }
+    DetectionGuidance { analytics, data_sources: sources.into_iter().collect(), collected, approach, effort }
 }
 
 /// The first sentence of an analytic's text, at most 200 characters, on one line.

@@ -70,25 +70,12 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         .map(|t| {
             let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
             let validation = judge.as_ref().map(|j| j.validation(&kb[*t].id));
-            technique(
-                r,
-                &index,
-                *t,
-                actor_list,
-                accepted.get(t).copied(),
-                must_cover.contains(t),
-                validation,
-            )
+            technique(r, &index, *t, actor_list, accepted.get(t).copied(), must_cover.contains(t), validation)
         })
         .collect();
 
     let union_states = |filter: &dyn Fn(&TechniqueAssessment) -> bool| -> Coverage {
-        tally(
-            techniques
-                .iter()
-                .filter(|t| !t.actors.is_empty() && filter(t))
-                .map(|t| t.state),
-        )
+        tally(techniques.iter().filter(|t| !t.actors.is_empty() && filter(t)).map(|t| t.state))
     };
     let overall = union_states(&|_| true);
     let tactics: Vec<TacticCoverage> = kb
@@ -122,10 +109,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
             continue;
         }
         let tactic_names = |pred: &dyn Fn(&TacticCoverage) -> bool| -> Vec<&TacticCoverage> {
-            tactics
-                .iter()
-                .filter(|c| t.tactics.contains(&c.shortname) && pred(c))
-                .collect()
+            tactics.iter().filter(|c| t.tactics.contains(&c.shortname) && pred(c)).collect()
         };
         let failing: Vec<&str> = tactic_names(&|c| failing_tactics.contains(c.shortname.as_str()))
             .iter()
@@ -153,22 +137,14 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
         };
         let (score, reasons) = priority::score(&inputs);
-        t.priority = Some(Priority {
-            score,
-            rank: 0,
-            reasons,
-        });
+        t.priority = Some(Priority { score, rank: 0, reasons });
     }
-    let mut ranked: Vec<usize> = (0..techniques.len())
-        .filter(|i| techniques[*i].priority.is_some())
-        .collect();
+    let mut ranked: Vec<usize> =
+        (0..techniques.len()).filter(|i| techniques[*i].priority.is_some()).collect();
     ranked.sort_by(|a, b| {
         let (x, y) = (&techniques[*a], &techniques[*b]);
         let score = |t: &TechniqueAssessment| t.priority.as_ref().map_or(0, |p| p.score);
-        score(y)
-            .cmp(&score(x))
-            .then(y.actor_weight.cmp(&x.actor_weight))
-            .then(x.id.cmp(&y.id))
+        score(y).cmp(&score(x)).then(y.actor_weight.cmp(&x.actor_weight)).then(x.id.cmp(&y.id))
     });
     for (rank, i) in ranked.iter().enumerate() {
         if let Some(p) = techniques[*i].priority.as_mut() {
@@ -206,10 +182,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                 }
                 .to_owned(),
                 weight: actor.weight,
-                via_software: m
-                    .actors
-                    .iter()
-                    .any(|a| a.reference == actor.reference && a.via_software),
+                via_software: m.actors.iter().any(|a| a.reference == actor.reference && a.via_software),
                 coverage,
                 techniques: actor
                     .techniques
@@ -227,11 +200,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         .direct_counts(&r.sources)
         .map(|(t, rules)| RuleCount {
             id: kb[t].id.clone(),
-            tactics: kb[t]
-                .tactics
-                .iter()
-                .map(|x| kb[*x].shortname.clone())
-                .collect(),
+            tactics: kb[t].tactics.iter().map(|x| kb[*x].shortname.clone()).collect(),
             rules,
         })
         .collect();
@@ -294,17 +263,10 @@ fn technique(
     let technique = &kb[t];
     let scope = &m.scope.platforms;
     let in_scope = applies(scope, &technique.platforms);
-    let (score, rules) = coverage::score_and_refs(
-        index,
-        &r.sources,
-        kb,
-        t,
-        m.coverage.parent_covers_subtechniques,
-    );
+    let (score, rules) =
+        coverage::score_and_refs(index, &r.sources, kb, t, m.coverage.parent_covers_subtechniques);
     // A technique whose emulation ran undetected is not covered, whatever its rule count.
-    let failed = validation
-        .as_ref()
-        .is_some_and(|v| v.state == ValidationState::Failed);
+    let failed = validation.as_ref().is_some_and(|v| v.state == ValidationState::Failed);
     let state = if !in_scope {
         State::OutOfScope
     } else if failed && score > 0 {
@@ -322,25 +284,14 @@ fn technique(
     TechniqueAssessment {
         id: technique.id.clone(),
         name: kb.full_name(t),
-        tactics: technique
-            .tactics
-            .iter()
-            .map(|x| kb[*x].shortname.clone())
-            .collect(),
+        tactics: technique.tactics.iter().map(|x| kb[*x].shortname.clone()).collect(),
         platforms: technique.platforms.clone(),
         state,
         score,
         rules,
-        actors: actor_list
-            .iter()
-            .map(|a| r.actors[*a].name.clone())
-            .collect(),
+        actors: actor_list.iter().map(|a| r.actors[*a].name.clone()).collect(),
         actor_weight: actor_list.iter().map(|a| r.actors[*a].weight).sum(),
-        assets: critical
-            .into_iter()
-            .chain(high)
-            .map(str::to_owned)
-            .collect(),
+        assets: critical.into_iter().chain(high).map(str::to_owned).collect(),
         detection: guidance::guidance(kb, t, scope, &m.telemetry),
         mitigations: technique
             .mitigations
@@ -360,9 +311,7 @@ fn applies(scope: &[String], platforms: &[String]) -> bool {
     scope.is_empty()
         || platforms.is_empty()
         || platforms.iter().all(|p| p.eq_ignore_ascii_case("none"))
-        || platforms
-            .iter()
-            .any(|p| scope.iter().any(|s| s.eq_ignore_ascii_case(p)))
+        || platforms.iter().any(|p| scope.iter().any(|s| s.eq_ignore_ascii_case(p)))
 }
 
 /// Critical and high-criticality assets exposed to a technique: their platforms meet its
@@ -407,11 +356,7 @@ fn describe_via(kb: &KnowledgeBase, via: Via) -> String {
 
 fn model_info(r: &Resolved) -> ModelInfo {
     let m = &r.model.model;
-    let version = r
-        .attack
-        .version
-        .clone()
-        .unwrap_or_else(|| m.attack.version.clone());
+    let version = r.attack.version.clone().unwrap_or_else(|| m.attack.version.clone());
     let matrix = match r.attack.kb.domain() {
         crate::attack::Domain::EnterpriseAttack => "Enterprise ATT&CK",
         crate::attack::Domain::IcsAttack => "ATT&CK for ICS",
@@ -422,12 +367,7 @@ fn model_info(r: &Resolved) -> ModelInfo {
         owner: m.owner.clone(),
         description: m.description.clone(),
         assessed: m.assessed.map(|d| d.to_string()),
-        file: r
-            .model
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        file: r.model.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         domain: r.attack.kb.domain().to_string(),
         attack_major: version.split('.').next().unwrap_or_default().to_owned(),
         attack_version: version,
@@ -443,35 +383,20 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
         ),
         format!(
             "A technique is covered by a counted rule mapped to it or to one of its sub-techniques; a rule on a parent technique {} its sub-techniques.",
-            if c.parent_covers_subtechniques {
-                "also covers"
-            } else {
-                "does not cover"
-            }
+            if c.parent_covers_subtechniques { "also covers" } else { "does not cover" }
         ),
         match &c.count_status {
             Some(list) => format!(
                 "Rules count when their status is {} (rules of formats without a status always count){}.",
                 list.join(", "),
-                if c.count_disabled {
-                    ""
-                } else {
-                    " and they are enabled"
-                }
+                if c.count_disabled { "" } else { " and they are enabled" }
             ),
             None => format!(
                 "Rules count unless their status is deprecated or unsupported{}.",
-                if c.count_disabled {
-                    ""
-                } else {
-                    ", and only when enabled"
-                }
+                if c.count_disabled { "" } else { ", and only when enabled" }
             ),
         },
-        format!(
-            "Coverage is strong with {} or more counted rules and partial below that.",
-            c.strong_at
-        ),
+        format!("Coverage is strong with {} or more counted rules and partial below that.", c.strong_at),
         String::from(
             "Actor profiles: the group's own techniques plus those of campaigns attributed to it, plus its software's where via_software is set. Revoked and deprecated techniques never enter a profile.",
         ),
@@ -548,18 +473,10 @@ fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec
             skipped: summary
                 .skipped_by_reason
                 .iter()
-                .map(|(reason, files)| SkipCount {
-                    reason: (*reason).to_owned(),
-                    files: *files,
-                })
+                .map(|(reason, files)| SkipCount { reason: (*reason).to_owned(), files: *files })
                 .collect(),
             rules: summary.rules,
-            counted: source
-                .report
-                .rules
-                .iter()
-                .filter(|rule| counts(rule, policy))
-                .count(),
+            counted: source.report.rules.iter().filter(|rule| counts(rule, policy)).count(),
             with_techniques: summary.rules_with_techniques,
         });
     }

@@ -1,9 +1,7 @@
 //! The remediation plan: gaps in priority order, `per_horizon` to a horizon, and the coverage
 //! the organisation can expect after each horizon if it closes them.
 
-use crate::assessment::{
-    Coverage, Horizon, Plan, PlanItem, Projection, TechniqueAssessment, percent,
-};
+use crate::assessment::{Coverage, Horizon, Plan, PlanItem, Projection, TechniqueAssessment, percent};
 use crate::model::RemediationPolicy;
 
 /// Lays the prioritised gaps out over the horizons. `in_union` says whether closing a gap
@@ -16,12 +14,8 @@ pub fn plan(
 ) -> Plan {
     let per = policy.per_horizon as usize;
     let mut horizons = Vec::new();
-    let mut projection = vec![Projection {
-        label: String::from("now"),
-        days: 0,
-        closed: 0,
-        percent: overall.percent,
-    }];
+    let mut projection =
+        vec![Projection { label: String::from("now"), days: 0, closed: 0, percent: overall.percent }];
     let mut closed_in_union = 0;
     let mut rest = gaps;
     for days in &policy.horizons_days {
@@ -29,10 +23,7 @@ pub fn plan(
         let (now, later) = rest.split_at(take);
         rest = later;
         closed_in_union += now.iter().filter(|g| in_union(&g.id)).count();
-        horizons.push(Horizon {
-            days: *days,
-            items: now.iter().map(|g| item(g)).collect(),
-        });
+        horizons.push(Horizon { days: *days, items: now.iter().map(|g| item(g)).collect() });
         projection.push(Projection {
             label: format!("after {days} days"),
             days: *days,
@@ -40,11 +31,7 @@ pub fn plan(
             percent: percent(overall.covered + closed_in_union, overall.techniques),
         });
     }
-    Plan {
-        horizons,
-        backlog: rest.iter().map(|g| g.id.clone()).collect(),
-        projection,
-    }
+    Plan { horizons, backlog: rest.iter().map(|g| g.id.clone()).collect(), projection }
 }
 
 fn item(g: &TechniqueAssessment) -> PlanItem {

@@ -78,27 +78,18 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
     let plural = if inputs.actors.len() == 1 { "" } else { "s" };
     add(
         inputs.actor_weight * THREAT,
-        format!(
-            "used by {names} (actor{plural} weighing {} in all)",
-            inputs.actor_weight
-        ),
+        format!("used by {names} (actor{plural} weighing {} in all)", inputs.actor_weight),
     );
     if !inputs.critical_assets.is_empty() {
         add(
             inputs.critical_assets.len() as u32 * CRITICAL_ASSET,
-            format!(
-                "applies to critical assets: {}",
-                inputs.critical_assets.join(", ")
-            ),
+            format!("applies to critical assets: {}", inputs.critical_assets.join(", ")),
         );
     }
     if !inputs.high_assets.is_empty() {
         add(
             inputs.high_assets.len() as u32 * HIGH_ASSET,
-            format!(
-                "applies to high-criticality assets: {}",
-                inputs.high_assets.join(", ")
-            ),
+            format!("applies to high-criticality assets: {}", inputs.high_assets.join(", ")),
         );
     }
     if !inputs.failing_tactics.is_empty() {
@@ -108,21 +99,11 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
         );
     }
     if !inputs.weak_tactics.is_empty() {
-        let list: Vec<String> = inputs
-            .weak_tactics
-            .iter()
-            .map(|(n, p)| format!("{n} ({p:.1}%)"))
-            .collect();
-        let overall = inputs
-            .overall
-            .map(|o| format!("{o:.1}%"))
-            .unwrap_or_else(|| String::from("n/a"));
+        let list: Vec<String> = inputs.weak_tactics.iter().map(|(n, p)| format!("{n} ({p:.1}%)")).collect();
+        let overall = inputs.overall.map(|o| format!("{o:.1}%")).unwrap_or_else(|| String::from("n/a"));
         add(
             inputs.weak_tactics.len() as u32 * WEAK_TACTIC,
-            format!(
-                "in {}, covered below the overall {overall}",
-                list.join(", ")
-            ),
+            format!("in {}, covered below the overall {overall}", list.join(", ")),
         );
     }
     if inputs.must_cover {
@@ -134,10 +115,7 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
         } else {
             format!("; mapped rules that did not fire: {}", rules.join("; "))
         };
-        add(
-            FAILED_VALIDATION,
-            format!("emulation ran undetected{which}"),
-        );
+        add(FAILED_VALIDATION, format!("emulation ran undetected{which}"));
     }
     let g = inputs.guidance;
     let analytics = g.analytics.len();
@@ -145,33 +123,19 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
     let mut words = Vec::new();
     if analytics > 0 {
         feasibility += HAS_ANALYTICS;
-        words.push(format!(
-            "{analytics} ATT&CK analytic{}",
-            if analytics == 1 { "" } else { "s" }
-        ));
+        words.push(format!("{analytics} ATT&CK analytic{}", if analytics == 1 { "" } else { "s" }));
     }
     match g.effort {
         Effort::Low => {
             feasibility += QUICK_WIN;
-            words.push(format!(
-                "{} already collected (quick win)",
-                g.collected.join(", ")
-            ));
+            words.push(format!("{} already collected (quick win)", g.collected.join(", ")));
         }
         Effort::Medium => {
             feasibility += SOME_DATA;
-            words.push(format!(
-                "{} already collected, more needed",
-                g.collected.join(", ")
-            ));
+            words.push(format!("{} already collected, more needed", g.collected.join(", ")));
         }
-        Effort::High if g.data_sources.is_empty() => {
-            words.push(String::from("no ATT&CK detection guidance"))
-        }
-        Effort::High => words.push(format!(
-            "needs new telemetry: {}",
-            g.data_sources.join(", ")
-        )),
+        Effort::High if g.data_sources.is_empty() => words.push(String::from("no ATT&CK detection guidance")),
+        Effort::High => words.push(format!("needs new telemetry: {}", g.data_sources.join(", "))),
     }
     if feasibility > 0 {
         add(feasibility, words.join("; "));

@@ -30,52 +30,39 @@ enum Target {
 /// Builds the knowledge base from a parsed bundle.
 pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> {
     if bundle.kind != "bundle" {
-        return Err(BundleProblem::NotABundle {
-            found: bundle.kind.into_owned(),
-        });
+        return Err(BundleProblem::NotABundle { found: bundle.kind.into_owned() });
     }
     let flavour = flavour_of(&bundle)?;
 
     let mut by_type: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
     for object in &bundle.objects {
-        by_type
-            .entry(object.kind.as_ref())
-            .or_default()
-            .push(object);
+        by_type.entry(object.kind.as_ref()).or_default().push(object);
     }
     let of_type = |t: &str| by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
 
     // The matrix fixes the domain and the tactic order. Deprecated matrices (Mobile's old
     // "Network-Based Effects") are skipped; should a bundle hold two live matrices, the tactics of
     // the second follow those of the first.
-    let matrices: Vec<&Object<'_>> = of_type("x-mitre-matrix")
-        .iter()
-        .copied()
-        .filter(|m| m.is_active())
-        .collect();
+    let matrices: Vec<&Object<'_>> =
+        of_type("x-mitre-matrix").iter().copied().filter(|m| m.is_active()).collect();
     let Some(first_matrix) = matrices.first() else {
-        return Err(BundleProblem::NoMatrix {
-            objects: bundle.objects.len(),
-        });
+        return Err(BundleProblem::NoMatrix { objects: bundle.objects.len() });
     };
     let domain_id = first_matrix
         .attack_id()
         .map(str::to_owned)
         .or_else(|| first_matrix.x_mitre_domains.first().map(|d| d.to_string()))
         .unwrap_or_default();
-    let domain = Domain::parse(&domain_id).ok_or_else(|| BundleProblem::UnknownDomain {
-        found: domain_id.clone(),
-    })?;
+    let domain =
+        Domain::parse(&domain_id).ok_or_else(|| BundleProblem::UnknownDomain { found: domain_id.clone() })?;
     let kill_chain = match domain {
         Domain::EnterpriseAttack => "mitre-attack",
         Domain::IcsAttack => "mitre-ics-attack",
         Domain::MobileAttack => "mitre-mobile-attack",
     };
 
-    let tactic_objects: HashMap<&str, &Object<'_>> = of_type("x-mitre-tactic")
-        .iter()
-        .map(|o| (o.id.as_ref(), *o))
-        .collect();
+    let tactic_objects: HashMap<&str, &Object<'_>> =
+        of_type("x-mitre-tactic").iter().map(|o| (o.id.as_ref(), *o)).collect();
     let mut tactics: Vec<Tactic> = Vec::new();
     for matrix in &matrices {
         for tactic_ref in &matrix.tactic_refs {
@@ -93,11 +80,8 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             });
         }
     }
-    let tactic_by_shortname: HashMap<&str, TacticIdx> = tactics
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.shortname.as_str(), TacticIdx(i as u32)))
-        .collect();
+    let tactic_by_shortname: HashMap<&str, TacticIdx> =
+        tactics.iter().enumerate().map(|(i, t)| (t.shortname.as_str(), TacticIdx(i as u32))).collect();
 
     let mut targets: HashMap<String, Target> = HashMap::new();
 
@@ -132,14 +116,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             }
         })
         .collect();
-    register(&mut targets, &technique_objects, |i| {
-        Target::Technique(TechniqueIdx(i))
-    });
-    let technique_by_id: HashMap<String, TechniqueIdx> = techniques
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.id.clone(), TechniqueIdx(i as u32)))
-        .collect();
+    register(&mut targets, &technique_objects, |i| Target::Technique(TechniqueIdx(i)));
+    let technique_by_id: HashMap<String, TechniqueIdx> =
+        techniques.iter().enumerate().map(|(i, t)| (t.id.clone(), TechniqueIdx(i as u32))).collect();
     // Parents come from the ID as well as from `subtechnique-of`: the ID is authoritative in
     // ATT&CK and some exports omit the relationship for revoked sub-techniques.
     for technique in &mut techniques {
@@ -183,9 +162,7 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             software: Vec::new(),
         })
         .collect();
-    register(&mut targets, &campaign_objects, |i| {
-        Target::Campaign(CampaignIdx(i))
-    });
+    register(&mut targets, &campaign_objects, |i| Target::Campaign(CampaignIdx(i)));
 
     let mut software_raw: Vec<&Object<'_>> = of_type("malware").to_vec();
     software_raw.extend_from_slice(of_type("tool"));
@@ -196,20 +173,14 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             id: id.clone(),
             stix_id: o.id.to_string(),
             name: owned(&o.name),
-            kind: if o.kind == "tool" {
-                SoftwareKind::Tool
-            } else {
-                SoftwareKind::Malware
-            },
+            kind: if o.kind == "tool" { SoftwareKind::Tool } else { SoftwareKind::Malware },
             aliases: aliases(o, &o.x_mitre_aliases),
             platforms: strings(&o.x_mitre_platforms),
             status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
             techniques: Vec::new(),
         })
         .collect();
-    register(&mut targets, &software_objects, |i| {
-        Target::Software(SoftwareIdx(i))
-    });
+    register(&mut targets, &software_objects, |i| Target::Software(SoftwareIdx(i)));
 
     let mitigation_objects = with_attack_ids(of_type("course-of-action"));
     let mitigations: Vec<Mitigation> = mitigation_objects
@@ -220,16 +191,12 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
         })
         .collect();
-    register(&mut targets, &mitigation_objects, |i| {
-        Target::Mitigation(MitigationIdx(i))
-    });
+    register(&mut targets, &mitigation_objects, |i| Target::Mitigation(MitigationIdx(i)));
 
     // Data components (both eras), then analytics and detection strategies (v18+), whose log
     // sources point back at data components.
-    let data_source_names: HashMap<&str, String> = of_type("x-mitre-data-source")
-        .iter()
-        .map(|o| (o.id.as_ref(), owned(&o.name)))
-        .collect();
+    let data_source_names: HashMap<&str, String> =
+        of_type("x-mitre-data-source").iter().map(|o| (o.id.as_ref(), owned(&o.name))).collect();
     let mut component_objects: Vec<&Object<'_>> = of_type("x-mitre-data-component").to_vec();
     component_objects.sort_by(|a, b| (a.name.as_deref(), &a.id).cmp(&(b.name.as_deref(), &b.id)));
     let component_by_stix: HashMap<&str, DataComponentIdx> = component_objects
@@ -243,18 +210,12 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             id: o.attack_id().map(str::to_owned),
             stix_id: o.id.to_string(),
             name: owned(&o.name),
-            data_source: o
-                .x_mitre_data_source_ref
-                .as_deref()
-                .and_then(|r| data_source_names.get(r).cloned()),
+            data_source: o.x_mitre_data_source_ref.as_deref().and_then(|r| data_source_names.get(r).cloned()),
             log_sources: log_sources(&o.x_mitre_log_sources, &component_by_stix),
         })
         .collect();
     for (i, o) in component_objects.iter().enumerate() {
-        targets.insert(
-            o.id.to_string(),
-            Target::DataComponent(DataComponentIdx(i as u32)),
-        );
+        targets.insert(o.id.to_string(), Target::DataComponent(DataComponentIdx(i as u32)));
     }
 
     let analytic_objects = with_attack_ids(of_type("x-mitre-analytic"));
@@ -269,9 +230,7 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             log_sources: log_sources(&o.x_mitre_log_source_references, &component_by_stix),
         })
         .collect();
-    register(&mut targets, &analytic_objects, |i| {
-        Target::Analytic(AnalyticIdx(i))
-    });
+    register(&mut targets, &analytic_objects, |i| Target::Analytic(AnalyticIdx(i)));
 
     let strategy_objects = with_attack_ids(of_type("x-mitre-detection-strategy"));
     let detection_strategies: Vec<DetectionStrategy> = strategy_objects
@@ -287,16 +246,10 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
                 .collect();
             refs.sort();
             refs.dedup();
-            DetectionStrategy {
-                id: id.clone(),
-                name: owned(&o.name),
-                analytics: refs,
-            }
+            DetectionStrategy { id: id.clone(), name: owned(&o.name), analytics: refs }
         })
         .collect();
-    register(&mut targets, &strategy_objects, |i| {
-        Target::DetectionStrategy(DetectionStrategyIdx(i))
-    });
+    register(&mut targets, &strategy_objects, |i| Target::DetectionStrategy(DetectionStrategyIdx(i)));
 
     // One pass over the relationships.
     let mut technique_revoked_by: Vec<Option<TechniqueIdx>> = vec![None; techniques.len()];
@@ -304,11 +257,9 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         if !rel.is_active() {
             continue;
         }
-        let (Some(kind), Some(source), Some(target)) = (
-            rel.relationship_type.as_deref(),
-            rel.source_ref.as_deref(),
-            rel.target_ref.as_deref(),
-        ) else {
+        let (Some(kind), Some(source), Some(target)) =
+            (rel.relationship_type.as_deref(), rel.source_ref.as_deref(), rel.target_ref.as_deref())
+        else {
             continue;
         };
         let (Some(&source), Some(&target)) = (targets.get(source), targets.get(target)) else {
@@ -322,9 +273,7 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             ("revoked-by", T::Technique(old), T::Technique(new)) => {
                 technique_revoked_by[old.get()] = Some(new);
             }
-            ("revoked-by", T::Group(old), T::Group(new)) => {
-                groups[old.get()].revoked_by = Some(new)
-            }
+            ("revoked-by", T::Group(old), T::Group(new)) => groups[old.get()].revoked_by = Some(new),
             ("uses", T::Group(g), T::Technique(t)) => groups[g.get()].techniques.push(t),
             ("uses", T::Group(g), T::Software(s)) => groups[g.get()].software.push(s),
             ("uses", T::Campaign(c), T::Technique(t)) => campaigns[c.get()].techniques.push(t),
@@ -361,9 +310,7 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
     // are no longer part of ATT&CK (a profile must never contain one).
     for i in 0..techniques.len() {
         if let Some(parent) = techniques[i].parent {
-            techniques[parent.get()]
-                .subtechniques
-                .push(TechniqueIdx(i as u32));
+            techniques[parent.get()].subtechniques.push(TechniqueIdx(i as u32));
         }
     }
     let active: Vec<bool> = techniques.iter().map(Technique::is_active).collect();
@@ -393,9 +340,8 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         keep_active(&mut s.techniques);
     }
 
-    let version = of_type("x-mitre-collection")
-        .iter()
-        .find_map(|c| c.x_mitre_version.as_deref().map(str::to_owned));
+    let version =
+        of_type("x-mitre-collection").iter().find_map(|c| c.x_mitre_version.as_deref().map(str::to_owned));
 
     Ok(KnowledgeBase::from_tables(super::Tables {
         domain,
@@ -434,33 +380,23 @@ fn chain_ends<I: Copy + Into<usize>>(links: &[Option<I>]) -> Vec<Option<I>> {
 fn flavour_of(bundle: &Bundle<'_>) -> Result<StixFlavour, BundleProblem> {
     // STIX 2.0 puts `spec_version` on the bundle, STIX 2.1 on each object; a bundle with neither
     // is read as 2.0, the older convention.
-    let declared = bundle.spec_version.as_deref().or_else(|| {
-        bundle
-            .objects
-            .iter()
-            .find_map(|o| o.spec_version.as_deref())
-    });
+    let declared = bundle
+        .spec_version
+        .as_deref()
+        .or_else(|| bundle.objects.iter().find_map(|o| o.spec_version.as_deref()));
     match declared {
         Some("2.0") | None => Ok(StixFlavour::Stix20),
         Some("2.1") => Ok(StixFlavour::Stix21),
-        Some(other) => Err(BundleProblem::UnsupportedSpec {
-            found: other.to_owned(),
-        }),
+        Some(other) => Err(BundleProblem::UnsupportedSpec { found: other.to_owned() }),
     }
 }
 
 /// Objects that carry an ATT&CK ID, sorted by it. When two objects of one type share an ID
 /// (ATT&CK keeps a few revoked duplicates), the active one wins and the other is dropped.
 fn with_attack_ids<'o, 'a>(objects: &[&'o Object<'a>]) -> Vec<(String, &'o Object<'a>)> {
-    let mut list: Vec<(String, &Object<'_>)> = objects
-        .iter()
-        .filter_map(|o| o.attack_id().map(|id| (id.to_ascii_uppercase(), *o)))
-        .collect();
-    list.sort_by(|(a, x), (b, y)| {
-        a.cmp(b)
-            .then(y.is_active().cmp(&x.is_active()))
-            .then(x.id.cmp(&y.id))
-    });
+    let mut list: Vec<(String, &Object<'_>)> =
+        objects.iter().filter_map(|o| o.attack_id().map(|id| (id.to_ascii_uppercase(), *o))).collect();
+    list.sort_by(|(a, x), (b, y)| a.cmp(b).then(y.is_active().cmp(&x.is_active())).then(x.id.cmp(&y.id)));
     list.dedup_by(|later, earlier| later.0 == earlier.0);
     list
 }
@@ -475,10 +411,7 @@ fn register(
     }
 }
 
-fn log_sources(
-    raw: &[LogSourceRaw<'_>],
-    components: &HashMap<&str, DataComponentIdx>,
-) -> Vec<LogSource> {
+fn log_sources(raw: &[LogSourceRaw<'_>], components: &HashMap<&str, DataComponentIdx>) -> Vec<LogSource> {
     let mut list: Vec<LogSource> = raw
         .iter()
         .filter_map(|l| {

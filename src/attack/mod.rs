@@ -12,8 +12,10 @@
 
 mod build;
 mod error;
+pub mod lock;
 pub mod source;
 mod stix;
+pub mod store;
 mod types;
 
 use std::collections::{BTreeSet, HashMap};
@@ -86,14 +88,9 @@ impl KnowledgeBase {
     pub fn load(path: &Path) -> Result<KnowledgeBase, AttackError> {
         let bytes = std::fs::read(path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
-                AttackError::NotFound {
-                    path: path.to_owned(),
-                }
+                AttackError::NotFound { path: path.to_owned() }
             } else {
-                AttackError::Unreadable {
-                    path: path.to_owned(),
-                    source,
-                }
+                AttackError::Unreadable { path: path.to_owned(), source }
             }
         })?;
         KnowledgeBase::from_json(&bytes, path)
@@ -102,21 +99,13 @@ impl KnowledgeBase {
     /// Builds the knowledge base from the bytes of a STIX bundle; `path` names it in errors.
     pub fn from_json(bytes: &[u8], path: &Path) -> Result<KnowledgeBase, AttackError> {
         let bundle = stix::parse(bytes).map_err(|e| json_error(e, bytes, path))?;
-        build::build(bundle).map_err(|problem| AttackError::NotStix {
-            path: path.to_owned(),
-            problem,
-        })
+        build::build(bundle).map_err(|problem| AttackError::NotStix { path: path.to_owned(), problem })
     }
 
     /// Indexes tables (built from a bundle, or read back from a cache).
     pub fn from_tables(tables: Tables) -> KnowledgeBase {
-        fn ids<I: Copy>(
-            list: impl Iterator<Item = String>,
-            make: impl Fn(u32) -> I,
-        ) -> HashMap<String, I> {
-            list.enumerate()
-                .map(|(i, id)| (id, make(i as u32)))
-                .collect()
+        fn ids<I: Copy>(list: impl Iterator<Item = String>, make: impl Fn(u32) -> I) -> HashMap<String, I> {
+            list.enumerate().map(|(i, id)| (id, make(i as u32))).collect()
         }
         let technique_ids = ids(tables.techniques.iter().map(|t| t.id.clone()), TechniqueIdx);
         let group_ids = ids(tables.groups.iter().map(|g| g.id.clone()), GroupIdx);
@@ -133,10 +122,7 @@ impl KnowledgeBase {
             stix_ids.insert(t.stix_id.clone(), StixRef::Tactic(TacticIdx(i as u32)));
         }
         for (i, t) in tables.techniques.iter().enumerate() {
-            stix_ids.insert(
-                t.stix_id.clone(),
-                StixRef::Technique(TechniqueIdx(i as u32)),
-            );
+            stix_ids.insert(t.stix_id.clone(), StixRef::Technique(TechniqueIdx(i as u32)));
         }
         for (i, g) in tables.groups.iter().enumerate() {
             stix_ids.insert(g.stix_id.clone(), StixRef::Group(GroupIdx(i as u32)));
@@ -147,15 +133,7 @@ impl KnowledgeBase {
         for (i, s) in tables.software.iter().enumerate() {
             stix_ids.insert(s.stix_id.clone(), StixRef::Software(SoftwareIdx(i as u32)));
         }
-        KnowledgeBase {
-            tables,
-            technique_ids,
-            group_ids,
-            campaign_ids,
-            software_ids,
-            tactic_keys,
-            stix_ids,
-        }
+        KnowledgeBase { tables, technique_ids, group_ids, campaign_ids, software_ids, tactic_keys, stix_ids }
     }
 
     /// The tables, e.g. to serialise them.
@@ -292,11 +270,8 @@ impl KnowledgeBase {
 
     /// The analytics of a technique's detection strategies (v18+), in ID order.
     pub fn analytics_for(&self, idx: TechniqueIdx) -> Vec<AnalyticIdx> {
-        let mut list: Vec<AnalyticIdx> = self[idx]
-            .detection_strategies
-            .iter()
-            .flat_map(|d| self[*d].analytics.iter().copied())
-            .collect();
+        let mut list: Vec<AnalyticIdx> =
+            self[idx].detection_strategies.iter().flat_map(|d| self[*d].analytics.iter().copied()).collect();
         list.sort();
         list.dedup();
         list
@@ -316,9 +291,7 @@ impl KnowledgeBase {
 
 fn lookup<I: Copy>(map: &HashMap<String, I>, id: &str) -> Option<I> {
     let id = id.trim();
-    map.get(id)
-        .or_else(|| map.get(&id.to_ascii_uppercase()))
-        .copied()
+    map.get(id).or_else(|| map.get(&id.to_ascii_uppercase())).copied()
 }
 
 macro_rules! index_impl {
@@ -338,11 +311,7 @@ index_impl!(CampaignIdx, Campaign, campaigns);
 index_impl!(SoftwareIdx, Software, software);
 index_impl!(MitigationIdx, Mitigation, mitigations);
 index_impl!(DataComponentIdx, DataComponent, data_components);
-index_impl!(
-    DetectionStrategyIdx,
-    DetectionStrategy,
-    detection_strategies
-);
+index_impl!(DetectionStrategyIdx, DetectionStrategy, detection_strategies);
 index_impl!(AnalyticIdx, Analytic, analytics);
 
 /// Files above this size are not quoted in diagnostics: a compact bundle is one 30 MB line.
@@ -376,9 +345,7 @@ fn json_error(error: serde_json::Error, bytes: &[u8], path: &Path) -> AttackErro
         }
         Category::Data => AttackError::NotStix {
             path: path.to_owned(),
-            problem: BundleProblem::Shape {
-                message: error.to_string(),
-            },
+            problem: BundleProblem::Shape { message: error.to_string() },
         },
     }
 }

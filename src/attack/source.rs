@@ -47,15 +47,13 @@ pub struct AttackData {
     pub version: Option<String>,
     /// Non-fatal findings, e.g. a version other than the pinned one.
     pub warnings: Vec<String>,
+    /// The bundle's sha256 (recorded by the cache, or computed).
+    pub sha256: String,
 }
 
 /// The cache root: `$TTPC_CACHE`, else `$XDG_CACHE_HOME/ttpc`, else `$HOME/.cache/ttpc`.
 pub fn cache_root() -> Option<PathBuf> {
-    let non_empty = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     non_empty("TTPC_CACHE")
         .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
         .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")))
@@ -114,7 +112,19 @@ pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), A
 /// Locates and loads the bundle for a pin, checking it is of the pinned domain.
 pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackError> {
     let (path, origin) = locate(explicit, pin)?;
-    let kb = KnowledgeBase::load(&path)?;
+    let bytes = std::fs::read(&path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            AttackError::NotFound { path: path.clone() }
+        } else {
+            AttackError::Unreadable { path: path.clone(), source }
+        }
+    })?;
+    let kb = KnowledgeBase::from_json(&bytes, &path)?;
+    let sha256 = match origin {
+        Origin::Cache => super::store::recorded_sha256(&path),
+        Origin::Explicit => None,
+    }
+    .unwrap_or_else(|| super::store::sha256_hex(&bytes));
     if let Some(expected) = pin.domain
         && kb.domain() != expected
     {
@@ -124,10 +134,7 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
             found: kb.domain().to_string(),
         });
     }
-    let found = kb
-        .declared_version()
-        .map(str::to_owned)
-        .or_else(|| version_in_file_name(&path));
+    let found = kb.declared_version().map(str::to_owned).or_else(|| version_in_file_name(&path));
     let mut warnings = Vec::new();
     if let (Some(found), Some(pinned)) = (&found, &pin.version)
         && found != pinned
@@ -138,13 +145,7 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
         ));
     }
     let version = found.or_else(|| pin.version.clone());
-    Ok(AttackData {
-        kb,
-        path,
-        origin,
-        version,
-        warnings,
-    })
+    Ok(AttackData { kb, path, origin, version, warnings, sha256 })
 }
 
 fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
@@ -152,20 +153,14 @@ fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {
     let domain = pin.domain_or_default();
     let url = official_url(domain, &version);
     let cache_line = match root {
-        Some(root) => format!(
-            "or put the file at {} (ttpc's cache)",
-            cached_bundle(root, domain, &version).display()
-        ),
-        None => {
-            String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json")
+        Some(root) => {
+            format!("or put the file at {} (ttpc's cache)", cached_bundle(root, domain, &version).display())
         }
+        None => String::from("or set TTPC_CACHE to a folder holding attack/<domain>-<version>.json"),
     };
     AttackError::NoData {
         domain: domain.to_string(),
-        version: pin
-            .version
-            .clone()
-            .unwrap_or_else(|| String::from("(any version)")),
+        version: pin.version.clone().unwrap_or_else(|| String::from("(any version)")),
         help: format!(
             "download the STIX bundle from {url}\nthen pass it with --attack-data FILE or TTPC_ATTACK_DATA=FILE, {cache_line}"
         ),
@@ -184,8 +179,7 @@ pub fn version_in_file_name(path: &Path) -> Option<String> {
 
 fn is_version(s: &str) -> bool {
     let mut parts = s.split('.');
-    let ok =
-        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ok(parts.next()) && parts.all(|p| ok(Some(p)))
 }
 
@@ -200,15 +194,9 @@ mod tests {
 
     #[test]
     fn reads_versions_from_file_names() {
-        assert_eq!(
-            version_in_file_name(Path::new("x/enterprise-attack-17.1.json")).as_deref(),
-            Some("17.1")
-        );
+        assert_eq!(version_in_file_name(Path::new("x/enterprise-attack-17.1.json")).as_deref(), Some("17.1"));
         assert_eq!(version_in_file_name(Path::new("bundle.json")), None);
-        assert_eq!(
-            version_in_file_name(Path::new("mini-enterprise-2.1.json")),
-            None
-        );
+        assert_eq!(version_in_file_name(Path::new("mini-enterprise-2.1.json")), None);
     }
 
     #[test]

@@ -122,8 +122,7 @@ impl<'a> Object<'a> {
     /// The ATT&CK ID (T1059.001, G0046, TA0002, ...): the `external_id` of the first reference whose
     /// source is one of MITRE's ATT&CK sources.
     pub fn attack_id(&self) -> Option<&str> {
-        self.attack_reference()
-            .and_then(|r| r.external_id.as_deref())
+        self.attack_reference().and_then(|r| r.external_id.as_deref())
     }
 
     /// The attack.mitre.org page of the object.

@@ -68,17 +68,7 @@ index_type!(
 
 /// Which ATT&CK matrix a bundle describes.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
@@ -92,11 +82,7 @@ pub enum Domain {
 
 impl Domain {
     /// All domains, in the order ttpc lists them.
-    pub const ALL: [Domain; 3] = [
-        Domain::EnterpriseAttack,
-        Domain::IcsAttack,
-        Domain::MobileAttack,
-    ];
+    pub const ALL: [Domain; 3] = [Domain::EnterpriseAttack, Domain::IcsAttack, Domain::MobileAttack];
 
     /// The name ATT&CK uses for the domain (`enterprise-attack`).
     pub fn as_str(self) -> &'static str {

@@ -20,11 +20,7 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
         ));
     }
     for (key, target) in &m.targets.actors {
-        if let Some(actor) = a
-            .actors
-            .iter()
-            .find(|x| x.reference.eq_ignore_ascii_case(key))
-        {
+        if let Some(actor) = a.actors.iter().find(|x| x.reference.eq_ignore_ascii_case(key)) {
             out.push(coverage_verdict(
                 TargetKind::Actor,
                 format!("{} coverage", actor.name),
@@ -36,12 +32,7 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
     for (_, tactic, target) in &r.targets.tactics {
         let coverage = &a.tactics[tactic.get()].coverage;
         let name = &kb[*tactic].name;
-        out.push(coverage_verdict(
-            TargetKind::Tactic,
-            format!("{name} coverage"),
-            target.value(),
-            coverage,
-        ));
+        out.push(coverage_verdict(TargetKind::Tactic, format!("{name} coverage"), target.value(), coverage));
     }
     for t in &r.targets.must_cover {
         let id = &kb[*t].id;
@@ -73,9 +64,7 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
             .count();
         out.push(Verdict {
             kind: TargetKind::MaxPriority1Gaps,
-            target: String::from(
-                "priority-1 gaps (used by actors carrying half the weight or more)",
-            ),
+            target: String::from("priority-1 gaps (used by actors carrying half the weight or more)"),
             expected: format!("≤ {max}"),
             actual: count.to_string(),
             pass: count <= max as usize,
@@ -86,18 +75,12 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
             Some(e) => {
                 let s = &e.summary;
                 let actual = match s.percent {
-                    Some(p) => format!(
-                        "{p:.1}% ({}/{} covered techniques)",
-                        s.validated, s.covered_on_paper
-                    ),
+                    Some(p) => format!("{p:.1}% ({}/{} covered techniques)", s.validated, s.covered_on_paper),
                     None => String::from("n/a (no covered technique)"),
                 };
                 (s.percent.is_some_and(|p| p >= target.value()), actual)
             }
-            None => (
-                false,
-                String::from("n/a (the model has no validation section)"),
-            ),
+            None => (false, String::from("n/a (the model has no validation section)")),
         };
         out.push(Verdict {
             kind: TargetKind::Validated,
@@ -115,23 +98,14 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
                 acceptance.technique, acceptance.name, acceptance.owner
             ),
             expected: format!("valid until {}", acceptance.expires),
-            actual: if acceptance.expired {
-                String::from("expired")
-            } else {
-                String::from("valid")
-            },
+            actual: if acceptance.expired { String::from("expired") } else { String::from("valid") },
             pass: !acceptance.expired,
         });
     }
     out
 }
 
-fn coverage_verdict(
-    kind: TargetKind,
-    target: String,
-    promised: f64,
-    coverage: &Coverage,
-) -> Verdict {
+fn coverage_verdict(kind: TargetKind, target: String, promised: f64, coverage: &Coverage) -> Verdict {
     let actual = match coverage.percent {
         Some(p) => format!("{p:.1}% ({}/{})", coverage.covered, coverage.techniques),
         None => String::from("n/a (no techniques assessed)"),
@@ -147,9 +121,5 @@ fn coverage_verdict(
 
 /// `80` for 80.0, `80.5` for 80.5.
 pub fn trim_number(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x}")
-    }
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") }
 }

@@ -40,8 +40,7 @@ enum Kind {
 }
 
 pub fn parse_domain(s: &str) -> Result<Domain, String> {
-    Domain::parse(s)
-        .ok_or_else(|| String::from("expected enterprise-attack, ics-attack or mobile-attack"))
+    Domain::parse(s).ok_or_else(|| String::from("expected enterprise-attack, ics-attack or mobile-attack"))
 }
 
 #[derive(serde::Serialize)]
@@ -54,13 +53,7 @@ struct Row {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(
-        global,
-        &Pin {
-            domain: args.domain,
-            version: args.version.clone(),
-        },
-    )?;
+    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
     let rows = rows(&data.kb, args);
     match args.format {
         ui::Format::Json => ui::print(&ui::to_json(&rows))?,
@@ -72,12 +65,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
                     if r.status != "active" {
                         name.push_str(&format!(" ({})", r.status));
                     }
-                    vec![
-                        r.id.clone(),
-                        name,
-                        r.techniques.to_string(),
-                        r.aliases.join(", "),
-                    ]
+                    vec![r.id.clone(), name, r.techniques.to_string(), r.aliases.join(", ")]
                 })
                 .collect();
             let mut out = ui::table(&["ID", "name", "techniques", "aliases"], &table);

@@ -32,10 +32,7 @@ fn summary(r: &Resolved) -> String {
         r.model.source.name(),
         r.model.model.name,
         kb.domain(),
-        r.attack
-            .version
-            .as_deref()
-            .unwrap_or("(version not stated)"),
+        r.attack.version.as_deref().unwrap_or("(version not stated)"),
         kb.flavour(),
         kb.active_techniques().count(),
         r.attack.path.display(),
@@ -58,16 +55,7 @@ fn summary(r: &Resolved) -> String {
         })
         .collect();
     out.push_str(&ui::table(
-        &[
-            "actor",
-            "ID",
-            "ATT&CK name",
-            "weight",
-            "techniques",
-            "direct",
-            "via campaigns",
-            "via software",
-        ],
+        &["actor", "ID", "ATT&CK name", "weight", "techniques", "direct", "via campaigns", "via software"],
         &rows,
     ));
     if !r.sources.is_empty() {

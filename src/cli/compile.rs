@@ -36,36 +36,25 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     if s == "today" {
         return Ok(chrono::Local::now().date_naive());
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| String::from("expected YYYY-MM-DD or `today`"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| String::from("expected YYYY-MM-DD or `today`"))
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
     let (resolved, assessment) = super::assess(&args.model, global, args.as_of)?;
 
     let m = &resolved.model;
-    let template = args.template.clone().or_else(|| {
-        m.model
-            .outputs
-            .report
-            .template
-            .as_deref()
-            .map(|t| m.resolve_path(t))
-    });
-    let options = EmitOptions {
-        report_template: template,
-        overall_target: m.model.targets.overall.map(|p| p.value()),
-    };
+    let template = args
+        .template
+        .clone()
+        .or_else(|| m.model.outputs.report.template.as_deref().map(|t| m.resolve_path(t)));
+    let options =
+        EmitOptions { report_template: template, overall_target: m.model.targets.overall.map(|p| p.value()) };
     let files = emit::render_all(&assessment, &options)?;
     let dir = match (&args.output, &m.model.outputs.dir) {
         (Some(dir), _) => dir.clone(),
         (None, Some(dir)) => m.resolve_path(dir),
         (None, None) => {
-            let stem = m
-                .path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             m.base_dir().join("out").join(stem)
         }
     };
@@ -74,13 +63,8 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     match args.format {
         Format::Json => ui::print(&emit::json(&assessment))?,
         Format::Text => {
-            let mut text =
-                emit::terminal::summary(&assessment, ui::stdout_is_colored(global.color));
-            text.push_str(&format!(
-                "Wrote {} files to {}\n",
-                files.len(),
-                dir.display()
-            ));
+            let mut text = emit::terminal::summary(&assessment, ui::stdout_is_colored(global.color));
+            text.push_str(&format!("Wrote {} files to {}\n", files.len(), dir.display()));
             ui::print(&text)?;
         }
     }
@@ -95,10 +79,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
             };
             ui::warn(
                 "ttpc::check::failed",
-                format!(
-                    "{kind}: {} — expected {}, actual {}",
-                    v.target, v.expected, v.actual
-                ),
+                format!("{kind}: {} — expected {}, actual {}", v.target, v.expected, v.actual),
                 None,
             );
         }

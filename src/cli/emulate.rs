@@ -42,10 +42,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     let (_, mut assessment) = super::assess(&args.model, global, args.as_of)?;
     let Some(plan) = assessment.emulation.as_mut() else {
         return Err(Error::NotFound {
-            message: format!(
-                "{} has no validation section to plan an emulation from",
-                args.model.display()
-            ),
+            message: format!("{} has no validation section to plan an emulation from", args.model.display()),
             help: Some(String::from(
                 "add `validation: {atomics: PATH}` naming the atomics folder of a clone of redcanaryco/atomic-red-team",
             )),
@@ -58,11 +55,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
                 || a.id.eq_ignore_ascii_case(wanted)
         };
         if !plan.actors.iter().any(matches) {
-            let known: Vec<String> = plan
-                .actors
-                .iter()
-                .map(|a| format!("{} ({})", a.name, a.id))
-                .collect();
+            let known: Vec<String> = plan.actors.iter().map(|a| format!("{} ({})", a.name, a.id)).collect();
             return Err(Error::NotFound {
                 message: format!("no actor `{wanted}` in {}", args.model.display()),
                 help: Some(format!("the model's actors are {}", known.join(", "))),
@@ -70,23 +63,15 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         }
         plan.actors.retain(matches);
     }
-    let plan = assessment
-        .emulation
-        .as_ref()
-        .map(|e| e.actors.clone())
-        .unwrap_or_default();
+    let plan = assessment.emulation.as_ref().map(|e| e.actors.clone()).unwrap_or_default();
     let text = match args.format {
         PlanFormat::Markdown => emit::report::emulation_plan(&assessment)?,
-        PlanFormat::Powershell => plan
-            .iter()
-            .map(|a| emulation::powershell(&assessment, a))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        PlanFormat::Shell => plan
-            .iter()
-            .map(|a| emulation::shell(&assessment, a))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        PlanFormat::Powershell => {
+            plan.iter().map(|a| emulation::powershell(&assessment, a)).collect::<Vec<_>>().join("\n")
+        }
+        PlanFormat::Shell => {
+            plan.iter().map(|a| emulation::shell(&assessment, a)).collect::<Vec<_>>().join("\n")
+        }
         PlanFormat::Caldera => plan
             .iter()
             .map(|a| emit::yaml(&emulation::caldera(&assessment, a)))

@@ -121,11 +121,7 @@ fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::Lo
     if let Some(dir) = &global.atomics {
         // Absolute, because paths in a model are relative to the model file, not to where ttpc runs.
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-        model
-            .model
-            .validation
-            .get_or_insert_with(Default::default)
-            .atomics = Some(dir.display().to_string());
+        model.model.validation.get_or_insert_with(Default::default).atomics = Some(dir.display().to_string());
     }
     Ok(model)
 }

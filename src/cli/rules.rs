@@ -35,13 +35,10 @@ pub struct Args {
 }
 
 fn parse_kind(s: &str) -> Result<RuleKind, String> {
-    RuleKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| {
-            let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
-            format!("expected one of: {}", names.join(", "))
-        })
+    RuleKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+        let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("expected one of: {}", names.join(", "))
+    })
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
@@ -51,13 +48,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     })?;
     // Technique IDs are checked against ATT&CK when data is at hand; without it, they are shown
     // as written (upper-cased).
-    let data = match super::load_attack(
-        global,
-        &Pin {
-            domain: args.domain,
-            version: args.version.clone(),
-        },
-    ) {
+    let data = match super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() }) {
         Ok(data) => Some(data),
         Err(Error::Attack(e)) if matches!(*e, AttackError::NoData { .. }) => None,
         Err(e) => return Err(e),
@@ -67,11 +58,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         Format::Json => ui::print(&ui::to_json(&summary))?,
         Format::Text => {
             let version = data.as_ref().map(|d| {
-                format!(
-                    "ATT&CK {} {}",
-                    d.kb.domain(),
-                    d.version.as_deref().unwrap_or("(version not stated)")
-                )
+                format!("ATT&CK {} {}", d.kb.domain(), d.version.as_deref().unwrap_or("(version not stated)"))
             });
             ui::print(&text(&summary, version.as_deref()))?;
         }
@@ -81,11 +68,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
 
 /// The one-line accounting `ttpc check` prints per source.
 pub fn headline(s: &SourceSummary) -> String {
-    let mut skipped: Vec<String> = s
-        .skipped_by_reason
-        .iter()
-        .map(|(r, n)| format!("{r} {n}"))
-        .collect();
+    let mut skipped: Vec<String> = s.skipped_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
     if skipped.is_empty() {
         skipped.push(String::from("none"));
     }
@@ -111,14 +94,8 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
         vec![String::from("parsed"), s.parsed_files.to_string()],
         vec![String::from("skipped"), s.skipped_files.to_string()],
         vec![String::from("rules"), s.rules.to_string()],
-        vec![
-            String::from("rules with techniques"),
-            s.rules_with_techniques.to_string(),
-        ],
-        vec![
-            String::from("stale mappings"),
-            s.stale_mappings.len().to_string(),
-        ],
+        vec![String::from("rules with techniques"), s.rules_with_techniques.to_string()],
+        vec![String::from("stale mappings"), s.stale_mappings.len().to_string()],
         vec![String::from("unmapped IDs"), s.unmapped.len().to_string()],
     ];
     for line in ui::table(&["", ""], &rows).lines().skip(1) {
@@ -129,12 +106,7 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
         let rows: Vec<Vec<String>> = s
             .skipped
             .iter()
-            .map(|f| {
-                vec![
-                    f.path.display().to_string(),
-                    format!("{}: {}", f.reason.as_str(), f.detail),
-                ]
-            })
+            .map(|f| vec![f.path.display().to_string(), format!("{}: {}", f.reason.as_str(), f.detail)])
             .collect();
         indent(&mut out, &ui::table(&["file", "why"], &rows));
     }
@@ -145,13 +117,20 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
         }
     }
     match version {
-        None => out.push_str("\nNo ATT&CK data: technique IDs are shown as written. Pass --attack-data FILE to check them.\n"),
+        None => out.push_str(
+            "\nNo ATT&CK data: technique IDs are shown as written. Pass --attack-data FILE to check them.\n",
+        ),
         Some(version) => {
             if !s.stale_mappings.is_empty() {
-                out.push_str(&format!("\nStale mappings (revoked in {version}; counted for the replacement)\n"));
+                out.push_str(&format!(
+                    "\nStale mappings (revoked in {version}; counted for the replacement)\n"
+                ));
                 for m in &s.stale_mappings {
                     if let MappingIssue::Stale { written, replacement } = &m.issue {
-                        out.push_str(&format!("  {written} → {replacement}  {} \"{}\" ({})\n", m.rule, m.title, m.place));
+                        out.push_str(&format!(
+                            "  {written} → {replacement}  {} \"{}\" ({})\n",
+                            m.rule, m.title, m.place
+                        ));
                     }
                 }
             }
@@ -184,13 +163,7 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
     let rows: Vec<Vec<String>> = s
         .techniques
         .iter()
-        .map(|t| {
-            vec![
-                t.id.clone(),
-                t.name.clone().unwrap_or_default(),
-                t.rules.to_string(),
-            ]
-        })
+        .map(|t| vec![t.id.clone(), t.name.clone().unwrap_or_default(), t.rules.to_string()])
         .collect();
     indent(&mut out, &ui::table(&["ID", "name", "rules"], &rows));
     out

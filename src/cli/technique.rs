@@ -64,20 +64,13 @@ struct View {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(
-        global,
-        &Pin {
-            domain: args.domain,
-            version: args.version.clone(),
-        },
-    )?;
+    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
     let kb = &data.kb;
     let Some(idx) = kb.technique(&args.id) else {
         let suggestions = suggest(kb, &args.id);
         return Err(Error::NotFound {
             message: format!("no technique {} in ATT&CK {}", args.id, kb.domain()),
-            help: (!suggestions.is_empty())
-                .then(|| format!("did you mean {}?", suggestions.join(", or "))),
+            help: (!suggestions.is_empty()).then(|| format!("did you mean {}?", suggestions.join(", or "))),
         });
     };
     let view = view(kb, idx);
@@ -95,28 +88,16 @@ fn suggest(kb: &KnowledgeBase, query: &str) -> Vec<String> {
     let upper = query.trim().to_ascii_uppercase();
     let family = upper.get(..5).filter(|p| p.starts_with('T'));
     if let Some(family) = family {
-        let list: Vec<String> = kb
-            .active_techniques()
-            .filter(|t| kb[*t].id.starts_with(family))
-            .map(label)
-            .take(4)
-            .collect();
+        let list: Vec<String> =
+            kb.active_techniques().filter(|t| kb[*t].id.starts_with(family)).map(label).take(4).collect();
         if !list.is_empty() {
             return list;
         }
     }
-    let names: Vec<(String, TechniqueIdx)> = kb
-        .active_techniques()
-        .map(|t| (kb.full_name(t), t))
-        .collect();
+    let names: Vec<(String, TechniqueIdx)> = kb.active_techniques().map(|t| (kb.full_name(t), t)).collect();
     nearest(query, names.iter().map(|(n, _)| n.as_str()), 3)
         .into_iter()
-        .filter_map(|n| {
-            names
-                .iter()
-                .find(|(name, _)| name == n)
-                .map(|(_, t)| label(*t))
-        })
+        .filter_map(|n| names.iter().find(|(name, _)| name == n).map(|(_, t)| label(*t)))
         .collect()
 }
 
@@ -136,17 +117,8 @@ fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
         tactics: t.tactics.iter().map(|x| kb[*x].name.clone()).collect(),
         platforms: t.platforms.clone(),
         parent: t.parent.map(label),
-        subtechniques: t
-            .subtechniques
-            .iter()
-            .filter(|s| kb[**s].is_active())
-            .map(|s| label(*s))
-            .collect(),
-        groups: kb
-            .groups_using(idx)
-            .into_iter()
-            .map(|g| format!("{} {}", kb[g].id, kb[g].name))
-            .collect(),
+        subtechniques: t.subtechniques.iter().filter(|s| kb[**s].is_active()).map(|s| label(*s)).collect(),
+        groups: kb.groups_using(idx).into_iter().map(|g| format!("{} {}", kb[g].id, kb[g].name)).collect(),
         detection_strategies: t
             .detection_strategies
             .iter()
@@ -189,11 +161,7 @@ fn view(kb: &KnowledgeBase, idx: TechniqueIdx) -> View {
                 }
             })
             .collect(),
-        mitigations: t
-            .mitigations
-            .iter()
-            .map(|m| format!("{} {}", kb[*m].id, kb[*m].name))
-            .collect(),
+        mitigations: t.mitigations.iter().map(|m| format!("{} {}", kb[*m].id, kb[*m].name)).collect(),
     }
 }
 
@@ -220,17 +188,9 @@ fn text(v: &View) -> String {
         out.push_str(&format!("  parent: {parent}\n"));
     }
     list(&mut out, "sub-techniques", &v.subtechniques);
-    list(
-        &mut out,
-        &format!("groups using it ({})", v.groups.len()),
-        &v.groups,
-    );
+    list(&mut out, &format!("groups using it ({})", v.groups.len()), &v.groups);
     list(&mut out, "mitigations", &v.mitigations);
-    list(
-        &mut out,
-        "data components (ATT&CK ≤ v17)",
-        &v.data_components,
-    );
+    list(&mut out, "data components (ATT&CK ≤ v17)", &v.data_components);
     if !v.detection_strategies.is_empty() {
         out.push_str("  detection strategies:\n");
         for d in &v.detection_strategies {

@@ -14,9 +14,7 @@ pub fn stdout_is_colored(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     }
 }
 
@@ -29,16 +27,9 @@ pub fn install_diagnostics(choice: ColorChoice) {
         ColorChoice::Never => false,
         ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100);
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
     let _ = miette::set_hook(Box::new(move |_| {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         Box::new(
             GraphicalReportHandler::new_themed(theme)
                 .with_width(width)
@@ -63,14 +54,7 @@ pub fn warn_in_file(file: &SourceFile, warnings: &[Problem]) {
 
 /// Prints a warning that points at no file.
 pub fn warn(code: &'static str, message: String, help: Option<String>) {
-    eprintln!(
-        "{:?}",
-        miette::Report::new(Warning {
-            code,
-            message,
-            help
-        })
-    );
+    eprintln!("{:?}", miette::Report::new(Warning { code, message, help }));
 }
 
 /// Writes text to stdout; a closed pipe (`ttpc actors | head`) is not an error worth a report.
@@ -79,10 +63,7 @@ pub fn print(text: &str) -> Result<(), Error> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(source) => Err(Error::Io {
-            what: String::from("standard output"),
-            source,
-        }),
+        Err(source) => Err(Error::Io { what: String::from("standard output"), source }),
     }
 }
 
@@ -96,12 +77,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         }
     }
     let numeric: Vec<bool> = (0..columns)
-        .map(|i| {
-            !rows.is_empty()
-                && rows
-                    .iter()
-                    .all(|r| r.get(i).is_some_and(|c| c.parse::<f64>().is_ok()))
-        })
+        .map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_some_and(|c| c.parse::<f64>().is_ok())))
         .collect();
     let mut out = String::new();
     let mut line = |cells: Vec<&str>| {
@@ -140,8 +116,8 @@ pub enum Format {
 
 /// Pretty JSON with a trailing newline.
 pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    let mut text =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
     text.push('\n');
     text
 }

@@ -25,39 +25,25 @@ const WARNING: &[&str] = &[
 /// Tests for the PowerShell script: Windows, and cloud or SaaS tests, which run from any host
 /// with the module.
 fn is_windows_or_cloud(test: &AtomicTest) -> bool {
-    test.platforms
-        .iter()
-        .any(|p| !matches!(p.as_str(), "linux" | "macos" | "containers"))
+    test.platforms.iter().any(|p| !matches!(p.as_str(), "linux" | "macos" | "containers"))
 }
 
 /// Tests for the shell script: Linux, macOS and containers.
 fn is_unix(test: &AtomicTest) -> bool {
-    test.platforms
-        .iter()
-        .any(|p| matches!(p.as_str(), "linux" | "macos" | "containers"))
+    test.platforms.iter().any(|p| matches!(p.as_str(), "linux" | "macos" | "containers"))
 }
 
 /// Text safe inside a one-line comment.
 fn comment(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 fn numbers(tests: &[&AtomicTest]) -> String {
-    tests
-        .iter()
-        .map(|t| t.number.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    tests.iter().map(|t| t.number.to_string()).collect::<Vec<_>>().join(",")
 }
 
 fn purpose(step: &EmulationStep) -> &'static str {
-    if step.covered {
-        "validates a covered technique"
-    } else {
-        "exercises a gap"
-    }
+    if step.covered { "validates a covered technique" } else { "exercises a gap" }
 }
 
 /// The PowerShell script for one actor.
@@ -72,14 +58,14 @@ pub fn powershell(a: &Assessment, actor: &ActorEmulation) -> String {
     for line in WARNING {
         out.push_str(&format!("# {line}\n"));
     }
-    out.push_str("#\n# Needs the Invoke-AtomicRedTeam module: https://github.com/redcanaryco/invoke-atomicredteam\n");
+    out.push_str(
+        "#\n# Needs the Invoke-AtomicRedTeam module: https://github.com/redcanaryco/invoke-atomicredteam\n",
+    );
     out.push_str("#Requires -Modules Invoke-AtomicRedTeam\n$ErrorActionPreference = 'Continue'\n");
     script_body(&mut out, actor, is_windows_or_cloud, |id, list, prereqs| {
         let mut lines = String::new();
         if prereqs {
-            lines.push_str(&format!(
-                "Invoke-AtomicTest {id} -TestNumbers {list} -GetPrereqs\n"
-            ));
+            lines.push_str(&format!("Invoke-AtomicTest {id} -TestNumbers {list} -GetPrereqs\n"));
         }
         lines.push_str(&format!("Invoke-AtomicTest {id} -TestNumbers {list}\n"));
         lines
@@ -101,17 +87,15 @@ pub fn shell(a: &Assessment, actor: &ActorEmulation) -> String {
     for line in WARNING {
         out.push_str(&format!("# {line}\n"));
     }
-    out.push_str(
-        "#\n# Needs PowerShell (pwsh) with the Invoke-AtomicRedTeam module installed.\nset -u\n",
-    );
+    out.push_str("#\n# Needs PowerShell (pwsh) with the Invoke-AtomicRedTeam module installed.\nset -u\n");
     script_body(&mut out, actor, is_unix, |id, list, prereqs| {
         let mut lines = String::new();
         if prereqs {
-            lines.push_str(&format!("pwsh -NoProfile -Command 'Invoke-AtomicTest {id} -TestNumbers {list} -GetPrereqs'\n"));
+            lines.push_str(&format!(
+                "pwsh -NoProfile -Command 'Invoke-AtomicTest {id} -TestNumbers {list} -GetPrereqs'\n"
+            ));
         }
-        lines.push_str(&format!(
-            "pwsh -NoProfile -Command 'Invoke-AtomicTest {id} -TestNumbers {list}'\n"
-        ));
+        lines.push_str(&format!("pwsh -NoProfile -Command 'Invoke-AtomicTest {id} -TestNumbers {list}'\n"));
         lines
     });
     out
@@ -130,12 +114,7 @@ fn script_body(
             out.push_str(&format!("\n# ── {} ──\n", comment(tactic)));
         }
         let tests: Vec<&AtomicTest> = step.tests.iter().filter(|t| wanted(t)).collect();
-        out.push_str(&format!(
-            "# {} {} — {}",
-            step.technique,
-            comment(&step.name),
-            purpose(step)
-        ));
+        out.push_str(&format!("# {} {} — {}", step.technique, comment(&step.name), purpose(step)));
         if tests.is_empty() {
             out.push_str(if step.tests.is_empty() {
                 "; no atomic test\n"
@@ -150,12 +129,7 @@ fn script_body(
             if t.elevation_required {
                 notes.push(String::from("needs elevation"));
             }
-            out.push_str(&format!(
-                "#   {}. {} [{}]\n",
-                t.number,
-                comment(&t.name),
-                notes.join(", ")
-            ));
+            out.push_str(&format!("#   {}. {} [{}]\n", t.number, comment(&t.name), notes.join(", ")));
         }
         let prereqs = tests.iter().any(|t| t.has_prerequisites);
         out.push_str(&invoke(&step.technique, &numbers(&tests), prereqs));
@@ -180,14 +154,7 @@ pub fn caldera(a: &Assessment, actor: &ActorEmulation) -> CalderaAdversary {
     let digest = Sha256::digest(format!("ttpc:{}:{}", a.model.name, actor.id).as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     CalderaAdversary {
-        id: format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        ),
+        id: format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]),
         name: format!("{} ({}) — {}", actor.name, actor.id, a.model.name),
         description: format!(
             "Generated by ttpc from the threat model \"{}\" (ATT&CK {} {}): the actor's in-scope techniques in kill-chain order.",

@@ -31,10 +31,7 @@ mod tests {
     fn markdown_neutralises_tables_code_and_html() {
         assert_eq!(markdown("a | b"), "a \\| b");
         assert_eq!(markdown("`rm -rf`"), "\\`rm -rf\\`");
-        assert_eq!(
-            markdown("<img src=x onerror=alert(1)>"),
-            "&lt;img src=x onerror=alert(1)&gt;"
-        );
+        assert_eq!(markdown("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
         assert_eq!(markdown("line\nbreak"), "line break");
         assert_eq!(markdown("T1059.001 PowerShell"), "T1059.001 PowerShell");
     }

@@ -34,16 +34,10 @@ pub fn render_all(
 ) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
     let mut files = Vec::new();
     for (name, layer) in layers::layers(a) {
-        files.push(OutputFile {
-            path: Path::new("layers").join(name),
-            contents: json(&layer),
-        });
+        files.push(OutputFile { path: Path::new("layers").join(name), contents: json(&layer) });
     }
     let plan = plan::document(a, options.overall_target);
-    files.push(OutputFile {
-        path: PathBuf::from("remediation-plan.yaml"),
-        contents: yaml(&plan),
-    });
+    files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
     files.push(OutputFile {
         path: PathBuf::from("report.md"),
         contents: report::markdown_report(a, options.report_template.as_deref())?,
@@ -70,10 +64,7 @@ pub fn render_all(
             });
         }
     }
-    files.push(OutputFile {
-        path: PathBuf::from("assessment.json"),
-        contents: json(a),
-    });
+    files.push(OutputFile { path: PathBuf::from("assessment.json"), contents: json(a) });
     Ok(files)
 }
 

@@ -83,10 +83,7 @@ pub fn document(a: &Assessment, target: Option<f64>) -> PlanDocument {
     let mut horizons = Vec::new();
     for (i, h) in a.plan.horizons.iter().enumerate() {
         let key = format!("priority_{}_gaps", i + 1);
-        horizons.push(HorizonLabel {
-            list: key.clone(),
-            days: h.days,
-        });
+        horizons.push(HorizonLabel { list: key.clone(), days: h.days });
         lists.insert(
             key,
             h.items

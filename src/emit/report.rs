@@ -23,18 +23,12 @@ pub const EMULATION_MD: &str = "emulation-plan.md.j2";
 /// Every built-in template: (name, source).
 pub const BUILT_IN: &[(&str, &str)] = &[
     (REPORT_MD, include_str!("../../templates/report.md.j2")),
-    (
-        EMULATION_MD,
-        include_str!("../../templates/emulation-plan.md.j2"),
-    ),
+    (EMULATION_MD, include_str!("../../templates/emulation-plan.md.j2")),
 ];
 
 /// The source of a built-in template.
 pub fn built_in(name: &str) -> Option<&'static str> {
-    BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, source)| *source)
+    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, source)| *source)
 }
 
 /// A template that failed to load or render.
@@ -73,36 +67,21 @@ pub enum TemplateError {
 }
 
 /// Renders the Markdown report, with the built-in template or the user's.
-pub fn markdown_report(
-    a: &Assessment,
-    user_template: Option<&Path>,
-) -> Result<String, Box<TemplateError>> {
+pub fn markdown_report(a: &Assessment, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
     let (name, source) = match user_template {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| {
-                Box::new(TemplateError::Unreadable {
-                    path: path.to_owned(),
-                    source,
-                })
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Box::new(TemplateError::Unreadable { path: path.to_owned(), source }))?;
             (path.display().to_string(), text)
         }
-        None => (
-            REPORT_MD.to_owned(),
-            built_in(REPORT_MD).unwrap_or_default().to_owned(),
-        ),
+        None => (REPORT_MD.to_owned(), built_in(REPORT_MD).unwrap_or_default().to_owned()),
     };
     render(&name, &source, a, Escape::Markdown)
 }
 
 /// Renders the built-in emulation plan (the assessment must have an `emulation` section).
 pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
-    render(
-        EMULATION_MD,
-        built_in(EMULATION_MD).unwrap_or_default(),
-        a,
-        Escape::Markdown,
-    )
+    render(EMULATION_MD, built_in(EMULATION_MD).unwrap_or_default(), a, Escape::Markdown)
 }
 
 /// How printed values are escaped.
@@ -124,9 +103,7 @@ pub fn render(
     let env = environment(escape);
     let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let template = env.template_from_named_str(name, source).map_err(error)?;
-    let mut text = template
-        .render(Value::from(minijinja::value::Serde(a)))
-        .map_err(error)?;
+    let mut text = template.render(Value::from(minijinja::value::Serde(a))).map_err(error)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -155,8 +132,7 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
                     minijinja::escape_formatter(out, state, value)
                 } else {
                     let text = value.as_str().unwrap_or_default();
-                    out.write_str(&escape::markdown(text))
-                        .map_err(minijinja::Error::from)
+                    out.write_str(&escape::markdown(text)).map_err(minijinja::Error::from)
                 }
             });
         }
@@ -165,9 +141,7 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
     env.add_filter("pct", pct);
     env.add_filter("slug", |s: String| super::layers::slug(&s));
     env.add_filter("bar", bar);
-    env.add_filter("md", |s: String| {
-        Value::from_safe_string(escape::markdown(&s))
-    });
+    env.add_filter("md", |s: String| Value::from_safe_string(escape::markdown(&s)));
     env
 }
 
@@ -194,15 +168,12 @@ fn template_error(name: &str, source: &str, e: &minijinja::Error) -> TemplateErr
     {
         message = format!("{message}: {detail}");
     }
-    let span = e
-        .range()
-        .map(|r| SourceSpan::from(r.start..r.end))
-        .or_else(|| {
-            e.line().map(|line| {
-                let offset = crate::diagnostics::offset_of(source, line, 1);
-                SourceSpan::from(offset..offset)
-            })
-        });
+    let span = e.range().map(|r| SourceSpan::from(r.start..r.end)).or_else(|| {
+        e.line().map(|line| {
+            let offset = crate::diagnostics::offset_of(source, line, 1);
+            SourceSpan::from(offset..offset)
+        })
+    });
     TemplateError::Render {
         name: name.to_owned(),
         message,

@@ -8,11 +8,7 @@ const WIDTH: usize = 78;
 /// The summary; `color` adds ANSI colours.
 pub fn summary(a: &Assessment, color: bool) -> String {
     let paint = |code: &str, text: &str| {
-        if color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     };
     let rule = "━".repeat(WIDTH);
     let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.0}%"));
@@ -22,10 +18,7 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     };
     let mut out = String::new();
     out.push_str(&format!("{rule}\n"));
-    out.push_str(&paint(
-        "1",
-        &format!("THREAT MODEL ASSESSMENT — {}", a.model.name),
-    ));
+    out.push_str(&paint("1", &format!("THREAT MODEL ASSESSMENT — {}", a.model.name)));
     out.push('\n');
     out.push_str(&format!("{rule}\n"));
     let names: Vec<&str> = a.actors.iter().map(|x| x.name.as_str()).collect();
@@ -53,20 +46,11 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         o.partial
     ));
     out.push_str("Tactic Coverage Breakdown:\n");
-    let name_width = a
-        .tactics
-        .iter()
-        .map(|t| t.name.chars().count())
-        .max()
-        .unwrap_or(10)
-        + 1;
+    let name_width = a.tactics.iter().map(|t| t.name.chars().count()).max().unwrap_or(10) + 1;
     for t in a.tactics.iter().filter(|t| t.coverage.techniques > 0) {
         let label = format!("{}:", t.name);
-        let mut line = format!(
-            "  {label:<name_width$} {:>4} {}",
-            pct(t.coverage.percent),
-            bar(t.coverage.percent)
-        );
+        let mut line =
+            format!("  {label:<name_width$} {:>4} {}", pct(t.coverage.percent), bar(t.coverage.percent));
         if t.below_overall {
             line.push_str(&paint("33", " <-- Priority gap"));
         }
@@ -74,20 +58,14 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         out.push('\n');
     }
     if let Some(first) = a.plan.horizons.first() {
-        out.push_str(&format!(
-            "\nTOP PRIORITY GAPS ({}-day remediation):\n",
-            first.days
-        ));
+        out.push_str(&format!("\nTOP PRIORITY GAPS ({}-day remediation):\n", first.days));
         for (i, item) in first.items.iter().enumerate() {
             let t = a.technique(&item.technique);
             let users = t.map(|t| t.actors.len()).unwrap_or(0);
             let used = if users == a.actors.len() && users > 1 {
                 format!("used by all {users} actors")
             } else {
-                format!(
-                    "used by {}",
-                    t.map(|t| t.actors.join(", ")).unwrap_or_default()
-                )
+                format!("used by {}", t.map(|t| t.actors.join(", ")).unwrap_or_default())
             };
             out.push_str(&format!(
                 "  {}. {} {} — {used}, {} detections, effort {}\n",
@@ -125,15 +103,8 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     if !a.verdicts.is_empty() {
         out.push_str("\nTARGETS:\n");
         for v in &a.verdicts {
-            let mark = if v.pass {
-                paint("32", "pass")
-            } else {
-                paint("31", "FAIL")
-            };
-            out.push_str(&format!(
-                "  [{mark}] {}: expected {}, actual {}\n",
-                v.target, v.expected, v.actual
-            ));
+            let mark = if v.pass { paint("32", "pass") } else { paint("31", "FAIL") };
+            out.push_str(&format!("  [{mark}] {}: expected {}, actual {}\n", v.target, v.expected, v.actual));
         }
     }
     out.push_str(&format!("{rule}\n"));

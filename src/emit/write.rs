@@ -46,19 +46,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let fail = |source| WriteError {
-        path: path.to_owned(),
-        source,
-    };
-    std::fs::create_dir_all(folder).map_err(|source| WriteError {
-        path: folder.to_owned(),
-        source,
-    })?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".ttpc-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(fail)?;
+    let fail = |source| WriteError { path: path.to_owned(), source };
+    std::fs::create_dir_all(folder).map_err(|source| WriteError { path: folder.to_owned(), source })?;
+    let mut temp =
+        tempfile::Builder::new().prefix(".ttpc-").suffix(".tmp").tempfile_in(folder).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;

@@ -106,9 +106,7 @@ fn is_technique_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let stem = name
-        .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"));
+    let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
     stem.is_some_and(crate::rules::looks_like_technique)
 }
 
@@ -117,8 +115,7 @@ pub fn load_atomics(path: &Path) -> Result<AtomicsReport, SourceError> {
     let walked = walk(
         path,
         |file| {
-            (!is_technique_file(file))
-                .then(|| Skip::not_a_rule("not an atomic technique file (T*/T*.yaml)"))
+            (!is_technique_file(file)).then(|| Skip::not_a_rule("not an atomic technique file (T*/T*.yaml)"))
         },
         |_, text| parse(text),
     )?;
@@ -138,15 +135,10 @@ pub fn load_atomics(path: &Path) -> Result<AtomicsReport, SourceError> {
 
 /// Parses one technique file.
 pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
-    let doc: FileDoc =
-        serde_yaml::from_str(text).map_err(|e| Skip::syntax(crate::rules::yaml_error(&e)))?;
+    let doc: FileDoc = serde_yaml::from_str(text).map_err(|e| Skip::syntax(crate::rules::yaml_error(&e)))?;
     let technique = doc
         .attack_technique
-        .and_then(|t| {
-            t.0.into_iter()
-                .map(|s| s.trim().to_owned())
-                .find(|s| !s.is_empty())
-        })
+        .and_then(|t| t.0.into_iter().map(|s| s.trim().to_owned()).find(|s| !s.is_empty()))
         .ok_or_else(|| Skip::not_a_rule("YAML without `attack_technique`"))?;
     let tests = doc
         .atomic_tests
@@ -157,24 +149,11 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
             let executor = t.executor.as_ref();
             AtomicTest {
                 number: i + 1,
-                name: t
-                    .name
-                    .as_ref()
-                    .and_then(|n| n.text())
-                    .unwrap_or("(unnamed test)")
-                    .to_owned(),
-                guid: t
-                    .auto_generated_guid
-                    .as_ref()
-                    .and_then(|g| g.text())
-                    .map(str::to_owned),
+                name: t.name.as_ref().and_then(|n| n.text()).unwrap_or("(unnamed test)").to_owned(),
+                guid: t.auto_generated_guid.as_ref().and_then(|g| g.text()).map(str::to_owned),
                 platforms: t
                     .supported_platforms
-                    .map(|p| {
-                        p.0.into_iter()
-                            .map(|s| s.trim().to_ascii_lowercase())
-                            .collect()
-                    })
+                    .map(|p| p.0.into_iter().map(|s| s.trim().to_ascii_lowercase()).collect())
                     .unwrap_or_default(),
                 executor: executor
                     .and_then(|e| e.name.as_ref())
@@ -184,21 +163,14 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
                 elevation_required: executor
                     .and_then(|e| e.elevation_required.as_ref())
                     .and_then(|v| v.text())
-                    .is_some_and(|v| {
-                        v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes")
-                    }),
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes")),
                 has_prerequisites: t.dependencies.is_some_and(|d| !d.is_empty()),
             }
         })
         .collect();
     Ok(AtomicTechnique {
         technique,
-        display_name: doc
-            .display_name
-            .as_ref()
-            .and_then(|d| d.text())
-            .unwrap_or_default()
-            .to_owned(),
+        display_name: doc.display_name.as_ref().and_then(|d| d.text()).unwrap_or_default().to_owned(),
         tests,
         path: PathBuf::new(),
     })

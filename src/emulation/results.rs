@@ -13,17 +13,7 @@ use thiserror::Error;
 
 /// Whether the emulated technique was detected.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Detected {
@@ -98,36 +88,19 @@ pub enum ResultsError {
 /// Reads a results file.
 pub fn load_results(path: &Path) -> Result<ResultsFile, ResultsError> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ResultsError::Missing {
-            path: path.to_owned(),
-        },
-        _ => ResultsError::Invalid {
-            path: path.to_owned(),
-            message: e.to_string(),
-        },
+        std::io::ErrorKind::NotFound => ResultsError::Missing { path: path.to_owned() },
+        _ => ResultsError::Invalid { path: path.to_owned(), message: e.to_string() },
     })?;
     parse(path, &text)
 }
 
 /// Parses the text of a results file.
 pub fn parse(path: &Path, text: &str) -> Result<ResultsFile, ResultsError> {
-    let invalid = |message: String| ResultsError::Invalid {
-        path: path.to_owned(),
-        message,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| invalid(e.to_string()))?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let invalid = |message: String| ResultsError::Invalid { path: path.to_owned(), message };
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| invalid(e.to_string()))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let (Some(technique), Some(date), Some(detected)) =
         (column("technique"), column("date"), column("detected"))
     else {
@@ -136,11 +109,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ResultsFile, ResultsError> {
         )));
     };
     let (test, guid, notes) = (column("test"), column("guid"), column("notes"));
-    let mut out = ResultsFile {
-        path: path.to_owned(),
-        results: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut out = ResultsFile { path: path.to_owned(), results: Vec::new(), warnings: Vec::new() };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -151,30 +120,20 @@ pub fn parse(path: &Path, text: &str) -> Result<ResultsFile, ResultsError> {
             }
         };
         let line = record.position().map_or(0, |p| p.line()) as usize;
-        let field = |i: Option<usize>| {
-            i.and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
+        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let Some(id) = field(Some(technique)).filter(|t| crate::rules::looks_like_technique(t))
-        else {
-            out.warnings
-                .push(format!("line {line}: no technique ID like T1059.001"));
+        let Some(id) = field(Some(technique)).filter(|t| crate::rules::looks_like_technique(t)) else {
+            out.warnings.push(format!("line {line}: no technique ID like T1059.001"));
             continue;
         };
-        let Some(day) =
-            field(Some(date)).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        else {
-            out.warnings
-                .push(format!("line {line}: the date must be YYYY-MM-DD"));
+        let Some(day) = field(Some(date)).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) else {
+            out.warnings.push(format!("line {line}: the date must be YYYY-MM-DD"));
             continue;
         };
         let Some(outcome) = field(Some(detected)).and_then(Detected::parse) else {
-            out.warnings
-                .push(format!("line {line}: detected must be yes, no or partial"));
+            out.warnings.push(format!("line {line}: detected must be yes, no or partial"));
             continue;
         };
         out.results.push(EmulationResult {

@@ -148,9 +148,7 @@ fn default_weight() -> u32 {
 }
 
 /// How critical an asset is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Criticality {
     /// Loss stops the business.
@@ -189,9 +187,7 @@ pub struct Asset {
 }
 
 /// The format of a rule source.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
     /// Sigma rules: a `.yml` file or a folder of them.
@@ -382,10 +378,7 @@ fn default_per_horizon() -> u32 {
 
 impl Default for RemediationPolicy {
     fn default() -> Self {
-        RemediationPolicy {
-            horizons_days: default_horizons(),
-            per_horizon: default_per_horizon(),
-        }
+        RemediationPolicy { horizons_days: default_horizons(), per_horizon: default_per_horizon() }
     }
 }
 
@@ -410,11 +403,7 @@ fn default_max_age() -> u32 {
 
 impl Default for Validation {
     fn default() -> Self {
-        Validation {
-            atomics: None,
-            results: None,
-            max_age_days: default_max_age(),
-        }
+        Validation { atomics: None, results: None, max_age_days: default_max_age() }
     }
 }
 
@@ -451,8 +440,7 @@ impl TechniqueId {
         let shape_ok = (b.len() == 5 || (b.len() == 9 && b[5] == b'.'))
             && matches!(b[0], b'T' | b't')
             && b[1..5].iter().all(u8::is_ascii_digit)
-            && b.get(6..)
-                .is_none_or(|rest| rest.iter().all(u8::is_ascii_digit));
+            && b.get(6..).is_none_or(|rest| rest.iter().all(u8::is_ascii_digit));
         shape_ok.then(|| TechniqueId(s.to_ascii_uppercase()))
     }
 
@@ -478,9 +466,7 @@ impl<'de> Deserialize<'de> for TechniqueId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         TechniqueId::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "{s:?} is not a technique ID like T1059 or T1059.001"
-            ))
+            serde::de::Error::custom(format!("{s:?} is not a technique ID like T1059 or T1059.001"))
         })
     }
 }
@@ -528,11 +514,7 @@ impl Percent {
 
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.fract() == 0.0 {
-            write!(f, "{:.0}%", self.0)
-        } else {
-            write!(f, "{}%", self.0)
-        }
+        if self.0.fract() == 0.0 { write!(f, "{:.0}%", self.0) } else { write!(f, "{}%", self.0) }
     }
 }
 

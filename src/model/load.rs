@@ -43,11 +43,7 @@ impl LoadedModel {
     /// tidied to `out`, lexically).
     pub fn resolve_path(&self, written: &str) -> PathBuf {
         let p = Path::new(written);
-        if p.is_absolute() {
-            p.to_owned()
-        } else {
-            tidy(&self.base_dir().join(p))
-        }
+        if p.is_absolute() { p.to_owned() } else { tidy(&self.base_dir().join(p)) }
     }
 
     /// The span to underline for the node at a JSON Pointer (`/actors/0/ref`).
@@ -74,11 +70,7 @@ fn tidy(path: &Path) -> PathBuf {
             other => out.push(other),
         }
     }
-    if out.is_empty() {
-        PathBuf::from(".")
-    } else {
-        out.iter().collect()
-    }
+    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
 }
 
 /// Why a model could not be loaded.
@@ -112,13 +104,9 @@ pub enum ModelError {
 
 /// Loads and validates a model file.
 pub fn load(path: &Path) -> Result<LoadedModel, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Unreadable {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| ModelError::NotUtf8 {
-        path: path.to_owned(),
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|source| ModelError::Unreadable { path: path.to_owned(), source })?;
+    let text = String::from_utf8(bytes).map_err(|_| ModelError::NotUtf8 { path: path.to_owned() })?;
     load_str(path, text)
 }
 
@@ -164,13 +152,7 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
     if problems.iter().any(Problem::is_error) {
         return Err(invalid(problems));
     }
-    Ok(LoadedModel {
-        model,
-        path: path.to_owned(),
-        source,
-        spans,
-        warnings,
-    })
+    Ok(LoadedModel { model, path: path.to_owned(), source, spans, warnings })
 }
 
 /// What the schema cannot say.
@@ -186,10 +168,7 @@ fn semantic_checks(
             problems.push(
                 Problem::error(
                     "ttpc::model::horizons_order",
-                    format!(
-                        "remediation horizons must grow: {} days comes after {} days",
-                        pair[1], pair[0]
-                    ),
+                    format!("remediation horizons must grow: {} days comes after {} days", pair[1], pair[0]),
                     spans.value_or_ancestor(&format!("/remediation/horizons_days/{}", i + 1)),
                 )
                 .label("not after the previous horizon")
@@ -224,9 +203,9 @@ fn semantic_checks(
                 )
                 .label("no such actor in this model")
                 .help(match suggestion.first() {
-                    Some(best) => format!(
-                        "did you mean `{best}`? keys name an actor `ref` as written in `actors`"
-                    ),
+                    Some(best) => {
+                        format!("did you mean `{best}`? keys name an actor `ref` as written in `actors`")
+                    }
                     None => String::from("keys name an actor `ref` as written in `actors`"),
                 }),
             );
@@ -244,13 +223,9 @@ fn yaml_problem(error: &serde_yaml::Error, text: &str) -> Problem {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
-    Problem::error(
-        "ttpc::model::yaml",
-        format!("not valid YAML: {message}"),
-        offset..offset,
-    )
-    .label("here")
-    .help("a model is one YAML document; check indentation and quoting near this line")
+    Problem::error("ttpc::model::yaml", format!("not valid YAML: {message}"), offset..offset)
+        .label("here")
+        .help("a model is one YAML document; check indentation and quoting near this line")
 }
 
 /// YAML → JSON for schema validation. Tags are dropped (their value kept); non-string keys become
@@ -266,9 +241,7 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
             } else if let Some(u) = n.as_u64() {
                 Value::from(u)
             } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
+                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
             }
         }
         Y::String(s) => Value::String(s),
@@ -278,9 +251,9 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
                 .map(|(k, v)| {
                     let key = match k {
                         Y::String(s) => s,
-                        other => serde_yaml::to_string(&other)
-                            .map(|s| s.trim_end().to_owned())
-                            .unwrap_or_default(),
+                        other => {
+                            serde_yaml::to_string(&other).map(|s| s.trim_end().to_owned()).unwrap_or_default()
+                        }
                     };
                     (key, yaml_to_json(v))
                 })

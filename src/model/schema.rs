@@ -77,25 +77,15 @@ fn validator() -> &'static jsonschema::Validator {
 /// Validates a document; returns one problem per schema violation, in no particular order.
 pub fn validate(document: &Value, spans: &SpanMap) -> Vec<Problem> {
     let root = threat_model_schema();
-    validator()
-        .iter_errors(document)
-        .flat_map(|error| describe(&error, &root, spans))
-        .collect()
+    validator().iter_errors(document).flat_map(|error| describe(&error, &root, spans)).collect()
 }
 
-fn describe(
-    error: &jsonschema::ValidationError<'_>,
-    root: &Value,
-    spans: &SpanMap,
-) -> Vec<Problem> {
+fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanMap) -> Vec<Problem> {
     let path = error.instance_path().as_str().to_owned();
     let instance = error.instance();
     let schema_path = error.schema_path().as_str().to_owned();
     let node = schema_node(root, &schema_path);
-    let doc = node
-        .and_then(|n| n.get("description"))
-        .and_then(Value::as_str)
-        .map(first_sentence);
+    let doc = node.and_then(|n| n.get("description")).and_then(Value::as_str).map(first_sentence);
     let here = spans.value_or_ancestor(&path);
     let what = describe_path(&path);
 
@@ -115,18 +105,13 @@ fn describe(
                     let help = match suggestion.first() {
                         Some(best) => format!("did you mean `{best}`?"),
                         None => {
-                            let list: Vec<String> =
-                                allowed.iter().map(|k| format!("`{k}`")).collect();
+                            let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
                             format!("{what} takes {}", one_of(&list))
                         }
                     };
-                    Problem::error(
-                        "ttpc::model::unknown_key",
-                        format!("unknown key `{key}` in {what}"),
-                        span,
-                    )
-                    .label("unknown key")
-                    .help(help)
+                    Problem::error("ttpc::model::unknown_key", format!("unknown key `{key}` in {what}"), span)
+                        .label("unknown key")
+                        .help(help)
                 })
                 .collect()
         }
@@ -138,11 +123,7 @@ fn describe(
                 .and_then(|p| resolve_ref(root, p).get("description"))
                 .and_then(Value::as_str)
                 .map(first_sentence);
-            let span = if path.is_empty() {
-                0..0
-            } else {
-                spans.key_or_value(&path)
-            };
+            let span = if path.is_empty() { 0..0 } else { spans.key_or_value(&path) };
             vec![
                 Problem::error(
                     "ttpc::model::missing_key",
@@ -182,9 +163,7 @@ fn describe(
         ValidationErrorKind::Format { format } if format == PERCENT_FORMAT => {
             vec![percent_problem(&what, instance, here)]
         }
-        ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. }
-            if is_percent(node) =>
-        {
+        ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. } if is_percent(node) => {
             vec![percent_problem(&what, instance, here)]
         }
         ValidationErrorKind::Format { format } if format == "date" => vec![
@@ -203,23 +182,14 @@ fn describe(
         ValidationErrorKind::Enum { options } => {
             let names: Vec<String> = options
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
                 .unwrap_or_default();
             vec![unknown_value(&what, instance, &names, here)]
         }
         ValidationErrorKind::Pattern { .. } => vec![
-            Problem::error(
-                "ttpc::model::bad_value",
-                format!("{what} cannot be {instance}"),
-                here,
-            )
-            .label("wrong form")
-            .maybe_help(doc),
+            Problem::error("ttpc::model::bad_value", format!("{what} cannot be {instance}"), here)
+                .label("wrong form")
+                .maybe_help(doc),
         ],
         ValidationErrorKind::Maximum { limit } => vec![
             Problem::error(
@@ -242,10 +212,7 @@ fn describe(
         ValidationErrorKind::MinItems { limit } => vec![
             Problem::error(
                 "ttpc::model::too_few",
-                format!(
-                    "{what} needs at least {limit} item{}",
-                    if *limit == 1 { "" } else { "s" }
-                ),
+                format!("{what} needs at least {limit} item{}", if *limit == 1 { "" } else { "s" }),
                 here,
             )
             .label("empty")
@@ -260,13 +227,9 @@ fn describe(
             .label(format!("must be {expected_value}")),
         ],
         _ => vec![
-            Problem::error(
-                "ttpc::model::invalid",
-                format!("{what}: {}", error.masked()),
-                here,
-            )
-            .label("invalid")
-            .maybe_help(doc),
+            Problem::error("ttpc::model::invalid", format!("{what}: {}", error.masked()), here)
+                .label("invalid")
+                .maybe_help(doc),
         ],
     }
 }
@@ -275,10 +238,7 @@ fn describe(
 /// variants).
 fn choices(node: Option<&Value>) -> Vec<String> {
     let Some(node) = node else { return Vec::new() };
-    let options = node
-        .get("oneOf")
-        .or_else(|| node.get("anyOf"))
-        .and_then(Value::as_array);
+    let options = node.get("oneOf").or_else(|| node.get("anyOf")).and_then(Value::as_array);
     let mut names = Vec::new();
     for option in options.into_iter().flatten() {
         if let Some(c) = option.get("const").and_then(Value::as_str) {
@@ -292,12 +252,7 @@ fn choices(node: Option<&Value>) -> Vec<String> {
     names
 }
 
-fn unknown_value(
-    what: &str,
-    instance: &Value,
-    names: &[String],
-    span: std::ops::Range<usize>,
-) -> Problem {
+fn unknown_value(what: &str, instance: &Value, names: &[String], span: std::ops::Range<usize>) -> Problem {
     let got = instance.as_str().unwrap_or_default();
     let help = match nearest(got, names.iter().map(String::as_str), 1).first() {
         Some(best) => format!("did you mean `{best}`?"),
@@ -306,13 +261,9 @@ fn unknown_value(
             format!("use {}", one_of(&list))
         }
     };
-    Problem::error(
-        "ttpc::model::unknown_value",
-        format!("{what} cannot be {instance}"),
-        span,
-    )
-    .label("not an allowed value")
-    .help(help)
+    Problem::error("ttpc::model::unknown_value", format!("{what} cannot be {instance}"), span)
+        .label("not an allowed value")
+        .help(help)
 }
 
 fn percent_problem(what: &str, instance: &Value, span: std::ops::Range<usize>) -> Problem {
@@ -357,11 +308,7 @@ fn schema_node<'a>(root: &'a Value, schema_path: &str) -> Option<&'a Value> {
 }
 
 fn resolve_ref<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
-    match node
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
+    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
         Some(pointer) => root.pointer(pointer).unwrap_or(node),
         None => node,
     }
@@ -406,11 +353,7 @@ fn article(type_name: &str) -> String {
         "null" => String::from("empty"),
         other => {
             let first = other.chars().next().unwrap_or('x');
-            if "aeiou".contains(first) {
-                format!("an {other}")
-            } else {
-                format!("a {other}")
-            }
+            if "aeiou".contains(first) { format!("an {other}") } else { format!("a {other}") }
         }
     }
 }

@@ -31,23 +31,13 @@ impl SpanMap {
     /// an empty map: positions are a convenience, serde_yaml reports the syntax error itself.
     pub fn build(text: &str) -> SpanMap {
         // yaml-rust2 markers count characters, not bytes; spans must be bytes.
-        let char_starts: Vec<usize> = if text.is_ascii() {
-            Vec::new()
-        } else {
-            text.char_indices().map(|(i, _)| i).collect()
-        };
-        let mut builder = Builder {
-            text,
-            char_starts,
-            stack: Vec::new(),
-            places: HashMap::new(),
-        };
+        let char_starts: Vec<usize> =
+            if text.is_ascii() { Vec::new() } else { text.char_indices().map(|(i, _)| i).collect() };
+        let mut builder = Builder { text, char_starts, stack: Vec::new(), places: HashMap::new() };
         let mut parser = Parser::new_from_str(text);
         // Only the first document is a model; errors just end the map early.
         let _ = parser.load(&mut builder, false);
-        SpanMap {
-            places: builder.places,
-        }
+        SpanMap { places: builder.places }
     }
 
     /// The place of the node at `pointer` (`""` is the root).
@@ -85,14 +75,8 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 enum Frame {
-    Mapping {
-        pointer: String,
-        key: Option<(String, Range<usize>)>,
-    },
-    Sequence {
-        pointer: String,
-        next: usize,
-    },
+    Mapping { pointer: String, key: Option<(String, Range<usize>)> },
+    Sequence { pointer: String, next: usize },
 }
 
 struct Builder<'t> {
@@ -109,10 +93,7 @@ impl Builder<'_> {
         if self.char_starts.is_empty() {
             mark.index().min(self.text.len())
         } else {
-            self.char_starts
-                .get(mark.index())
-                .copied()
-                .unwrap_or(self.text.len())
+            self.char_starts.get(mark.index()).copied().unwrap_or(self.text.len())
         }
     }
 
@@ -144,9 +125,7 @@ impl Builder<'_> {
             _ => 0,
         };
         // A scalar's text can differ from its value (escapes, folding); stay on its first line.
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
+        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
         let end = (start + value.len() + quotes).min(line_end).max(start);
         start..end
     }
@@ -175,13 +154,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 } else if let Some((pointer, key)) = self.child() {
                     let start = self.offset(mark);
                     let end = (start + 1).min(self.text.len());
-                    self.places.insert(
-                        pointer,
-                        Place {
-                            key,
-                            value: start..end,
-                        },
-                    );
+                    self.places.insert(pointer, Place { key, value: start..end });
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -196,13 +169,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 let (pointer, key) = self.child().unwrap_or_else(|| (String::from("/?"), None));
                 let start = self.offset(mark);
                 let end = (start + 1).min(self.text.len());
-                self.places.insert(
-                    pointer.clone(),
-                    Place {
-                        key,
-                        value: start..end,
-                    },
-                );
+                self.places.insert(pointer.clone(), Place { key, value: start..end });
                 self.stack.push(if is_mapping {
                     Frame::Mapping { pointer, key: None }
                 } else {
@@ -230,7 +197,8 @@ mod tests {
 
     #[test]
     fn maps_keys_and_values_in_block_and_flow_style() {
-        let text = "name: x\nactors:\n  - {ref: FIN7, weight: 3}\n  - ref: \"APT38\"\nattack:\n  version: '18.1'\n";
+        let text =
+            "name: x\nactors:\n  - {ref: FIN7, weight: 3}\n  - ref: \"APT38\"\nattack:\n  version: '18.1'\n";
         let map = SpanMap::build(text);
         let fin7 = map.get("/actors/0/ref").expect("flow mapping value");
         assert_eq!(&text[fin7.value.clone()], "FIN7");

@@ -44,8 +44,7 @@ pub struct ActorProfile {
 impl ActorProfile {
     /// How many techniques come (at least) from each provenance: direct, campaigns, software.
     pub fn provenance_counts(&self) -> (usize, usize, usize) {
-        let count =
-            |f: fn(&Via) -> bool| self.techniques.values().filter(|v| v.iter().any(f)).count();
+        let count = |f: fn(&Via) -> bool| self.techniques.values().filter(|v| v.iter().any(f)).count();
         (
             count(|v| matches!(v, Via::Direct)),
             count(|v| matches!(v, Via::Campaign(_))),
@@ -75,22 +74,13 @@ pub fn resolve_actors(
                 problems.push(
                     Problem::error(
                         "ttpc::model::ambiguous_actor",
-                        format!(
-                            "actor `{}` is ambiguous: it names {}",
-                            actor.reference,
-                            one_of(&list)
-                        ),
+                        format!("actor `{}` is ambiguous: it names {}", actor.reference, one_of(&list)),
                         span,
                     )
                     .label("more than one ATT&CK object")
                     .help(format!(
                         "use the ATT&CK ID instead: {}",
-                        one_of(
-                            &kinds
-                                .iter()
-                                .map(|k| id_of(kb, *k).to_owned())
-                                .collect::<Vec<_>>()
-                        )
+                        one_of(&kinds.iter().map(|k| id_of(kb, *k).to_owned()).collect::<Vec<_>>())
                     )),
                 );
             }
@@ -112,11 +102,7 @@ pub fn resolve_actors(
             }
         }
     }
-    if problems.is_empty() {
-        Ok((profiles, warnings))
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok((profiles, warnings)) } else { Err(problems) }
 }
 
 fn follow_revocation(
@@ -142,10 +128,7 @@ fn follow_revocation(
                     span,
                 )
                 .label("revoked")
-                .help(format!(
-                    "write `ref: {}` to silence this warning",
-                    kb[next].id
-                )),
+                .help(format!("write `ref: {}` to silence this warning", kb[next].id)),
             );
             ActorKind::Group(next)
         }
@@ -262,23 +245,12 @@ struct NameIndex {
 
 impl NameIndex {
     fn new(kb: &KnowledgeBase) -> NameIndex {
-        let mut index = NameIndex {
-            entries: BTreeMap::new(),
-            labels: Vec::new(),
-        };
+        let mut index = NameIndex { entries: BTreeMap::new(), labels: Vec::new() };
         let mut add = |name: &str, aliases: &[String], kind: ActorKind, kind_rank: u8| {
-            index
-                .entries
-                .entry(name.to_lowercase())
-                .or_default()
-                .push((kind_rank, kind));
+            index.entries.entry(name.to_lowercase()).or_default().push((kind_rank, kind));
             index.labels.push((name.to_owned(), kind));
             for alias in aliases {
-                index
-                    .entries
-                    .entry(alias.to_lowercase())
-                    .or_default()
-                    .push((3 + kind_rank, kind));
+                index.entries.entry(alias.to_lowercase()).or_default().push((3 + kind_rank, kind));
                 index.labels.push((alias.clone(), kind));
             }
         };
@@ -286,20 +258,10 @@ impl NameIndex {
             add(&g.name, &g.aliases, ActorKind::Group(GroupIdx(i as u32)), 0);
         }
         for (i, c) in kb.campaigns().iter().enumerate() {
-            add(
-                &c.name,
-                &c.aliases,
-                ActorKind::Campaign(CampaignIdx(i as u32)),
-                1,
-            );
+            add(&c.name, &c.aliases, ActorKind::Campaign(CampaignIdx(i as u32)), 1);
         }
         for (i, s) in kb.software().iter().enumerate() {
-            add(
-                &s.name,
-                &s.aliases,
-                ActorKind::Software(SoftwareIdx(i as u32)),
-                2,
-            );
+            add(&s.name, &s.aliases, ActorKind::Software(SoftwareIdx(i as u32)), 2);
         }
         index
     }
@@ -312,16 +274,9 @@ impl NameIndex {
         let Some(candidates) = self.entries.get(&reference.to_lowercase()) else {
             return Lookup::Unknown;
         };
-        let best = candidates
-            .iter()
-            .map(|(rank, _)| *rank)
-            .min()
-            .unwrap_or(u8::MAX);
-        let mut kinds: Vec<ActorKind> = candidates
-            .iter()
-            .filter(|(r, _)| *r == best)
-            .map(|(_, k)| *k)
-            .collect();
+        let best = candidates.iter().map(|(rank, _)| *rank).min().unwrap_or(u8::MAX);
+        let mut kinds: Vec<ActorKind> =
+            candidates.iter().filter(|(r, _)| *r == best).map(|(_, k)| *k).collect();
         kinds.dedup();
         match kinds.as_slice() {
             [one] => Lookup::Found(*one),

@@ -42,10 +42,7 @@ pub struct Resolved {
 
 /// The ATT&CK data a model pins.
 pub fn pin_of(model: &LoadedModel) -> Pin {
-    Pin {
-        domain: Some(model.model.attack.domain),
-        version: Some(model.model.attack.version.clone()),
-    }
+    Pin { domain: Some(model.model.attack.domain), version: Some(model.model.attack.version.clone()) }
 }
 
 /// Binds a model to ATT&CK data: resolves every actor, checks every platform name and loads
@@ -84,24 +81,12 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
     if !problems.is_empty() {
         return Err(Error::Invalid(Box::new(Problems::new(
             "ttpc::model::unresolved",
-            format!(
-                "{} does not resolve against ATT&CK {}",
-                model.source.name(),
-                kb.domain()
-            ),
+            format!("{} does not resolve against ATT&CK {}", model.source.name(), kb.domain()),
             &model.source,
             problems,
         ))));
     }
-    Ok(Resolved {
-        model,
-        attack,
-        actors,
-        sources,
-        targets,
-        emulation,
-        warnings,
-    })
+    Ok(Resolved { model, attack, actors, sources, targets, emulation, warnings })
 }
 
 /// Checks the model's platform names (scope and assets) against the platforms of the knowledge

@@ -22,10 +22,7 @@ pub struct ResolvedSource {
 }
 
 /// Loads every rule source of the model; returns every problem when some cannot be read.
-pub fn load_sources(
-    model: &LoadedModel,
-    kb: &KnowledgeBase,
-) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
+pub fn load_sources(model: &LoadedModel, kb: &KnowledgeBase) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     for (i, spec) in model.model.rules.iter().enumerate() {
@@ -35,11 +32,7 @@ pub fn load_sources(
                 // Reports name the source as the model writes it, not as resolved from the
                 // working directory, so outputs do not depend on where ttpc runs.
                 report.path = spec.path.clone().into();
-                let normalised = report
-                    .rules
-                    .iter()
-                    .map(|r| rules::normalise(r, kb))
-                    .collect();
+                let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
                 sources.push(ResolvedSource {
                     name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
                     spec: spec.clone(),
@@ -56,28 +49,19 @@ pub fn load_sources(
                             path.display()
                         ),
                     ),
-                    SourceError::Unreadable { .. } => (
-                        error.to_string(),
-                        String::from("check the permissions of the path"),
-                    ),
+                    SourceError::Unreadable { .. } => {
+                        (error.to_string(), String::from("check the permissions of the path"))
+                    }
                 };
                 problems.push(
-                    Problem::error(
-                        "ttpc::rules::source",
-                        message,
-                        model.span(&format!("/rules/{i}/path")),
-                    )
-                    .label("this rule source")
-                    .help(help),
+                    Problem::error("ttpc::rules::source", message, model.span(&format!("/rules/{i}/path")))
+                        .label("this rule source")
+                        .help(help),
                 );
             }
         }
     }
-    if problems.is_empty() {
-        Ok(sources)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(sources) } else { Err(problems) }
 }
 
 /// The model's emulation inputs: the Atomic Red Team folder and the results file, when named.
@@ -135,9 +119,5 @@ pub fn load_emulation(model: &LoadedModel) -> Result<EmulationInputs, Vec<Proble
             ),
         }
     }
-    if problems.is_empty() {
-        Ok(inputs)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(inputs) } else { Err(problems) }
 }

@@ -29,27 +29,15 @@ pub fn resolve_targets(
     let m = &model.model;
     for (i, id) in m.targets.must_cover.iter().enumerate() {
         let pointer = format!("/targets/must_cover/{i}");
-        if let Some(t) = technique(
-            model,
-            kb,
-            id.as_str(),
-            &pointer,
-            &mut problems,
-            &mut warnings,
-        ) {
+        if let Some(t) = technique(model, kb, id.as_str(), &pointer, &mut problems, &mut warnings) {
             out.must_cover.push(t);
         }
     }
     for (i, acceptance) in m.accepted.iter().enumerate() {
         let pointer = format!("/accepted/{i}/technique");
-        if let Some(t) = technique(
-            model,
-            kb,
-            acceptance.technique.as_str(),
-            &pointer,
-            &mut problems,
-            &mut warnings,
-        ) {
+        if let Some(t) =
+            technique(model, kb, acceptance.technique.as_str(), &pointer, &mut problems, &mut warnings)
+        {
             out.accepted.push((i, t));
         }
     }
@@ -122,10 +110,7 @@ fn technique(
             problems.push(
                 Problem::error(
                     "ttpc::model::deprecated_technique",
-                    format!(
-                        "{id} {} is deprecated in ATT&CK and has no replacement",
-                        kb.full_name(t)
-                    ),
+                    format!("{id} {} is deprecated in ATT&CK and has no replacement", kb.full_name(t)),
                     span,
                 )
                 .label("deprecated")

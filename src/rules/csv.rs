@@ -32,11 +32,7 @@ impl Columns {
     /// The column positions, or which required columns are missing.
     fn find(header: &StringRecord) -> Result<Columns, Skip> {
         // The first column of a name wins; a repeated name is an extra column.
-        let position = |name: &str| {
-            header
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name))
-        };
+        let position = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let (id, techniques) = (position("id"), position("techniques"));
         match (id, techniques) {
             (Some(id), Some(techniques)) => Ok(Columns {
@@ -54,11 +50,7 @@ impl Columns {
                     .collect();
                 let mut detail = format!(
                     "the header has no {} column{} (a CSV inventory needs `id` and `techniques`)",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or "),
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" or "),
                     if missing.len() > 1 { "s" } else { "" },
                 );
                 // Spreadsheets in some locales save `;`-separated "CSV": say so rather than
@@ -88,14 +80,8 @@ fn enabled_value(value: &str) -> Option<bool> {
 /// after them.
 fn line_at(text: &str, start: usize) -> usize {
     let start = start.min(text.len());
-    let skipped = text[start..]
-        .bytes()
-        .take_while(|b| matches!(b, b'\r' | b'\n'))
-        .count();
-    1 + text.as_bytes()[..start + skipped]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
+    let skipped = text[start..].bytes().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+    1 + text.as_bytes()[..start + skipped].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Where a quoted field opens and never closes, as `(line, column)`.
@@ -184,9 +170,7 @@ impl Adapter for Csv {
 
             let id = cell(Some(columns.id));
             if id.is_empty() {
-                parsed
-                    .warnings
-                    .push(format!("line {line}: row without an id"));
+                parsed.warnings.push(format!("line {line}: row without an id"));
                 continue;
             }
             let title = match cell(columns.title) {
@@ -233,10 +217,9 @@ fn csv_error(text: &str, error: &csv::Error) -> String {
         _ => None,
     };
     match position {
-        Some(p) => format!(
-            "line {}: {error}",
-            line_at(text, usize::try_from(p.byte()).unwrap_or(usize::MAX))
-        ),
+        Some(p) => {
+            format!("line {}: {error}", line_at(text, usize::try_from(p.byte()).unwrap_or(usize::MAX)))
+        }
         None => error.to_string(),
     }
 }

@@ -106,11 +106,7 @@ impl Adapter for Elastic {
         } else {
             text.trim_start().starts_with('{')
         };
-        if ndjson {
-            parse_ndjson(path, text)
-        } else {
-            parse_toml(path, text)
-        }
+        if ndjson { parse_ndjson(path, text) } else { parse_toml(path, text) }
     }
 }
 
@@ -126,19 +122,14 @@ fn parse_toml(path: &Path, text: &str) -> Result<Parsed, Skip> {
             if !table.get("rule").is_some_and(toml::Value::is_table) {
                 return Err(Skip::not_a_rule("TOML without a [rule] table"));
             }
-            return Ok(Parsed {
-                rules: Vec::new(),
-                warnings: vec![toml_error(text, &error)],
-            });
+            return Ok(Parsed { rules: Vec::new(), warnings: vec![toml_error(text, &error)] });
         }
     };
     let Some(body) = file.rule else {
         return Err(Skip::not_a_rule("TOML without a [rule] table"));
     };
     if text_of(&body.name).is_none() && text_of(&body.rule_id).is_none() {
-        return Err(Skip::not_a_rule(
-            "TOML whose [rule] table has neither `name` nor `rule_id`",
-        ));
+        return Err(Skip::not_a_rule("TOML whose [rule] table has neither `name` nor `rule_id`"));
     }
     let status = normal_word(file.metadata.as_ref().and_then(|m| m.maturity.as_deref()));
     match build_rule(path, &body, None) {
@@ -146,10 +137,7 @@ fn parse_toml(path: &Path, text: &str) -> Result<Parsed, Skip> {
             rule.status = status;
             Ok(Parsed::rules(vec![rule]))
         }
-        Err(warning) => Ok(Parsed {
-            rules: Vec::new(),
-            warnings: vec![warning],
-        }),
+        Err(warning) => Ok(Parsed { rules: Vec::new(), warnings: vec![warning] }),
     }
 }
 
@@ -187,9 +175,7 @@ fn parse_ndjson(path: &Path, text: &str) -> Result<Parsed, Skip> {
                 json_lines += 1;
                 read_object(path, number, &value, &mut parsed, &mut others);
             }
-            Err(e) => parsed
-                .warnings
-                .push(format!("line {number}: {}", json_line_error(&e))),
+            Err(e) => parsed.warnings.push(format!("line {number}: {}", json_line_error(&e))),
         }
     }
     if json_lines == 0 {
@@ -216,17 +202,9 @@ fn finish_ndjson(parsed: Parsed, others: usize) -> Result<Parsed, Skip> {
 }
 
 /// One JSON value of an export: a rule, the export summary, or something else to pass over.
-fn read_object(
-    path: &Path,
-    line: usize,
-    value: &serde_json::Value,
-    parsed: &mut Parsed,
-    others: &mut usize,
-) {
+fn read_object(path: &Path, line: usize, value: &serde_json::Value, parsed: &mut Parsed, others: &mut usize) {
     let Some(object) = value.as_object() else {
-        parsed
-            .warnings
-            .push(format!("line {line}: not a JSON object"));
+        parsed.warnings.push(format!("line {line}: not a JSON object"));
         return;
     };
     if !object.contains_key("rule_id") {
@@ -243,10 +221,7 @@ fn read_object(
             Err(warning) => parsed.warnings.push(located(warning)),
         },
         Err(e) => {
-            let id = object
-                .get("rule_id")
-                .and_then(|v| v.as_str())
-                .unwrap_or("?");
+            let id = object.get("rule_id").and_then(|v| v.as_str()).unwrap_or("?");
             parsed.warnings.push(located(format!("rule {id}: {e}")));
         }
     }
@@ -262,16 +237,10 @@ fn summary_warning(object: &serde_json::Map<String, serde_json::Value>) -> Optio
     let ids: Vec<&str> = object
         .get("missing_rules")
         .and_then(|m| m.as_array())
-        .map(|m| {
-            m.iter()
-                .filter_map(|r| r.get("rule_id").and_then(|i| i.as_str()))
-                .collect()
-        })
+        .map(|m| m.iter().filter_map(|r| r.get("rule_id").and_then(|i| i.as_str())).collect())
         .unwrap_or_default();
-    let mut warning = format!(
-        "the export summary reports {missing} missing rule{}",
-        if missing == 1 { "" } else { "s" }
-    );
+    let mut warning =
+        format!("the export summary reports {missing} missing rule{}", if missing == 1 { "" } else { "s" });
     if !ids.is_empty() {
         warning.push_str(": ");
         warning.push_str(&ids.join(", "));
@@ -280,11 +249,7 @@ fn summary_warning(object: &serde_json::Map<String, serde_json::Value>) -> Optio
 }
 
 /// The rule a body describes, or why it is unusable.
-fn build_rule(
-    path: &Path,
-    body: &RuleBody,
-    locator: Option<String>,
-) -> Result<DetectionRule, String> {
+fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<DetectionRule, String> {
     let id = text_of(&body.rule_id);
     let Some(title) = text_of(&body.name) else {
         return Err(match id {
@@ -293,11 +258,9 @@ fn build_rule(
         });
     };
     // detection-rules always has a rule_id; a hand-written file may not.
-    let id = id.map(str::to_owned).unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
+    let id = id
+        .map(str::to_owned)
+        .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let mut rule = DetectionRule::new(RuleKind::Elastic, path, id, title);
     rule.locator = locator;
     rule.level = normal_word(body.severity.as_deref());
@@ -308,10 +271,8 @@ fn build_rule(
     for threat in body.threat.iter().flatten() {
         // Elastic always writes the framework; an entry without one is taken as ATT&CK, which
         // the technique IDs themselves will confirm or refute during normalisation.
-        let attack = threat
-            .framework
-            .as_deref()
-            .is_none_or(|f| f.trim().eq_ignore_ascii_case(ATTACK_FRAMEWORK));
+        let attack =
+            threat.framework.as_deref().is_none_or(|f| f.trim().eq_ignore_ascii_case(ATTACK_FRAMEWORK));
         if !attack {
             continue;
         }
@@ -360,16 +321,9 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     // Count characters, not bytes: skip UTF-8 continuation bytes.
-    let column = before[line_start..]
-        .iter()
-        .filter(|&&b| b & 0xC0 != 0x80)
-        .count()
-        + 1;
+    let column = before[line_start..].iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
     (line, column)
 }
 
@@ -380,8 +334,5 @@ fn json_line_error(error: &serde_json::Error) -> String {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
-    format!(
-        "invalid JSON at column {}: {message}",
-        error.column().max(1)
-    )
+    format!("invalid JSON at column {}: {message}", error.column().max(1))
 }

@@ -152,10 +152,7 @@ pub struct Skip {
 impl Skip {
     /// A skip.
     pub fn new(reason: SkipReason, detail: impl Into<String>) -> Skip {
-        Skip {
-            reason,
-            detail: detail.into(),
-        }
+        Skip { reason, detail: detail.into() }
     }
 
     /// Not a rule of this format.
@@ -181,10 +178,7 @@ pub struct Parsed {
 impl Parsed {
     /// Rules without warnings.
     pub fn rules(rules: Vec<DetectionRule>) -> Parsed {
-        Parsed {
-            rules,
-            warnings: Vec::new(),
-        }
+        Parsed { rules, warnings: Vec::new() }
     }
 }
 

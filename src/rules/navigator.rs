@@ -53,9 +53,7 @@ fn read_entry(entry: &Map<String, Value>) -> Entry {
     }
     match score {
         // Scores are rule counts; a fractional one still means "covered", so at least 1.
-        Some(s) if s > 0.0 => Entry::Counted {
-            weight: s.round().clamp(1.0, f64::from(u32::MAX)) as u32,
-        },
+        Some(s) if s > 0.0 => Entry::Counted { weight: s.round().clamp(1.0, f64::from(u32::MAX)) as u32 },
         Some(_) => Entry::NotCounted,
         None if is_view_state(entry) => Entry::NotCounted,
         None => Entry::Counted { weight: 1 },
@@ -72,18 +70,12 @@ fn is_view_state(entry: &Map<String, Value>) -> bool {
         Some(_) => false,
     };
     entry.get("showSubtechniques") == Some(&Value::Bool(true))
-        && ["color", "comment", "metadata", "links"]
-            .iter()
-            .all(|k| empty(k))
+        && ["color", "comment", "metadata", "links"].iter().all(|k| empty(k))
 }
 
 /// A non-empty trimmed string field.
 fn text_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    object
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    object.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl Adapter for NavigatorLayer {
@@ -101,27 +93,19 @@ impl Adapter for NavigatorLayer {
         }
         let layer: Value = serde_json::from_str(text).map_err(|e| Skip::syntax(json_error(&e)))?;
         let Value::Object(layer) = layer else {
-            return Err(Skip::not_a_rule(
-                "JSON that is not an object, so not a Navigator layer",
-            ));
+            return Err(Skip::not_a_rule("JSON that is not an object, so not a Navigator layer"));
         };
         let Some(Value::Array(entries)) = layer.get("techniques") else {
-            return Err(Skip::not_a_rule(
-                "JSON without a `techniques` array, so not a Navigator layer",
-            ));
+            return Err(Skip::not_a_rule("JSON without a `techniques` array, so not a Navigator layer"));
         };
         if !layer.contains_key("versions") && !layer.contains_key("domain") {
             return Err(Skip::not_a_rule(
                 "JSON with `techniques` but neither `versions` nor `domain`, so not a Navigator layer",
             ));
         }
-        let name = text_field(&layer, "name")
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                path.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
+        let name = text_field(&layer, "name").map(str::to_owned).unwrap_or_else(|| {
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        });
 
         let mut parsed = Parsed::default();
         // Upper-cased technique ID → index of its rule, to merge the tactics it is listed under.
@@ -131,30 +115,24 @@ impl Adapter for NavigatorLayer {
         for (index, entry) in entries.iter().enumerate() {
             let locator = format!("techniques[{index}]");
             let Value::Object(entry) = entry else {
-                parsed.warnings.push(format!(
-                    "{locator}: an entry that is not an object; ignored"
-                ));
+                parsed.warnings.push(format!("{locator}: an entry that is not an object; ignored"));
                 continue;
             };
             let Some(technique) = text_field(entry, "techniqueID") else {
-                parsed.warnings.push(format!(
-                    "{locator}: an entry without a techniqueID; ignored"
-                ));
+                parsed.warnings.push(format!("{locator}: an entry without a techniqueID; ignored"));
                 continue;
             };
             if !looks_like_technique(technique) {
-                parsed.warnings.push(format!(
-                    "{locator}: techniqueID `{technique}` is not a technique ID; ignored"
-                ));
+                parsed
+                    .warnings
+                    .push(format!("{locator}: techniqueID `{technique}` is not a technique ID; ignored"));
                 continue;
             }
             let weight = match read_entry(entry) {
                 Entry::Counted { weight } => weight,
                 Entry::NotCounted => continue,
                 Entry::Invalid(why) => {
-                    parsed
-                        .warnings
-                        .push(format!("{locator} ({technique}): {why}; entry ignored"));
+                    parsed.warnings.push(format!("{locator} ({technique}): {why}; entry ignored"));
                     continue;
                 }
             };
@@ -173,9 +151,7 @@ impl Adapter for NavigatorLayer {
                     }
                 }
                 None => {
-                    let title = comment
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| format!("{name} {technique}"));
+                    let title = comment.map(str::to_owned).unwrap_or_else(|| format!("{name} {technique}"));
                     let mut rule = DetectionRule::new(
                         RuleKind::NavigatorLayer,
                         path,
@@ -195,9 +171,7 @@ impl Adapter for NavigatorLayer {
             }
         }
         if parsed.rules.is_empty() && parsed.warnings.is_empty() {
-            return Err(Skip::not_a_rule(
-                "a Navigator layer without a scored or enabled technique",
-            ));
+            return Err(Skip::not_a_rule("a Navigator layer without a scored or enabled technique"));
         }
         Ok(parsed)
     }

@@ -74,15 +74,11 @@ pub fn normalise(rule: &DetectionRule, kb: &KnowledgeBase) -> NormalisedRule {
     let mut out = NormalisedRule::default();
     for written in &rule.techniques {
         let Some(id) = TechniqueId::parse(written) else {
-            out.issues.push(MappingIssue::Unknown {
-                written: written.clone(),
-            });
+            out.issues.push(MappingIssue::Unknown { written: written.clone() });
             continue;
         };
         match kb.technique(id.as_str()) {
-            None => out.issues.push(MappingIssue::Unknown {
-                written: written.clone(),
-            }),
+            None => out.issues.push(MappingIssue::Unknown { written: written.clone() }),
             Some(t) => match kb[t].status {
                 Status::Active => out.techniques.push(t),
                 Status::Revoked => match kb[t].revoked_by.filter(|r| kb[*r].is_active()) {
@@ -93,13 +89,9 @@ pub fn normalise(rule: &DetectionRule, kb: &KnowledgeBase) -> NormalisedRule {
                             replacement: kb[current].id.clone(),
                         });
                     }
-                    None => out.issues.push(MappingIssue::Deprecated {
-                        written: written.clone(),
-                    }),
+                    None => out.issues.push(MappingIssue::Deprecated { written: written.clone() }),
                 },
-                Status::Deprecated => out.issues.push(MappingIssue::Deprecated {
-                    written: written.clone(),
-                }),
+                Status::Deprecated => out.issues.push(MappingIssue::Deprecated { written: written.clone() }),
             },
         }
     }

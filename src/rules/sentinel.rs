@@ -35,13 +35,8 @@ impl Adapter for Sentinel {
 
     fn parse(&self, path: &Path, text: &str) -> Result<Parsed, Skip> {
         let json = has_extension(path, &["json"])
-            || (!has_extension(path, &["yaml", "yml"])
-                && text.trim_start().starts_with(['{', '[']));
-        if json {
-            parse_json(path, text)
-        } else {
-            parse_yaml(path, text)
-        }
+            || (!has_extension(path, &["yaml", "yml"]) && text.trim_start().starts_with(['{', '[']));
+        if json { parse_json(path, text) } else { parse_yaml(path, text) }
     }
 }
 
@@ -96,9 +91,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
                 // A syntax error ends the stream; the documents before it still count.
                 values.push(serde_yaml::Value::Null);
                 let mut parsed = parse_documents(path, text, &values);
-                parsed
-                    .warnings
-                    .push(format!("document {}: {}", index + 1, yaml_error(&e)));
+                parsed.warnings.push(format!("document {}: {}", index + 1, yaml_error(&e)));
                 return Ok(parsed);
             }
         }
@@ -136,24 +129,17 @@ fn parse_documents(path: &Path, text: &str, values: &[serde_yaml::Value]) -> Par
             Ok(doc) => doc,
             Err(e) => {
                 // A `Value` has no positions; the same document read from the text has them.
-                let located = serde_yaml::Deserializer::from_str(text)
-                    .nth(index)
-                    .map(Document::deserialize);
+                let located = serde_yaml::Deserializer::from_str(text).nth(index).map(Document::deserialize);
                 let message = match located {
                     Some(Err(located)) => yaml_error(&located),
                     _ => e.to_string(),
                 };
-                parsed
-                    .warnings
-                    .push(format!("document {}: {message}", index + 1));
+                parsed.warnings.push(format!("document {}: {message}", index + 1));
                 continue;
             }
         };
         let Some(title) = doc.name.as_ref().and_then(Scalar::text) else {
-            parsed.warnings.push(format!(
-                "document {}: a Sentinel rule without a `name`",
-                index + 1
-            ));
+            parsed.warnings.push(format!("document {}: a Sentinel rule without a `name`", index + 1));
             continue;
         };
         let id = match doc.id.as_ref().and_then(Scalar::text) {
@@ -198,9 +184,7 @@ fn parse_json(path: &Path, text: &str) -> Result<Parsed, Skip> {
     match &value {
         Json::Object(top) if top.contains_key("resources") => {
             let Some(resources) = top.get("resources").and_then(Json::as_array) else {
-                return Err(Skip::not_a_rule(
-                    "an ARM template whose `resources` is not a list",
-                ));
+                return Err(Skip::not_a_rule("an ARM template whose `resources` is not a list"));
             };
             for (i, resource) in resources.iter().enumerate() {
                 if is_alert_rule_type(resource) {
@@ -256,45 +240,27 @@ fn is_alert_rule_type(resource: &Json) -> bool {
 /// Whether an object outside an ARM template is a rule: it has a display name and, when it says
 /// its type, that type is alertRules (workbooks have display names too).
 fn is_listed_rule(item: &Json) -> bool {
-    let titled = item
-        .get("properties")
-        .and_then(|p| p.get("displayName"))
-        .is_some();
+    let titled = item.get("properties").and_then(|p| p.get("displayName")).is_some();
     titled && (item.get("type").is_none() || is_alert_rule_type(item))
 }
 
 /// Reads one alert rule object (ARM resource or REST object); an empty `locator` means the file
 /// is the rule.
 fn read_rule(path: &Path, item: &Json, stem: &str, locator: String, parsed: &mut Parsed) {
-    let prefix = if locator.is_empty() {
-        String::new()
-    } else {
-        format!("{locator}: ")
-    };
+    let prefix = if locator.is_empty() { String::new() } else { format!("{locator}: ") };
     let properties = item.get("properties");
-    let field = |name: &str| {
-        properties
-            .and_then(|p| p.get(name))
-            .filter(|v| !v.is_null())
-    };
-    let Some(title) = field("displayName")
-        .and_then(Json::as_str)
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let field = |name: &str| properties.and_then(|p| p.get(name)).filter(|v| !v.is_null());
+    let Some(title) = field("displayName").and_then(Json::as_str).map(str::trim).filter(|t| !t.is_empty())
     else {
         let why = match field("displayName") {
             Some(_) => "whose `properties.displayName` is not text",
             None => "without `properties.displayName`",
         };
-        parsed
-            .warnings
-            .push(format!("{prefix}an alert rule {why}; skipped"));
+        parsed.warnings.push(format!("{prefix}an alert rule {why}; skipped"));
         return;
     };
-    let named = ["name", "id"]
-        .iter()
-        .filter_map(|k| item.get(*k).and_then(Json::as_str))
-        .find_map(id_from_name);
+    let named =
+        ["name", "id"].iter().filter_map(|k| item.get(*k).and_then(Json::as_str)).find_map(id_from_name);
     let id = match named {
         Some(id) => id,
         None if locator.is_empty() => stem.to_owned(),
@@ -379,9 +345,7 @@ fn last_literal(expression: &str) -> Option<&str> {
     let (s, e) = last?;
     let before = expression[..s - 1].trim_end();
     let before = before.to_ascii_lowercase();
-    let lookup = ["parameters(", "variables("]
-        .iter()
-        .any(|f| before.ends_with(f));
+    let lookup = ["parameters(", "variables("].iter().any(|f| before.ends_with(f));
     (!lookup).then(|| &expression[s..e])
 }
 
@@ -389,18 +353,14 @@ fn last_literal(expression: &str) -> Option<&str> {
 // Shared
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// The status as written, lower-cased; a `[Deprecated]` title stands in for a missing one.
 fn status(written: Option<&str>, title: &str) -> Option<String> {
     normal_word(written).or_else(|| {
         let prefix = title.get(..12)?;
-        prefix
-            .eq_ignore_ascii_case("[deprecated]")
-            .then(|| String::from("deprecated"))
+        prefix.eq_ignore_ascii_case("[deprecated]").then(|| String::from("deprecated"))
     })
 }
 

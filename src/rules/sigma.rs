@@ -92,9 +92,7 @@ impl Adapter for Sigma {
                     return Err(Skip::syntax(yaml_error(&e)));
                 }
                 Err(e) => {
-                    parsed
-                        .warnings
-                        .push(format!("document {}: {}", index + 1, yaml_error(&e)));
+                    parsed.warnings.push(format!("document {}: {}", index + 1, yaml_error(&e)));
                     if e.location().is_some() {
                         // A syntax error ends the stream; later documents cannot be read.
                         break;
@@ -118,34 +116,13 @@ impl Adapter for Sigma {
                 not_rules += 1;
                 continue;
             }
-            let Some(title) = doc
-                .title
-                .as_ref()
-                .map(|t| t.0.trim())
-                .filter(|t| !t.is_empty())
-            else {
-                parsed.warnings.push(format!(
-                    "document {}: a Sigma rule without a title",
-                    index + 1
-                ));
+            let Some(title) = doc.title.as_ref().map(|t| t.0.trim()).filter(|t| !t.is_empty()) else {
+                parsed.warnings.push(format!("document {}: a Sigma rule without a title", index + 1));
                 continue;
             };
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let id = doc
-                .id
-                .as_ref()
-                .map(|i| i.0.trim().to_owned())
-                .filter(|i| !i.is_empty());
-            let id = id.unwrap_or_else(|| {
-                if index == 0 {
-                    stem
-                } else {
-                    format!("{stem}#{}", index + 1)
-                }
-            });
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let id = doc.id.as_ref().map(|i| i.0.trim().to_owned()).filter(|i| !i.is_empty());
+            let id = id.unwrap_or_else(|| if index == 0 { stem } else { format!("{stem}#{}", index + 1) });
             let mut rule = DetectionRule::new(RuleKind::Sigma, path, id, title);
             rule.locator = Some(format!("document {}", index + 1));
             rule.status = normal_word(doc.status.as_ref().map(|s| s.0.as_str()));

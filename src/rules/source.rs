@@ -42,10 +42,7 @@ pub struct SourceReport {
 impl SourceReport {
     /// How many rules name at least one technique (as written, before normalisation).
     pub fn rules_with_techniques(&self) -> usize {
-        self.rules
-            .iter()
-            .filter(|r| !r.techniques.is_empty())
-            .count()
+        self.rules.iter().filter(|r| !r.techniques.is_empty()).count()
     }
 
     /// Skipped files per reason.
@@ -85,11 +82,7 @@ pub fn load(kind: RuleKind, path: &Path) -> Result<SourceReport, SourceError> {
                 Some(w) => format!("no usable rule: {w}"),
                 None => String::from("no rules in the file"),
             };
-            report.skipped.push(SkippedFile {
-                path: relative,
-                reason: SkipReason::NotARule,
-                detail,
-            });
+            report.skipped.push(SkippedFile { path: relative, reason: SkipReason::NotARule, detail });
             continue;
         }
         report.parsed_files += 1;
@@ -97,12 +90,9 @@ pub fn load(kind: RuleKind, path: &Path) -> Result<SourceReport, SourceError> {
             rule.path.clone_from(&relative);
             report.rules.push(rule);
         }
-        report
-            .warnings
-            .extend(parsed.warnings.into_iter().map(|message| RuleWarning {
-                path: relative.clone(),
-                message,
-            }));
+        report.warnings.extend(
+            parsed.warnings.into_iter().map(|message| RuleWarning { path: relative.clone(), message }),
+        );
     }
     // Files with no usable rule were appended after the walk's own skips; keep walk order.
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));

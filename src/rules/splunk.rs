@@ -88,10 +88,7 @@ impl Conf {
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 let name = name.trim();
                 target = if name.is_empty() {
-                    conf.warnings.push((
-                        number,
-                        format!("line {number}: a stanza header without a name"),
-                    ));
+                    conf.warnings.push((number, format!("line {number}: a stanza header without a name")));
                     Target::Nowhere
                 } else if name == "default" {
                     Target::Default
@@ -153,39 +150,23 @@ impl Conf {
                 Target::Stanza(at) => &mut conf.stanzas[at],
                 Target::Nowhere => continue,
             };
-            stanza.settings.insert(
-                key.to_owned(),
-                Setting {
-                    value,
-                    line: number,
-                    column,
-                },
-            );
+            stanza.settings.insert(key.to_owned(), Setting { value, line: number, column });
         }
         conf
     }
 
     /// A setting of a stanza, falling back on `[default]` as Splunk does.
     fn get<'a>(&'a self, stanza: &'a Stanza, key: &str) -> Option<&'a Setting> {
-        stanza
-            .settings
-            .get(key)
-            .or_else(|| self.default.settings.get(key))
+        stanza.settings.get(key).or_else(|| self.default.settings.get(key))
     }
 
     /// Whether the stanzas look like saved searches rather than another .conf (macros, props):
     /// walking an app folder meets every .conf file of the app.
     fn has_saved_search_settings(&self) -> bool {
-        self.stanzas
-            .iter()
-            .chain(std::iter::once(&self.default))
-            .flat_map(|s| s.settings.keys())
-            .any(|key| {
-                matches!(key.as_str(), "search" | "cron_schedule" | "enableSched")
-                    || ["action.", "alert.", "dispatch."]
-                        .iter()
-                        .any(|p| key.starts_with(p))
-            })
+        self.stanzas.iter().chain(std::iter::once(&self.default)).flat_map(|s| s.settings.keys()).any(|key| {
+            matches!(key.as_str(), "search" | "cron_schedule" | "enableSched")
+                || ["action.", "alert.", "dispatch."].iter().any(|p| key.starts_with(p))
+        })
     }
 }
 
@@ -234,29 +215,19 @@ fn read_annotations(
             // Continuation lines keep their newlines, so JSON lines map onto file lines; only the
             // first one starts after `key = `.
             let line = setting.line + e.line().saturating_sub(1);
-            let column = if e.line() <= 1 {
-                setting.column + e.column().saturating_sub(1)
-            } else {
-                e.column().max(1)
-            };
+            let column =
+                if e.line() <= 1 { setting.column + e.column().saturating_sub(1) } else { e.column().max(1) };
             let located = json_error(&e);
-            let message = located
-                .split_once(": ")
-                .map_or(located.as_str(), |(_, m)| m);
+            let message = located.split_once(": ").map_or(located.as_str(), |(_, m)| m);
             warnings.push((
                 stanza.line,
-                format!(
-                    "{head} has invalid annotations JSON: line {line} column {column}: {message}"
-                ),
+                format!("{head} has invalid annotations JSON: line {line} column {column}: {message}"),
             ));
             return;
         }
     };
     let Some(object) = json.as_object() else {
-        warnings.push((
-            stanza.line,
-            format!("{head}: the annotations are not a JSON object"),
-        ));
+        warnings.push((stanza.line, format!("{head}: the annotations are not a JSON object")));
         return;
     };
     let mut malformed = false;
@@ -304,9 +275,7 @@ impl Adapter for SavedSearches {
             };
             return Err(Skip::not_a_rule(detail));
         }
-        let named_so = path
-            .file_name()
-            .is_some_and(|n| n.eq_ignore_ascii_case("savedsearches.conf"));
+        let named_so = path.file_name().is_some_and(|n| n.eq_ignore_ascii_case("savedsearches.conf"));
         if !named_so && !conf.has_saved_search_settings() {
             return Err(Skip::not_a_rule(
                 "a .conf file without saved-search settings (`search`, `action.*`, `cron_schedule`)",
@@ -320,12 +289,8 @@ impl Adapter for SavedSearches {
                 .map(|s| s.value.trim())
                 .filter(|t| !t.is_empty())
                 .unwrap_or(&stanza.name);
-            let mut rule = DetectionRule::new(
-                RuleKind::SplunkSavedsearches,
-                path,
-                stanza.name.as_str(),
-                title,
-            );
+            let mut rule =
+                DetectionRule::new(RuleKind::SplunkSavedsearches, path, stanza.name.as_str(), title);
             rule.locator = Some(format!("[{}]", stanza.name));
             rule.enabled = !conf.get(stanza, "disabled").is_some_and(|d| {
                 let d = d.value.trim();
@@ -407,14 +372,11 @@ impl Adapter for SecurityContent {
             }
         }
         // Parsed again from the text so that a wrongly typed field comes with its position.
-        let detection: Detection =
-            serde_yaml::from_str(text).map_err(|e| Skip::syntax(yaml_error(&e)))?;
+        let detection: Detection = serde_yaml::from_str(text).map_err(|e| Skip::syntax(yaml_error(&e)))?;
         let kind = normal_word(detection.kind.as_ref().map(|k| k.0.as_str()));
         if let Some(kind @ ("baseline" | "investigation")) = kind.as_deref() {
             // Baselines and investigations carry a `search` too, but detect nothing.
-            return Err(Skip::not_a_rule(format!(
-                "a security_content {kind}, not a detection"
-            )));
+            return Err(Skip::not_a_rule(format!("a security_content {kind}, not a detection")));
         }
         let title = detection
             .name
@@ -422,16 +384,10 @@ impl Adapter for SecurityContent {
             .map(|n| n.0.trim())
             .filter(|n| !n.is_empty())
             .ok_or_else(|| Skip::not_a_rule("a detection with an empty `name`"))?;
-        let id = detection
-            .id
-            .as_ref()
-            .map(|i| i.0.trim().to_owned())
-            .filter(|i| !i.is_empty())
-            .unwrap_or_else(|| {
-                path.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
+        let id =
+            detection.id.as_ref().map(|i| i.0.trim().to_owned()).filter(|i| !i.is_empty()).unwrap_or_else(
+                || path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            );
         let mut rule = DetectionRule::new(RuleKind::SplunkContent, path, id, title);
         rule.status = normal_word(detection.status.as_ref().map(|s| s.0.as_str()));
         let tags = detection.tags.unwrap_or_default();

@@ -84,11 +84,8 @@ impl SourceSummary {
                     }
                 }
                 None => {
-                    let mut ids: Vec<String> = rule
-                        .techniques
-                        .iter()
-                        .map(|t| t.trim().to_ascii_uppercase())
-                        .collect();
+                    let mut ids: Vec<String> =
+                        rule.techniques.iter().map(|t| t.trim().to_ascii_uppercase()).collect();
                     ids.sort();
                     ids.dedup();
                     for id in ids {
@@ -111,11 +108,7 @@ impl SourceSummary {
             files: report.files,
             parsed_files: report.parsed_files,
             skipped_files: report.skipped.len(),
-            skipped_by_reason: report
-                .skipped_by_reason()
-                .into_iter()
-                .map(|(r, n)| (r.as_str(), n))
-                .collect(),
+            skipped_by_reason: report.skipped_by_reason().into_iter().map(|(r, n)| (r.as_str(), n)).collect(),
             rules: report.rules.len(),
             rules_with_techniques: report.rules_with_techniques(),
             normalised: kb.is_some(),

@@ -17,12 +17,7 @@ pub fn yaml_error(error: &serde_yaml::Error) -> String {
     match error.location() {
         Some(l) => {
             let position = format!(" at line {} column {}", l.line(), l.column());
-            format!(
-                "line {} column {}: {}",
-                l.line(),
-                l.column(),
-                message.replacen(&position, "", 1)
-            )
+            format!("line {} column {}: {}", l.line(), l.column(), message.replacen(&position, "", 1))
         }
         None => message,
     }
@@ -35,16 +30,10 @@ pub fn json_error(error: &serde_json::Error) -> String {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
-    format!(
-        "line {} column {}: {message}",
-        error.line(),
-        error.column().max(1)
-    )
+    format!("line {} column {}: {message}", error.line(), error.column().max(1))
 }
 
 /// Lower-cased, trimmed, `None` when empty.
 pub fn normal_word(value: Option<&str>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_lowercase())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty())
 }

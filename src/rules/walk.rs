@@ -64,22 +64,14 @@ pub fn walk<T: Send>(
     parse: impl Fn(&Path, &str) -> Result<T, Skip> + Sync,
 ) -> Result<Walked<T>, SourceError> {
     let metadata = std::fs::metadata(root).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => SourceError::Missing {
-            path: root.to_owned(),
-        },
-        _ => SourceError::Unreadable {
-            path: root.to_owned(),
-            source,
-        },
+        std::io::ErrorKind::NotFound => SourceError::Missing { path: root.to_owned() },
+        _ => SourceError::Unreadable { path: root.to_owned(), source },
     })?;
 
     // (absolute path, path relative to the root, why it is not parsed)
     let mut files: Vec<(PathBuf, PathBuf, Option<Skip>)> = Vec::new();
     if metadata.is_file() {
-        let name = root
-            .file_name()
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.to_owned());
+        let name = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.to_owned());
         files.push((root.to_owned(), name, None));
     } else {
         let walker = walkdir::WalkDir::new(root)
@@ -87,22 +79,14 @@ pub fn walk<T: Send>(
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                e.depth() == 0
-                    || !e.file_name().to_string_lossy().starts_with('.')
-                    || e.file_type().is_file()
+                e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.') || e.file_type().is_file()
             });
         for entry in walker {
             let entry = entry.map_err(|e| SourceError::Unreadable {
                 path: e.path().unwrap_or(root).to_owned(),
-                source: e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")),
             })?;
-            let relative = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(entry.path())
-                .to_owned();
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_owned();
             if entry.file_type().is_symlink() {
                 files.push((
                     entry.path().to_owned(),
@@ -124,19 +108,13 @@ pub fn walk<T: Send>(
         })
         .collect();
 
-    let mut walked = Walked {
-        files: files.len(),
-        parsed: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut walked = Walked { files: files.len(), parsed: Vec::new(), skipped: Vec::new() };
     for ((_, relative, _), outcome) in files.into_iter().zip(outcomes) {
         match outcome {
             Ok(value) => walked.parsed.push((relative, value)),
-            Err(skip) => walked.skipped.push(SkippedFile {
-                path: relative,
-                reason: skip.reason,
-                detail: skip.detail,
-            }),
+            Err(skip) => {
+                walked.skipped.push(SkippedFile { path: relative, reason: skip.reason, detail: skip.detail })
+            }
         }
     }
     Ok(walked)
@@ -144,8 +122,7 @@ pub fn walk<T: Send>(
 
 /// A file's text: UTF-8 checked, a leading BOM removed.
 fn read_text(path: &Path) -> Result<String, Skip> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Skip::new(SkipReason::Unreadable, e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(|e| Skip::new(SkipReason::Unreadable, e.to_string()))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),

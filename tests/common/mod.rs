@@ -42,9 +42,7 @@ pub fn ttpc() -> Command {
 /// The shared test data (`TTPC_SHARED`, default `../shared` beside the project root). Panics with
 /// instructions when it is missing, so an ignored corpus test never passes vacuously.
 pub fn shared() -> PathBuf {
-    let dir = std::env::var_os("TTPC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared"));
+    let dir = std::env::var_os("TTPC_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
     assert!(
         dir.join("attack").is_dir(),
         "the shared corpora are not at {} — set TTPC_SHARED to the folder holding attack/ and corpora/",
@@ -57,11 +55,7 @@ pub fn shared() -> PathBuf {
 /// A file of the shared test data.
 pub fn shared_file(relative: &str) -> PathBuf {
     let path = shared().join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing from the shared corpora",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing from the shared corpora", path.display());
     path
 }
 
@@ -77,10 +71,7 @@ pub fn assert_no_panic(stderr: &str) {
 
 /// Relative path of a fixture as diagnostics print it (tests run from the project root).
 pub fn shown(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 
 /// Checks a layer against the ATT&CK Navigator layer format as ttpc promises it: required fields,
@@ -94,57 +85,29 @@ pub fn check_navigator_layer(
     major: &str,
 ) {
     let layer: serde_json::Value = serde_json::from_slice(bytes).expect("layer is JSON");
-    for key in [
-        "name",
-        "versions",
-        "domain",
-        "techniques",
-        "gradient",
-        "legendItems",
-        "metadata",
-    ] {
+    for key in ["name", "versions", "domain", "techniques", "gradient", "legendItems", "metadata"] {
         assert!(layer.get(key).is_some(), "{name} lacks {key}");
     }
     assert_eq!(layer["versions"]["layer"], "4.5", "{name}");
     assert_eq!(layer["versions"]["attack"], major, "{name}");
     assert_eq!(layer["domain"], domain, "{name}");
-    let navigator = layer["versions"]["navigator"]
-        .as_str()
-        .expect("navigator version");
-    let parts: Vec<u32> = navigator
-        .split('.')
-        .map(|p| p.parse().expect("number"))
-        .collect();
-    assert!(
-        parts >= vec![4, 9, 0],
-        "{name}: navigator {navigator} is below 4.9.0"
-    );
+    let navigator = layer["versions"]["navigator"].as_str().expect("navigator version");
+    let parts: Vec<u32> = navigator.split('.').map(|p| p.parse().expect("number")).collect();
+    assert!(parts >= vec![4, 9, 0], "{name}: navigator {navigator} is below 4.9.0");
     for m in layer["metadata"].as_array().expect("list") {
-        assert!(
-            !m["value"].as_str().unwrap_or_default().is_empty(),
-            "{name}: empty metadata {m}"
-        );
+        assert!(!m["value"].as_str().unwrap_or_default().is_empty(), "{name}: empty metadata {m}");
     }
     let techniques = layer["techniques"].as_array().expect("list");
     assert!(!techniques.is_empty(), "{name} has techniques");
     for t in techniques {
         let id = t["techniqueID"].as_str().expect("techniqueID");
-        let idx = kb
-            .technique(id)
-            .unwrap_or_else(|| panic!("{name}: {id} is not in ATT&CK"));
+        let idx = kb.technique(id).unwrap_or_else(|| panic!("{name}: {id} is not in ATT&CK"));
         let tactic = t["tactic"].as_str().expect("tactic");
         assert!(!tactic.is_empty(), "{name}: {id} with an empty tactic");
-        let tactics: Vec<&str> = kb[idx]
-            .tactics
-            .iter()
-            .map(|x| kb[*x].shortname.as_str())
-            .collect();
+        let tactics: Vec<&str> = kb[idx].tactics.iter().map(|x| kb[*x].shortname.as_str()).collect();
         assert!(tactics.contains(&tactic), "{name}: {id} is not in {tactic}");
         for m in t["metadata"].as_array().expect("list") {
-            assert!(
-                !m["value"].as_str().unwrap_or_default().is_empty(),
-                "{name}: empty metadata on {id}"
-            );
+            assert!(!m["value"].as_str().unwrap_or_default().is_empty(), "{name}: empty metadata on {id}");
         }
     }
 }
