@@ -48,6 +48,18 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// The ATT&CK cache.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Store(Box<crate::attack::store::StoreError>),
+    /// The lock file refused the data.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lock(Box<crate::attack::lock::LockError>),
+    /// A baseline assessment cannot be used.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(Box<crate::check::baseline::BaselineError>),
     /// A report template failed to load or render.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -76,7 +88,10 @@ impl Error {
             | Error::Attack(_)
             | Error::Invalid(_)
             | Error::NotFound { .. }
-            | Error::Template(_) => Exit::InvalidInput,
+            | Error::Template(_)
+            | Error::Store(_)
+            | Error::Lock(_)
+            | Error::Baseline(_) => Exit::InvalidInput,
             Error::Io { .. } | Error::Write(_) => Exit::Internal,
         }
     }
@@ -91,5 +106,17 @@ impl From<AttackError> for Error {
 impl From<Box<crate::emit::report::TemplateError>> for Error {
     fn from(error: Box<crate::emit::report::TemplateError>) -> Error {
         Error::Template(error)
+    }
+}
+
+impl From<crate::attack::store::StoreError> for Error {
+    fn from(error: crate::attack::store::StoreError) -> Error {
+        Error::Store(Box::new(error))
+    }
+}
+
+impl From<crate::attack::lock::LockError> for Error {
+    fn from(error: crate::attack::lock::LockError) -> Error {
+        Error::Lock(Box::new(error))
     }
 }

@@ -192,13 +192,14 @@ fn pinned_version_is_found_in_the_cache() {
     let cache = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir_all(cache.path().join("attack")).expect("mkdir");
     std::fs::copy(mini21(), cache.path().join("attack/enterprise-attack-18.1.json")).expect("copy");
-    let out = ttpc()
-        .args(["check", "tests/fixtures/models/mini.yaml"])
-        .env("TTPC_CACHE", cache.path())
-        .output()
-        .expect("runs");
+    // The model is copied so that the ttpc.lock recorded beside it lands in a temporary folder.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let model = dir.path().join("mini.yaml");
+    std::fs::copy(common::fixture("models/mini.yaml"), &model).expect("copy model");
+    let out = ttpc().arg("check").arg(&model).env("TTPC_CACHE", cache.path()).output().expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("enterprise-attack-18.1.json"));
+    assert!(dir.path().join("ttpc.lock").is_file(), "data from the cache is pinned");
 }
 
 #[test]

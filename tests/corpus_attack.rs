@@ -153,3 +153,83 @@ fn financial_model_checks_against_18_1_and_17_1() {
         }
     }
 }
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn attack_diff_17_1_to_18_1_matches_an_independent_computation() {
+    let raw17: Value = serde_json::from_slice(
+        &std::fs::read(common::shared_file("attack/enterprise-attack-17.1.json")).expect("read"),
+    )
+    .expect("JSON");
+    let raw18 = raw18();
+    let techniques = |raw: &Value| -> HashMap<String, Value> {
+        objects(raw)
+            .iter()
+            .filter(|o| o["type"] == "attack-pattern")
+            .filter_map(|o| Some((attack_id(o)?.to_owned(), o.clone())))
+            .collect()
+    };
+    let (old, new) = (techniques(&raw17), techniques(raw18));
+    let by_stix: HashMap<&str, &Value> =
+        objects(raw18).iter().filter_map(|o| Some((o["id"].as_str()?, o))).collect();
+    let revoked_by: HashMap<&str, &str> = objects(raw18)
+        .iter()
+        .filter(|o| o["type"] == "relationship" && o["relationship_type"] == "revoked-by")
+        .filter_map(|o| Some((o["source_ref"].as_str()?, o["target_ref"].as_str()?)))
+        .collect();
+    let mut added: Vec<String> =
+        new.iter().filter(|(k, v)| is_active(v) && !old.contains_key(*k)).map(|(k, _)| k.clone()).collect();
+    let mut revoked: Vec<(String, Option<String>)> = new
+        .iter()
+        .filter(|(k, v)| v["revoked"].as_bool() == Some(true) && old.get(*k).is_some_and(is_active))
+        .map(|(k, v)| {
+            let next = v["id"]
+                .as_str()
+                .and_then(|s| revoked_by.get(s))
+                .and_then(|t| by_stix.get(t))
+                .and_then(|o| attack_id(o));
+            (k.clone(), next.map(str::to_owned))
+        })
+        .collect();
+    let mut renamed: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| is_active(v) && old.get(*k).is_some_and(|o| is_active(o) && o["name"] != v["name"]))
+        .map(|(k, _)| k.clone())
+        .collect();
+    added.sort();
+    revoked.sort();
+    renamed.sort();
+
+    let out = common::ttpc()
+        .args(["attack", "diff", "--format", "json", "--from-data"])
+        .arg(common::shared_file("attack/enterprise-attack-17.1.json"))
+        .arg("--to-data")
+        .arg(common::shared_file("attack/enterprise-attack-18.1.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let list = |key: &str| -> Vec<String> {
+        v["changes"][key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|x| x["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let ours_revoked: Vec<(String, Option<String>)> = v["changes"]["revoked"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|x| {
+            (
+                x["id"].as_str().unwrap_or_default().to_owned(),
+                x["replaced_by"]["id"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(ours_revoked, revoked, "revoked techniques with their replacements");
+    assert_eq!(list("added"), added);
+    assert_eq!(list("renamed"), renamed);
+    assert_eq!(added.len(), 12, "ATT&CK 18 added twelve enterprise techniques");
+}

@@ -232,3 +232,38 @@ fn every_shipped_model_compiles_with_every_output_and_its_targets_hold() {
         assert!(a.sources.iter().all(|s| s.rules > 0), "{model}: every rule source yields rules");
     }
 }
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn the_example_repository_compiles_to_its_expected_outputs() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = common::ttpc()
+        .args(["compile", "examples/repo/threat-model.yaml", "--as-of", "2026-03-15", "-o"])
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::shared_file("attack/enterprise-attack-18.1.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let expected = common::root().join("examples/repo/expected");
+    let mut stack = vec![expected.clone()];
+    let mut compared = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path.strip_prefix(&expected).expect("inside");
+            let written = std::fs::read(dir.path().join(relative)).unwrap_or_default();
+            assert!(
+                written == std::fs::read(&path).expect("read"),
+                "{} differs from what compile writes now; if the change is intended, regenerate with:\n    cargo run -- compile examples/repo/threat-model.yaml --attack-data $TTPC_SHARED/attack/enterprise-attack-18.1.json --as-of 2026-03-15 -o examples/repo/expected",
+                relative.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 7, "expected/ holds every output ({compared} files)");
+}

@@ -11,6 +11,7 @@ mod emulation;
 mod guidance;
 mod plan;
 pub mod priority;
+pub mod upgrade;
 
 use std::collections::{BTreeMap, BTreeSet};
 

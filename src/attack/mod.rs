@@ -11,6 +11,7 @@
 //! it; `build` turns it into the tables here.
 
 mod build;
+pub mod diff;
 mod error;
 pub mod lock;
 pub mod source;

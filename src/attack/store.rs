@@ -348,6 +348,6 @@ pub fn list(root: &Path) -> Vec<CachedBundle> {
             out.push(CachedBundle { domain, version, path, sha256, size, origin });
         }
     }
-    out.sort_by(|a, b| (a.domain, version_key(&a.version)).cmp(&(b.domain, version_key(&b.version))));
+    out.sort_by_key(|b| (b.domain, version_key(&b.version)));
     out
 }

@@ -2,6 +2,8 @@
 //! [`Verdict`] {target, expected, actual, pass}; any failed verdict makes `ttpc compile` exit 1,
 //! after all outputs are written so the reports show why.
 
+pub mod baseline;
+
 use crate::assessment::{Assessment, Coverage, TargetKind, Verdict};
 use crate::resolve::Resolved;
 

@@ -14,11 +14,13 @@ use super::{CommandResult, Global, ui};
 pub struct Args {
     /// The threat model (YAML).
     model: PathBuf,
+    #[command(flatten)]
+    data: super::ModelData,
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
     let model = super::load_model(&args.model, global)?;
-    let attack = super::load_attack(global, &resolve::pin_of(&model))?;
+    let attack = super::model_attack(&model, global, &args.data)?;
     let resolved = resolve::resolve(model, attack)?;
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
     ui::print(&summary(&resolved))?;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use ttpc::Exit;
 use ttpc::assessment::TargetKind;
+use ttpc::check::baseline;
 use ttpc::emit::{self, EmitOptions};
 
 use super::ui::{self, Format};
@@ -24,9 +25,15 @@ pub struct Args {
     /// `outputs.report.template`).
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+    /// An earlier assessment.json to compare with: fills the model's `no_drop_from_baseline`
+    /// target and writes `diff.md` (the pull-request comment) beside the other outputs.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// What to print: the summary box, or the whole assessment as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    data: super::ModelData,
     /// The date acceptances are checked against: YYYY-MM-DD, or `today` (the default).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
@@ -40,7 +47,19 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let (resolved, assessment) = super::assess(&args.model, global, args.as_of)?;
+    let (resolved, mut assessment) = super::assess(&args.model, global, &args.data, args.as_of)?;
+    let comparison = match &args.baseline {
+        Some(path) => {
+            let base = baseline::read(path).map_err(|e| ttpc::Error::Baseline(Box::new(e)))?;
+            if let Some(tolerance) =
+                resolved.model.model.targets.no_drop_from_baseline.and_then(|n| n.tolerance())
+            {
+                assessment.verdicts.push(baseline::no_drop_verdict(&base, &assessment, tolerance));
+            }
+            Some(baseline::compare(&base, &assessment))
+        }
+        None => None,
+    };
 
     let m = &resolved.model;
     let template = args
@@ -49,7 +68,13 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         .or_else(|| m.model.outputs.report.template.as_deref().map(|t| m.resolve_path(t)));
     let options =
         EmitOptions { report_template: template, overall_target: m.model.targets.overall.map(|p| p.value()) };
-    let files = emit::render_all(&assessment, &options)?;
+    let mut files = emit::render_all(&assessment, &options)?;
+    if let Some(comparison) = &comparison {
+        files.push(emit::OutputFile {
+            path: PathBuf::from("diff.md"),
+            contents: emit::diff::markdown(comparison),
+        });
+    }
     let dir = match (&args.output, &m.model.outputs.dir) {
         (Some(dir), _) => dir.clone(),
         (None, Some(dir)) => m.resolve_path(dir),

@@ -20,6 +20,8 @@ pub struct Args {
     /// What to print.
     #[arg(long, value_enum, default_value_t = PlanFormat::Markdown)]
     format: PlanFormat,
+    #[command(flatten)]
+    data: super::ModelData,
     /// The date results are aged against: YYYY-MM-DD or `today` (the default).
     #[arg(long, value_name = "DATE", value_parser = super::compile::parse_date)]
     as_of: Option<NaiveDate>,
@@ -39,7 +41,7 @@ enum PlanFormat {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let (_, mut assessment) = super::assess(&args.model, global, args.as_of)?;
+    let (_, mut assessment) = super::assess(&args.model, global, &args.data, args.as_of)?;
     let Some(plan) = assessment.emulation.as_mut() else {
         return Err(Error::NotFound {
             message: format!("{} has no validation section to plan an emulation from", args.model.display()),

@@ -2,9 +2,12 @@
 //! plumbing every command shares — the ATT&CK data option, diagnostics rendering, exit codes.
 
 mod actors;
+mod attack;
 mod check;
 mod compile;
+mod diff;
 mod emulate;
+mod init;
 mod rules;
 mod schema;
 mod technique;
@@ -73,6 +76,12 @@ enum Command {
     Actors(actors::Args),
     /// Show one ATT&CK technique: tactics, platforms, groups, detection guidance, mitigations.
     Technique(technique::Args),
+    /// Write a commented starter threat model that passes `ttpc check`.
+    Init(init::Args),
+    /// Compare two assessments (base and head of a pull request): text, Markdown comment or JSON.
+    Diff(diff::Args),
+    /// Manage ATT&CK data: fetch, import, list the cache, diff two releases.
+    Attack(attack::Args),
     /// Inspect a rule source: files parsed and skipped, rules, stale mappings, rules per technique.
     Rules(rules::Args),
 }
@@ -89,6 +98,9 @@ pub fn main() -> ExitCode {
         Command::Actors(args) => actors::run(args, &cli.global),
         Command::Technique(args) => technique::run(args, &cli.global),
         Command::Rules(args) => rules::run(args, &cli.global),
+        Command::Attack(args) => attack::run(args, &cli.global),
+        Command::Diff(args) => diff::run(args),
+        Command::Init(args) => init::run(args, &cli.global),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
@@ -115,6 +127,17 @@ fn load_attack(
     Ok(data)
 }
 
+/// How a model command gets and pins its ATT&CK data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelData {
+    /// Download the model's pinned ATT&CK release into the cache when it is missing.
+    #[arg(long)]
+    fetch: bool,
+    /// Accept ATT&CK data whose sha256 differs from the one in ttpc.lock, and record it.
+    #[arg(long)]
+    update_lock: bool,
+}
+
 /// Loads a model and applies the command line's overrides (`--atomics`).
 fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::LoadedModel, Error> {
     let mut model = ttpc::model::load(path)?;
@@ -126,14 +149,74 @@ fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::Lo
     Ok(model)
 }
 
+/// The ATT&CK data a model pins: from `--attack-data`, the cache, or (with `--fetch`) a download;
+/// then checked against the `ttpc.lock` beside the model, and recorded there when it came from
+/// the cache (or `--update-lock` is given).
+fn model_attack(
+    model: &ttpc::model::LoadedModel,
+    global: &Global,
+    data: &ModelData,
+) -> Result<ttpc::attack::source::AttackData, Error> {
+    use ttpc::attack::{AttackError, lock, store};
+    let pin = ttpc::resolve::pin_of(model);
+    let lock_file = lock::lock_path(&model.path);
+    let attack = match load_attack(global, &pin) {
+        Err(Error::Attack(e)) if data.fetch && matches!(*e, AttackError::NoData { .. }) => {
+            let root = store::root()?;
+            let version = model.model.attack.version.as_str();
+            let pinned =
+                lock::read(&lock_file)?.pinned(model.model.attack.domain, version).map(str::to_owned);
+            let base = std::env::var("TTPC_ATTACK_URL").unwrap_or_else(|_| store::OFFICIAL_BASE.to_owned());
+            let fetched = store::fetch(&root, &base, model.model.attack.domain, version, pinned.as_deref())?;
+            eprintln!(
+                "fetched ATT&CK {} {} into {}",
+                fetched.domain,
+                fetched.version,
+                fetched.path.display()
+            );
+            load_attack(global, &pin)?
+        }
+        other => other?,
+    };
+    let version = model.model.attack.version.as_str();
+    // A file named on the command line is checked against the lock but not recorded in it:
+    // pinning is for the data a model normally gets (the cache), not for ad-hoc runs.
+    let record = attack.origin == ttpc::attack::source::Origin::Cache || data.update_lock;
+    let pinned = lock::read(&lock_file)?.pinned(attack.kb.domain(), version).is_some();
+    if !record && !pinned {
+        return Ok(attack);
+    }
+    let outcome =
+        lock::check(&lock_file, &attack.path, attack.kb.domain(), version, &attack.sha256, data.update_lock)?;
+    match outcome {
+        lock::LockOutcome::Matched => {}
+        lock::LockOutcome::Recorded => {
+            eprintln!(
+                "recorded the sha256 of ATT&CK {} {version} in {}",
+                attack.kb.domain(),
+                lock_file.display()
+            )
+        }
+        lock::LockOutcome::Updated => {
+            eprintln!(
+                "updated the sha256 of ATT&CK {} {version} in {}",
+                attack.kb.domain(),
+                lock_file.display()
+            )
+        }
+    }
+    Ok(attack)
+}
+
 /// The pipeline up to the assessment: load, resolve (warnings printed), analyse.
 fn assess(
     model: &std::path::Path,
     global: &Global,
+    data: &ModelData,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<(ttpc::resolve::Resolved, ttpc::assessment::Assessment), Error> {
     let model = load_model(model, global)?;
-    let attack = load_attack(global, &ttpc::resolve::pin_of(&model))?;
+    let attack = model_attack(&model, global, data)?;
     let resolved = ttpc::resolve::resolve(model, attack)?;
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -5,6 +5,7 @@
 //! Everything is rendered in memory before anything is written, so a template error or a
 //! failing emitter leaves earlier outputs untouched.
 
+pub mod diff;
 pub mod emulation;
 pub mod escape;
 pub mod layers;

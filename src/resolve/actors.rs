@@ -67,6 +67,23 @@ pub fn resolve_actors(
         match names.find(kb, &actor.reference) {
             Lookup::Found(kind) => {
                 let kind = follow_revocation(kb, kind, actor, span.clone(), &mut warnings);
+                if let Some(earlier) = profiles.iter().find(|p: &&ActorProfile| p.kind == kind) {
+                    warnings.push(
+                        Problem::warning(
+                            "ttpc::model::same_actor",
+                            format!(
+                                "actor `{}` is {} {}, already listed as `{}`",
+                                actor.reference,
+                                id_of(kb, kind),
+                                name_of(kb, kind),
+                                earlier.reference
+                            ),
+                            span.clone(),
+                        )
+                        .label("listed before")
+                        .help("remove one of the entries; its techniques are counted once anyway"),
+                    );
+                }
                 profiles.push(profile(kb, actor, kind));
             }
             Lookup::Ambiguous(kinds) => {

@@ -1,0 +1,160 @@
+//! `ttpc init`: write a commented starter model that passes `ttpc check` straight away.
+//!
+//! When ATT&CK data is at hand, the actors are resolved before anything is written (a typo is an
+//! error with suggestions, not a broken file) and written with their canonical names.
+
+use std::path::PathBuf;
+
+use ttpc::attack::Domain;
+use ttpc::attack::source::Pin;
+use ttpc::model::RuleKind;
+use ttpc::{Error, Exit};
+
+use super::{CommandResult, Global, ui};
+
+/// Arguments of `ttpc init`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to write the model.
+    #[arg(long, short = 'o', default_value = "threat-model.yaml")]
+    output: PathBuf,
+    /// The model's name.
+    #[arg(long, default_value = "My organisation")]
+    name: String,
+    /// Threat actors: ATT&CK IDs, names or aliases, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "FIN7")]
+    actors: Vec<String>,
+    /// Platforms in scope, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "Windows,Linux,macOS")]
+    platforms: Vec<String>,
+    /// A rule source as KIND:PATH (e.g. sigma:detections/sigma), relative to the model; repeatable.
+    #[arg(long = "rules", value_name = "KIND:PATH")]
+    rules: Vec<String>,
+    /// The ATT&CK domain.
+    #[arg(long, default_value = "enterprise-attack", value_parser = super::actors::parse_domain)]
+    domain: Domain,
+    /// The ATT&CK release to pin.
+    #[arg(long = "attack-version", default_value = ttpc::attack::store::LATEST_KNOWN)]
+    version: String,
+    /// Replace an existing file.
+    #[arg(long)]
+    force: bool,
+}
+
+fn quote(s: &str) -> String {
+    // serde_yaml quotes exactly when YAML needs it.
+    ttpc::emit::yaml(&s).trim_end().to_owned()
+}
+
+pub fn run(args: &Args, global: &Global) -> CommandResult {
+    if args.output.exists() && !args.force {
+        return Err(Error::NotFound {
+            message: format!("{} already exists", args.output.display()),
+            help: Some(String::from("choose another file with -o, or pass --force to replace it")),
+        });
+    }
+    let mut rules = Vec::new();
+    for spec in &args.rules {
+        let Some((kind, path)) = spec.split_once(':') else {
+            return Err(Error::NotFound {
+                message: format!("`{spec}` is not KIND:PATH"),
+                help: Some(String::from("e.g. --rules sigma:detections/sigma")),
+            });
+        };
+        let Some(kind) = RuleKind::ALL.into_iter().find(|k| k.as_str() == kind) else {
+            let names: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+            return Err(Error::NotFound {
+                message: format!("`{kind}` is not a rule format"),
+                help: Some(format!("formats: {}", names.join(", "))),
+            });
+        };
+        rules.push((kind, path.to_owned()));
+    }
+
+    let text = model_text(args, &args.actors, &rules);
+    // Check the model as `ttpc check` would before writing it, when ATT&CK data is available.
+    let path = args.output.clone();
+    let loaded = ttpc::model::load_str(&path, text.clone())?;
+    let pin = Pin { domain: Some(args.domain), version: Some(args.version.clone()) };
+    let text = match super::load_attack(global, &pin) {
+        Ok(data) => {
+            let resolved = ttpc::resolve::resolve(loaded, data)?;
+            let mut canonical: Vec<String> = Vec::new();
+            for actor in &resolved.actors {
+                if !canonical.contains(&actor.name) {
+                    canonical.push(actor.name.clone());
+                }
+            }
+            model_text(args, &canonical, &rules)
+        }
+        Err(Error::Attack(e)) if matches!(*e, ttpc::attack::AttackError::NoData { .. }) => {
+            ui::warn(
+                "ttpc::init::unchecked",
+                String::from("no ATT&CK data at hand: the actors were not checked"),
+                Some(String::from("run `ttpc check` on the new model once the data is available")),
+            );
+            text
+        }
+        Err(e) => return Err(e),
+    };
+    ttpc::emit::write::write_atomic(&path, text.as_bytes())?;
+    ui::print(&format!("wrote {}; next: ttpc check {}\n", path.display(), path.display()))?;
+    Ok(Exit::Ok)
+}
+
+fn model_text(args: &Args, actors: &[String], rules: &[(RuleKind, String)]) -> String {
+    let mut out = String::from(
+        "# A ttpc threat model. Reference: `ttpc schema` (JSON Schema, every field documented) and\n\
+         # the README. Paths are relative to this file. Percentages are written like 80%.\n",
+    );
+    out.push_str("ttpc: 1\n");
+    out.push_str(&format!("name: {}\n", quote(&args.name)));
+    out.push_str("# owner: detection-engineering@example.com\n");
+    out.push_str("# assessed: 2026-01-31              # the date written into reports\n\n");
+    out.push_str(&format!(
+        "# The ATT&CK data: `ttpc attack fetch --version {v}` (or `ttpc attack import FILE`).\n",
+        v = args.version
+    ));
+    out.push_str(&format!("attack: {{domain: {}, version: {}}}\n\n", args.domain, quote(&args.version)));
+    out.push_str("scope:\n  platforms: [");
+    out.push_str(&args.platforms.iter().map(|p| quote(p.trim())).collect::<Vec<_>>().join(", "));
+    out.push_str("]\n\n");
+    out.push_str("# Who attacks you: ATT&CK groups, campaigns or software by ID, name or alias.\n");
+    out.push_str(
+        "# weight: how much each matters (default 1); via_software: also count its software's techniques.\n",
+    );
+    out.push_str("actors:\n");
+    for actor in actors {
+        out.push_str(&format!("  - {{ref: {}, weight: 1}}\n", quote(actor.trim())));
+    }
+    out.push_str(
+        "\n# What you defend; critical and high assets raise the priority of gaps on their platforms.\n",
+    );
+    out.push_str(
+        "# assets:\n#   - {name: Domain controllers, criticality: critical, platforms: [Windows]}\n\n",
+    );
+    out.push_str(
+        "# Log sources you collect today, as ATT&CK names them; gaps they can detect are quick wins.\n",
+    );
+    out.push_str("# telemetry: [\"WinEventLog:Security\", \"WinEventLog:Sysmon\"]\n\n");
+    out.push_str(
+        "# Where your detections live: sigma, splunk-savedsearches, splunk-content, elastic, sentinel,\n# csv, navigator-layer.\n",
+    );
+    if rules.is_empty() {
+        out.push_str("# rules:\n#   - {kind: sigma, path: detections/sigma}\n\n");
+    } else {
+        out.push_str("rules:\n");
+        for (kind, path) in rules {
+            out.push_str(&format!("  - {{kind: {kind}, path: {}}}\n", quote(path)));
+        }
+        out.push('\n');
+    }
+    out.push_str("# coverage: {strong_at: 2, parent_covers_subtechniques: false}\n\n");
+    out.push_str("# What you promise; a broken target makes `ttpc compile` exit 1.\n");
+    out.push_str("targets:\n  overall: 0%                       # raise as detections land\n");
+    out.push_str("  # must_cover: [T1003.006]\n  # no_drop_from_baseline: true     # with `ttpc compile --baseline BASE.json` in CI\n\n");
+    out.push_str("# remediation: {horizons_days: [30, 60, 90], per_horizon: 5}\n");
+    out.push_str("# validation: {atomics: atomic-red-team/atomics, results: emulation/results.csv}\n");
+    out.push_str("outputs: {dir: out}\n");
+    out
+}
