@@ -143,6 +143,12 @@ pub struct ActorAssessment {
 pub struct ActorTechnique {
     /// Technique ID.
     pub id: String,
+    /// Its full name.
+    pub name: String,
+    /// Where it stands (as in `techniques`).
+    pub state: State,
+    /// Counted rules covering it.
+    pub score: u32,
     /// Where it comes from: `direct`, `campaign C0022`, `software S0002`.
     pub via: Vec<String>,
 }

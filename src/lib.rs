@@ -20,6 +20,7 @@
 pub mod analysis;
 pub mod assessment;
 pub mod attack;
+pub mod cache;
 pub mod check;
 pub mod diagnostics;
 pub mod emit;

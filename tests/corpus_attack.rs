@@ -99,7 +99,7 @@ fn no_revoked_or_deprecated_technique_enters_any_profile() {
     }
     let model = ttpc::model::load_str(std::path::Path::new("every-group.yaml"), yaml).expect("valid model");
     let data = ttpc::attack::source::AttackData {
-        kb: kb.clone(),
+        kb: std::sync::Arc::new(kb.clone()),
         path: common::shared_file("attack/enterprise-attack-18.1.json"),
         origin: ttpc::attack::source::Origin::Explicit,
         version: Some("18.1".into()),

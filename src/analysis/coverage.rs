@@ -27,7 +27,9 @@ impl RuleIndex {
     pub fn new(sources: &[ResolvedSource], policy: &crate::model::CoveragePolicy) -> RuleIndex {
         let mut direct: BTreeMap<TechniqueIdx, Vec<RuleKey>> = BTreeMap::new();
         for (s, source) in sources.iter().enumerate() {
-            for (r, (rule, normalised)) in source.report.rules.iter().zip(&source.normalised).enumerate() {
+            for (r, (rule, normalised)) in
+                source.report.rules.iter().zip(source.normalised.iter()).enumerate()
+            {
                 if !rules::counts(rule, policy) {
                     continue;
                 }

@@ -44,7 +44,7 @@ impl<'r> Judge<'r> {
 
     /// The atomic tests for a technique that run on the platforms in scope.
     pub fn tests_for(&self, id: &str) -> Vec<AtomicTest> {
-        let Some(atomics) = &self.resolved.emulation.atomics else {
+        let Some((_, atomics)) = &self.resolved.emulation.atomics else {
             return Vec::new();
         };
         atomics
@@ -146,13 +146,13 @@ impl<'r> Judge<'r> {
             .collect();
 
         Emulation {
-            atomics: r.emulation.atomics.as_ref().map(|a| {
+            atomics: r.emulation.atomics.as_ref().map(|(written, a)| {
                 let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
                 for s in &a.skipped {
                     *skipped.entry(s.reason.as_str()).or_insert(0) += 1;
                 }
                 AtomicsAccount {
-                    path: a.path.display().to_string(),
+                    path: written.clone(),
                     files: a.files,
                     parsed_files: a.parsed_files,
                     skipped: skipped

@@ -188,9 +188,18 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                 techniques: actor
                     .techniques
                     .iter()
-                    .map(|(t, via)| ActorTechnique {
-                        id: kb[*t].id.clone(),
-                        via: via.iter().map(|v| describe_via(kb, *v)).collect(),
+                    .map(|(t, via)| {
+                        let assessed = techniques
+                            .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
+                            .ok()
+                            .map(|i| &techniques[i]);
+                        ActorTechnique {
+                            id: kb[*t].id.clone(),
+                            name: kb.full_name(*t),
+                            state: assessed.map_or(State::OutOfScope, |x| x.state),
+                            score: assessed.map_or(0, |x| x.score),
+                            via: via.iter().map(|v| describe_via(kb, *v)).collect(),
+                        }
                     })
                     .collect(),
             }
@@ -458,7 +467,7 @@ fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec
     let mut stale = Vec::new();
     let mut unmapped = Vec::new();
     for source in &r.sources {
-        let summary = SourceSummary::new(&source.report, Some(kb));
+        let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
         for m in &summary.stale_mappings {
             stale.push(SourceMapping::new(&source.name, m));
         }

@@ -77,7 +77,7 @@ pub fn model_impact(old: &Resolved, new: &Resolved) -> ModelImpact {
         .collect();
     let mut rules = Vec::new();
     for source in &new.sources {
-        for (rule, normalised) in source.report.rules.iter().zip(&source.normalised) {
+        for (rule, normalised) in source.report.rules.iter().zip(source.normalised.iter()) {
             for issue in &normalised.issues {
                 let (kind, use_instead) = match issue {
                     MappingIssue::Stale { replacement, .. } => ("revoked", Some(replacement.clone())),

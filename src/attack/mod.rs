@@ -13,6 +13,7 @@
 mod build;
 pub mod diff;
 mod error;
+pub mod kbcache;
 pub mod lock;
 pub mod source;
 mod stix;

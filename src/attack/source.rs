@@ -5,11 +5,12 @@
 //! When neither holds the data, the error says exactly how to get it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{AttackError, Domain, KnowledgeBase};
+use super::{AttackError, Domain, KnowledgeBase, kbcache};
 
 /// The data a model pins (or a command asks for).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Pin {
     /// The domain; `None` accepts whatever an explicit file holds (enterprise-attack when looking
     /// in the cache).
@@ -37,8 +38,8 @@ pub enum Origin {
 /// A knowledge base together with where it came from.
 #[derive(Debug, Clone)]
 pub struct AttackData {
-    /// The knowledge base.
-    pub kb: KnowledgeBase,
+    /// The knowledge base (shared: a batch compiles many models against one).
+    pub kb: Arc<KnowledgeBase>,
     /// The bundle file.
     pub path: PathBuf,
     /// How it was found.
@@ -51,12 +52,9 @@ pub struct AttackData {
     pub sha256: String,
 }
 
-/// The cache root: `$TTPC_CACHE`, else `$XDG_CACHE_HOME/ttpc`, else `$HOME/.cache/ttpc`.
+/// The cache root (see [`crate::cache`]).
 pub fn cache_root() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    non_empty("TTPC_CACHE")
-        .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
-        .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")))
+    crate::cache::root()
 }
 
 /// Where the cache keeps a bundle.
@@ -112,19 +110,7 @@ pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), A
 /// Locates and loads the bundle for a pin, checking it is of the pinned domain.
 pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackError> {
     let (path, origin) = locate(explicit, pin)?;
-    let bytes = std::fs::read(&path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            AttackError::NotFound { path: path.clone() }
-        } else {
-            AttackError::Unreadable { path: path.clone(), source }
-        }
-    })?;
-    let kb = KnowledgeBase::from_json(&bytes, &path)?;
-    let sha256 = match origin {
-        Origin::Cache => super::store::recorded_sha256(&path),
-        Origin::Explicit => None,
-    }
-    .unwrap_or_else(|| super::store::sha256_hex(&bytes));
+    let (kb, sha256) = knowledge_base(&path, origin)?;
     if let Some(expected) = pin.domain
         && kb.domain() != expected
     {
@@ -146,6 +132,40 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
     }
     let version = found.or_else(|| pin.version.clone());
     Ok(AttackData { kb, path, origin, version, warnings, sha256 })
+}
+
+/// The knowledge base of a bundle: from the index cache when an intact entry exists for the
+/// bundle's sha256, else parsed from the JSON (and cached for next time).
+fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, String), AttackError> {
+    let cache = crate::cache::active_root();
+    // The bundle's sha256 without reading it: recorded beside cached bundles, remembered by
+    // path, size and modification time for others.
+    let known_sha = cache.as_deref().and_then(|root| match origin {
+        Origin::Cache => super::store::recorded_sha256(path),
+        Origin::Explicit => kbcache::remembered_sha256(root, path),
+    });
+    if let (Some(root), Some(sha)) = (cache.as_deref(), &known_sha)
+        && let Some(kb) = kbcache::read(root, sha)
+    {
+        return Ok((Arc::new(kb), sha.clone()));
+    }
+    let bytes = std::fs::read(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            AttackError::NotFound { path: path.to_owned() }
+        } else {
+            AttackError::Unreadable { path: path.to_owned(), source }
+        }
+    })?;
+    let kb = KnowledgeBase::from_json(&bytes, path)?;
+    let sha = super::store::sha256_hex(&bytes);
+    if let Some(root) = cache.as_deref() {
+        // A cache that cannot be written only costs speed next time.
+        let _ = kbcache::write(root, &sha, &kb);
+        if origin == Origin::Explicit {
+            kbcache::remember_sha256(root, path, &sha);
+        }
+    }
+    Ok((Arc::new(kb), sha))
 }
 
 fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {

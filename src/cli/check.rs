@@ -20,7 +20,7 @@ pub struct Args {
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
     let model = super::load_model(&args.model, global)?;
-    let attack = super::model_attack(&model, global, &args.data)?;
+    let attack = super::model_attack(&model, global, &args.data, &super::Shared::default())?;
     let resolved = resolve::resolve(model, attack)?;
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
     ui::print(&summary(&resolved))?;
@@ -63,7 +63,7 @@ fn summary(r: &Resolved) -> String {
     if !r.sources.is_empty() {
         out.push_str("\nRule sources\n");
         for source in &r.sources {
-            let summary = SourceSummary::new(&source.report, Some(kb));
+            let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
             out.push_str(&format!(
                 "  {} ({}): {}\n",
                 source.name,
@@ -72,11 +72,11 @@ fn summary(r: &Resolved) -> String {
             ));
         }
     }
-    if let Some(atomics) = &r.emulation.atomics {
+    if let Some((written, atomics)) = &r.emulation.atomics {
         let tests: usize = atomics.techniques.iter().map(|t| t.tests.len()).sum();
         out.push_str(&format!(
             "\nAtomic Red Team: {}: {} files, {} technique files ({} tests), {} skipped\n",
-            atomics.path.display(),
+            written,
             atomics.files,
             atomics.parsed_files,
             tests,

@@ -16,9 +16,12 @@ use super::{CommandResult, Global};
 /// Arguments of `ttpc compile`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The threat model (YAML).
-    model: PathBuf,
-    /// Output folder (default: the model's `outputs.dir`, else `out/<model name>` beside the model).
+    /// The threat model (YAML); several compile in one process, in parallel, sharing ATT&CK data and
+    /// rule sources (`ttpc compile models/*.yaml`).
+    #[arg(required = true, num_args = 1..)]
+    models: Vec<PathBuf>,
+    /// Output folder (default: the model's `outputs.dir`, else `out/<model name>` beside the model;
+    /// with several models, `DIR/<model file name>`).
     #[arg(long, short = 'o', value_name = "DIR")]
     output: Option<PathBuf>,
     /// A minijinja template replacing the built-in Markdown report (default: the model's
@@ -46,8 +49,97 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| String::from("expected YYYY-MM-DD or `today`"))
 }
 
+/// One compiled model.
+struct Compiled {
+    assessment: ttpc::assessment::Assessment,
+    files: usize,
+    dir: PathBuf,
+}
+
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let (resolved, mut assessment) = super::assess(&args.model, global, &args.data, args.as_of)?;
+    let shared = super::Shared::default();
+    if let [model] = args.models.as_slice() {
+        let compiled = compile(model, args, global, &shared, args.output.clone())?;
+        return report(&compiled, args, global);
+    }
+    if args.baseline.is_some() {
+        return Err(ttpc::Error::NotFound {
+            message: String::from("--baseline compares one model with its baseline"),
+            help: Some(String::from("compile the models one at a time with --baseline")),
+        });
+    }
+    batch(args, global, &shared)
+}
+
+/// Several models at once, in parallel; one line each, the worst exit code wins.
+fn batch(args: &Args, global: &Global, shared: &super::Shared) -> CommandResult {
+    use rayon::prelude::*;
+    let results: Vec<Result<Compiled, ttpc::Error>> = args
+        .models
+        .par_iter()
+        .map(|model| {
+            let output = args.output.as_ref().map(|dir| {
+                dir.join(model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default())
+            });
+            compile(model, args, global, shared, output)
+        })
+        .collect();
+    let mut exit = Exit::Ok;
+    let mut out = String::new();
+    let mut assessments = Vec::new();
+    for (model, result) in args.models.iter().zip(results) {
+        match result {
+            Ok(c) => {
+                let failed = c.assessment.verdicts.iter().filter(|v| !v.pass).count();
+                let verdicts = c.assessment.verdicts.len();
+                if failed > 0 && exit == Exit::Ok {
+                    exit = Exit::TargetFailed;
+                }
+                let coverage =
+                    c.assessment.overall.percent.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"));
+                out.push_str(&format!(
+                    "{} {}: coverage {coverage} ({}/{}), {}; {} files in {}\n",
+                    if failed == 0 { "✓" } else { "✗" },
+                    model.display(),
+                    c.assessment.overall.covered,
+                    c.assessment.overall.techniques,
+                    if failed == 0 {
+                        format!("all {verdicts} targets hold")
+                    } else {
+                        format!("{failed} of {verdicts} targets failed")
+                    },
+                    c.files,
+                    c.dir.display()
+                ));
+                assessments.push(c.assessment);
+            }
+            Err(e) => {
+                exit = worse(exit, e.exit());
+                out.push_str(&format!("✗ {}: {e}\n", model.display()));
+                super::ui::report(e);
+            }
+        }
+    }
+    match args.format {
+        Format::Json => ui::print(&ui::to_json(&assessments))?,
+        Format::Text => ui::print(&out)?,
+    }
+    Ok(exit)
+}
+
+fn worse(a: Exit, b: Exit) -> Exit {
+    if (b as u8) > (a as u8) { b } else { a }
+}
+
+/// Compiles one model and writes its outputs; prints nothing but warnings.
+fn compile(
+    model: &std::path::Path,
+    args: &Args,
+    global: &Global,
+    shared: &super::Shared,
+    output: Option<PathBuf>,
+) -> Result<Compiled, ttpc::Error> {
+    let (resolved, mut assessment) = super::assess(model, global, &args.data, args.as_of, shared)?;
     let comparison = match &args.baseline {
         Some(path) => {
             let base = baseline::read(path).map_err(|e| ttpc::Error::Baseline(Box::new(e)))?;
@@ -68,46 +160,54 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         .or_else(|| m.model.outputs.report.template.as_deref().map(|t| m.resolve_path(t)));
     let options =
         EmitOptions { report_template: template, overall_target: m.model.targets.overall.map(|p| p.value()) };
+    let t = std::time::Instant::now();
     let mut files = emit::render_all(&assessment, &options)?;
+    ttpc::cache::timing("render outputs", t);
     if let Some(comparison) = &comparison {
         files.push(emit::OutputFile {
             path: PathBuf::from("diff.md"),
             contents: emit::diff::markdown(comparison),
         });
     }
-    let dir = match (&args.output, &m.model.outputs.dir) {
-        (Some(dir), _) => dir.clone(),
+    let dir = match (output, &m.model.outputs.dir) {
+        (Some(dir), _) => dir,
         (None, Some(dir)) => m.resolve_path(dir),
         (None, None) => {
             let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             m.base_dir().join("out").join(stem)
         }
     };
+    let t = std::time::Instant::now();
     emit::write_all(&dir, &files)?;
+    ttpc::cache::timing("write outputs", t);
+    Ok(Compiled { assessment, files: files.len(), dir })
+}
 
+/// Prints one model's result and turns its verdicts into the exit code.
+fn report(c: &Compiled, args: &Args, global: &Global) -> CommandResult {
+    let assessment = &c.assessment;
     match args.format {
-        Format::Json => ui::print(&emit::json(&assessment))?,
+        Format::Json => ui::print(&emit::json(assessment))?,
         Format::Text => {
-            let mut text = emit::terminal::summary(&assessment, ui::stdout_is_colored(global.color));
-            text.push_str(&format!("Wrote {} files to {}\n", files.len(), dir.display()));
+            let mut text = emit::terminal::summary(assessment, ui::stdout_is_colored(global.color));
+            text.push_str(&format!("Wrote {} files to {}\n", c.files, c.dir.display()));
             ui::print(&text)?;
         }
     }
     let failed: Vec<_> = assessment.verdicts.iter().filter(|v| !v.pass).collect();
     if failed.is_empty() {
-        Ok(Exit::Ok)
-    } else {
-        for v in &failed {
-            let kind = match v.kind {
-                TargetKind::Acceptance => "expired acceptance",
-                _ => "target failed",
-            };
-            ui::warn(
-                "ttpc::check::failed",
-                format!("{kind}: {} — expected {}, actual {}", v.target, v.expected, v.actual),
-                None,
-            );
-        }
-        Ok(Exit::TargetFailed)
+        return Ok(Exit::Ok);
     }
+    for v in &failed {
+        let kind = match v.kind {
+            TargetKind::Acceptance => "expired acceptance",
+            _ => "target failed",
+        };
+        ui::warn(
+            "ttpc::check::failed",
+            format!("{kind}: {} — expected {}, actual {}", v.target, v.expected, v.actual),
+            None,
+        );
+    }
+    Ok(Exit::TargetFailed)
 }

@@ -41,7 +41,8 @@ enum PlanFormat {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let (_, mut assessment) = super::assess(&args.model, global, &args.data, args.as_of)?;
+    let (_, mut assessment) =
+        super::assess(&args.model, global, &args.data, args.as_of, &super::Shared::default())?;
     let Some(plan) = assessment.emulation.as_mut() else {
         return Err(Error::NotFound {
             message: format!("{} has no validation section to plan an emulation from", args.model.display()),

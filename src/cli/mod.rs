@@ -149,6 +149,15 @@ fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::Lo
     Ok(model)
 }
 
+/// What the models of one run share: ATT&CK data by pin, and rule sources and atomics.
+#[derive(Debug, Default)]
+struct Shared {
+    attack: std::sync::Mutex<
+        std::collections::HashMap<ttpc::attack::source::Pin, ttpc::attack::source::AttackData>,
+    >,
+    inputs: ttpc::resolve::SharedInputs,
+}
+
 /// The ATT&CK data a model pins: from `--attack-data`, the cache, or (with `--fetch`) a download;
 /// then checked against the `ttpc.lock` beside the model, and recorded there when it came from
 /// the cache (or `--update-lock` is given).
@@ -156,11 +165,17 @@ fn model_attack(
     model: &ttpc::model::LoadedModel,
     global: &Global,
     data: &ModelData,
+    shared: &Shared,
 ) -> Result<ttpc::attack::source::AttackData, Error> {
     use ttpc::attack::{AttackError, lock, store};
     let pin = ttpc::resolve::pin_of(model);
     let lock_file = lock::lock_path(&model.path);
-    let attack = match load_attack(global, &pin) {
+    let memo = shared.attack.lock().ok().and_then(|m| m.get(&pin).cloned());
+    let loaded = match memo {
+        Some(hit) => Ok(hit),
+        None => load_attack(global, &pin),
+    };
+    let attack = match loaded {
         Err(Error::Attack(e)) if data.fetch && matches!(*e, AttackError::NoData { .. }) => {
             let root = store::root()?;
             let version = model.model.attack.version.as_str();
@@ -178,6 +193,9 @@ fn model_attack(
         }
         other => other?,
     };
+    if let Ok(mut memo) = shared.attack.lock() {
+        memo.entry(pin.clone()).or_insert_with(|| attack.clone());
+    }
     let version = model.model.attack.version.as_str();
     // A file named on the command line is checked against the lock but not recorded in it:
     // pinning is for the data a model normally gets (the cache), not for ad-hoc runs.
@@ -214,13 +232,22 @@ fn assess(
     global: &Global,
     data: &ModelData,
     as_of: Option<chrono::NaiveDate>,
+    shared: &Shared,
 ) -> Result<(ttpc::resolve::Resolved, ttpc::assessment::Assessment), Error> {
+    let t = std::time::Instant::now();
     let model = load_model(model, global)?;
-    let attack = model_attack(&model, global, data)?;
-    let resolved = ttpc::resolve::resolve(model, attack)?;
+    ttpc::cache::timing("load model", t);
+    let t = std::time::Instant::now();
+    let attack = model_attack(&model, global, data, shared)?;
+    ttpc::cache::timing("ATT&CK data", t);
+    let t = std::time::Instant::now();
+    let resolved = ttpc::resolve::resolve_with(model, attack, &shared.inputs)?;
+    ttpc::cache::timing("resolve (actors, rules, atomics)", t);
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let t = std::time::Instant::now();
     let assessment = ttpc::analysis::analyse(&resolved, &ttpc::analysis::Options { as_of });
+    ttpc::cache::timing("analyse", t);
     Ok((resolved, assessment))
 }
 

@@ -53,7 +53,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         Err(Error::Attack(e)) if matches!(*e, AttackError::NoData { .. }) => None,
         Err(e) => return Err(e),
     };
-    let summary = SourceSummary::new(&report, data.as_ref().map(|d| &d.kb));
+    let summary = SourceSummary::new(&report, data.as_ref().map(|d| d.kb.as_ref()));
     match args.format {
         Format::Json => ui::print(&ui::to_json(&summary))?,
         Format::Text => {

@@ -34,6 +34,7 @@ pub fn render_all(
     options: &EmitOptions,
 ) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
     let mut files = Vec::new();
+    let ctx = report::context(a);
     for (name, layer) in layers::layers(a) {
         files.push(OutputFile { path: Path::new("layers").join(name), contents: json(&layer) });
     }
@@ -41,12 +42,12 @@ pub fn render_all(
     files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
     files.push(OutputFile {
         path: PathBuf::from("report.md"),
-        contents: report::markdown_report(a, options.report_template.as_deref())?,
+        contents: report::markdown_report_in(&ctx, options.report_template.as_deref())?,
     });
     if let Some(e) = &a.emulation {
         files.push(OutputFile {
             path: PathBuf::from("emulation-plan.md"),
-            contents: report::emulation_plan(a)?,
+            contents: report::emulation_plan_in(&ctx)?,
         });
         for actor in &e.actors {
             let slug = layers::slug(&actor.name);

@@ -66,8 +66,18 @@ pub enum TemplateError {
     },
 }
 
+/// The template context: the assessment as minijinja values (built once for every template).
+pub fn context(a: &Assessment) -> Value {
+    Value::from(minijinja::value::Serde(a))
+}
+
 /// Renders the Markdown report, with the built-in template or the user's.
 pub fn markdown_report(a: &Assessment, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
+    markdown_report_in(&context(a), user_template)
+}
+
+/// [`markdown_report`] with a context already built.
+pub fn markdown_report_in(ctx: &Value, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
     let (name, source) = match user_template {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -76,12 +86,17 @@ pub fn markdown_report(a: &Assessment, user_template: Option<&Path>) -> Result<S
         }
         None => (REPORT_MD.to_owned(), built_in(REPORT_MD).unwrap_or_default().to_owned()),
     };
-    render(&name, &source, a, Escape::Markdown)
+    render_in(&name, &source, ctx, Escape::Markdown)
 }
 
 /// Renders the built-in emulation plan (the assessment must have an `emulation` section).
 pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
-    render(EMULATION_MD, built_in(EMULATION_MD).unwrap_or_default(), a, Escape::Markdown)
+    emulation_plan_in(&context(a))
+}
+
+/// [`emulation_plan`] with a context already built.
+pub fn emulation_plan_in(ctx: &Value) -> Result<String, Box<TemplateError>> {
+    render_in(EMULATION_MD, built_in(EMULATION_MD).unwrap_or_default(), ctx, Escape::Markdown)
 }
 
 /// How printed values are escaped.
@@ -100,10 +115,20 @@ pub fn render(
     a: &Assessment,
     escape: Escape,
 ) -> Result<String, Box<TemplateError>> {
+    render_in(name, source, &context(a), escape)
+}
+
+/// Renders one template with a context already built.
+pub fn render_in(
+    name: &str,
+    source: &str,
+    ctx: &Value,
+    escape: Escape,
+) -> Result<String, Box<TemplateError>> {
     let env = environment(escape);
     let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let template = env.template_from_named_str(name, source).map_err(error)?;
-    let mut text = template.render(Value::from(minijinja::value::Serde(a))).map_err(error)?;
+    let mut text = template.render(ctx.clone()).map_err(error)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

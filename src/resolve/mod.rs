@@ -10,7 +10,7 @@ mod sources;
 mod targets;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
-pub use sources::{EmulationInputs, ResolvedSource, load_emulation, load_sources};
+pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources};
 pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;
@@ -48,6 +48,15 @@ pub fn pin_of(model: &LoadedModel) -> Pin {
 /// Binds a model to ATT&CK data: resolves every actor, checks every platform name and loads
 /// every rule source, reporting all problems at once.
 pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error> {
+    resolve_with(model, attack, &SharedInputs::default())
+}
+
+/// [`resolve`], sharing rule sources and atomics with the other models of a batch.
+pub fn resolve_with(
+    model: LoadedModel,
+    attack: AttackData,
+    shared: &SharedInputs,
+) -> Result<Resolved, Error> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
     let mut warnings = model.warnings.clone();
@@ -64,14 +73,14 @@ pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);
     warnings.extend(target_warnings);
-    let sources = match load_sources(&model, kb) {
+    let sources = match load_sources(&model, kb, shared) {
         Ok(sources) => sources,
         Err(source_problems) => {
             problems.extend(source_problems);
             Vec::new()
         }
     };
-    let emulation = match load_emulation(&model) {
+    let emulation = match load_emulation(&model, shared) {
         Ok(inputs) => inputs,
         Err(emulation_problems) => {
             problems.extend(emulation_problems);

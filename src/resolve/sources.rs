@@ -1,10 +1,18 @@
-//! The model's rule sources: each is loaded (every file accounted for) and each rule's technique
-//! IDs are normalised against the knowledge base. A source path that does not exist is an error
-//! pointing at the model line that names it.
+//! The model's inputs besides ATT&CK: rule sources (every file accounted for, each rule's
+//! technique IDs normalised against the knowledge base) and emulation inputs (Atomic Red Team
+//! tests, results). A path that does not exist is an error pointing at the model line that names it.
+//!
+//! [`SharedInputs`] lets a batch of models share what they have in common: a rule source named
+//! by many models is read (and normalised against one ATT&CK release) once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::attack::KnowledgeBase;
 use crate::diagnostics::Problem;
-use crate::model::{LoadedModel, RuleSource};
+use crate::emulation::{AtomicsReport, ResultsFile};
+use crate::model::{LoadedModel, RuleKind, RuleSource};
 use crate::rules::source::SourceError;
 use crate::rules::{self, NormalisedRule, SourceReport};
 
@@ -15,31 +23,73 @@ pub struct ResolvedSource {
     pub spec: RuleSource,
     /// Its name in reports: the model's `name`, else the path as written.
     pub name: String,
-    /// What the source yielded.
-    pub report: SourceReport,
+    /// What the source yielded (shared between the models of a batch).
+    pub report: Arc<SourceReport>,
     /// One entry per rule of `report.rules`, same order.
-    pub normalised: Vec<NormalisedRule>,
+    pub normalised: Arc<Vec<NormalisedRule>>,
+}
+
+/// A loaded and normalised rule source, as shared.
+type Loaded = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
+
+/// What the models of one run share: rule sources by (format, canonical path, ATT&CK data) and
+/// Atomic Red Team folders by canonical path.
+#[derive(Debug, Default)]
+pub struct SharedInputs {
+    sources: Mutex<HashMap<(RuleKind, PathBuf, usize), Loaded>>,
+    atomics: Mutex<HashMap<PathBuf, Arc<AtomicsReport>>>,
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_owned())
+}
+
+impl SharedInputs {
+    fn source(&self, kind: RuleKind, path: &Path, kb: &KnowledgeBase) -> Result<Loaded, SourceError> {
+        // The knowledge base's address tells releases apart within one run (they are shared Arcs).
+        let key = (kind, canonical(path), kb as *const KnowledgeBase as usize);
+        if let Some(hit) = self.sources.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let report = rules::load(kind, path)?;
+        let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
+        let loaded = (Arc::new(report), Arc::new(normalised));
+        if let Ok(mut map) = self.sources.lock() {
+            map.insert(key, loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    fn atomics(&self, path: &Path) -> Result<Arc<AtomicsReport>, SourceError> {
+        let key = canonical(path);
+        if let Some(hit) = self.atomics.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let report = Arc::new(crate::emulation::load_atomics(path)?);
+        if let Ok(mut map) = self.atomics.lock() {
+            map.insert(key, report.clone());
+        }
+        Ok(report)
+    }
 }
 
 /// Loads every rule source of the model; returns every problem when some cannot be read.
-pub fn load_sources(model: &LoadedModel, kb: &KnowledgeBase) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
+pub fn load_sources(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    shared: &SharedInputs,
+) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     for (i, spec) in model.model.rules.iter().enumerate() {
         let path = model.resolve_path(&spec.path);
-        match rules::load(spec.kind, &path) {
-            Ok(mut report) => {
-                // Reports name the source as the model writes it, not as resolved from the
-                // working directory, so outputs do not depend on where ttpc runs.
-                report.path = spec.path.clone().into();
-                let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
-                sources.push(ResolvedSource {
-                    name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
-                    spec: spec.clone(),
-                    report,
-                    normalised,
-                });
-            }
+        match shared.source(spec.kind, &path, kb) {
+            Ok((report, normalised)) => sources.push(ResolvedSource {
+                name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
+                spec: spec.clone(),
+                report,
+                normalised,
+            }),
             Err(error) => {
                 let (message, help) = match &error {
                     SourceError::Missing { .. } => (
@@ -67,27 +117,22 @@ pub fn load_sources(model: &LoadedModel, kb: &KnowledgeBase) -> Result<Vec<Resol
 /// The model's emulation inputs: the Atomic Red Team folder and the results file, when named.
 #[derive(Debug, Clone, Default)]
 pub struct EmulationInputs {
-    /// `validation.atomics`, parsed.
-    pub atomics: Option<crate::emulation::AtomicsReport>,
+    /// `validation.atomics` as written, and the folder parsed.
+    pub atomics: Option<(String, Arc<AtomicsReport>)>,
     /// `validation.results`, parsed.
-    pub results: Option<crate::emulation::ResultsFile>,
+    pub results: Option<ResultsFile>,
 }
 
 /// Loads `validation.atomics` and `validation.results`; a path that does not exist is an error
 /// pointing at the model line that names it.
-pub fn load_emulation(model: &LoadedModel) -> Result<EmulationInputs, Vec<Problem>> {
+pub fn load_emulation(model: &LoadedModel, shared: &SharedInputs) -> Result<EmulationInputs, Vec<Problem>> {
     let mut inputs = EmulationInputs::default();
     let mut problems = Vec::new();
-    let Some(validation) = &model.model.validation else {
-        return Ok(inputs);
-    };
+    let Some(validation) = &model.model.validation else { return Ok(inputs) };
     if let Some(written) = &validation.atomics {
         let path = model.resolve_path(written);
-        match crate::emulation::load_atomics(&path) {
-            Ok(mut report) => {
-                report.path = written.into();
-                inputs.atomics = Some(report);
-            }
+        match shared.atomics(&path) {
+            Ok(report) => inputs.atomics = Some((written.clone(), report)),
             Err(error) => problems.push(
                 Problem::error(
                     "ttpc::emulation::atomics",

@@ -8,6 +8,7 @@
 //! [`normalise()`] then maps the technique IDs as written onto the knowledge base (shared by all
 //! formats: revoked IDs remapped, deprecated and unknown ones reported).
 
+pub mod cache;
 pub mod csv;
 pub mod elastic;
 pub mod navigator;
@@ -32,8 +33,9 @@ pub use normalise::{Mapping, MappingIssue, NormalisedRule, normalise};
 pub use source::{SourceReport, load};
 pub use summary::SourceSummary;
 
-/// One detection rule, whatever format it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One detection rule, whatever format it came from. (Every field is always serialised: the rule
+/// cache uses a format without field names.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DetectionRule {
     /// The rule's own ID (Sigma `id`, Elastic `rule_id`, a stanza name, ...); derived from the
     /// file name when the format has none.
@@ -46,20 +48,16 @@ pub struct DetectionRule {
     pub path: PathBuf,
     /// Where in the file, for formats with several rules per file (`[stanza]`, `document 2`,
     /// `line 14`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locator: Option<String>,
     /// Its status or maturity, lower-cased (`stable`, `test`, `production`, `deprecated`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Whether it is enabled (formats without the notion: true).
     pub enabled: bool,
     /// Level or severity, lower-cased, when the format has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Technique IDs as written in the rule (trimmed, original case), deduplicated.
     pub techniques: Vec<String>,
     /// Other ATT&CK tags as written (tactics, groups, software): recorded, never counted.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// How many rules this entry stands for: 1, except for Navigator layers, whose score is a
     /// rule count.
@@ -115,7 +113,7 @@ impl DetectionRule {
 }
 
 /// Why a file yielded no rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     /// Readable and well-formed, but not a rule of this format (a README, a config file, ...).
@@ -141,7 +139,7 @@ impl SkipReason {
 }
 
 /// A file skipped, with the reason and the detail (the parser's message with line:col).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Skip {
     /// The bucket.
     pub reason: SkipReason,
@@ -167,7 +165,7 @@ impl Skip {
 }
 
 /// What one file yielded: its rules and warnings about individual malformed rules in it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Parsed {
     /// The rules.
     pub rules: Vec<DetectionRule>,

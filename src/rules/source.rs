@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::walk::walk;
+use super::cache::{CacheStats, SourceCache};
+use super::walk::walk_with;
 pub use super::walk::{SkippedFile, SourceError};
 use super::{DetectionRule, Skip, SkipReason, adapter};
 use crate::model::RuleKind;
@@ -58,15 +59,32 @@ impl SourceReport {
 /// Loads a source: one file (parsed whatever its extension) or a folder tree (files the
 /// adapter does not recognise are skipped as "not a rule").
 pub fn load(kind: RuleKind, path: &Path) -> Result<SourceReport, SourceError> {
+    load_with(kind, path, crate::cache::active_root().as_deref()).map(|(report, _)| report)
+}
+
+/// [`load`] with an explicit cache folder (`None`: no cache), returning how many files the cache
+/// answered.
+pub fn load_with(
+    kind: RuleKind,
+    path: &Path,
+    cache_root: Option<&Path>,
+) -> Result<(SourceReport, CacheStats), SourceError> {
     let adapter = adapter(kind);
-    let walked = walk(
+    let cache_file = cache_root.map(|root| super::cache::path_for(root, kind, path));
+    let cache = cache_file.as_deref().map(SourceCache::read).unwrap_or_default();
+    let walked = walk_with(
         path,
         |file| {
             (!adapter.accepts(file))
                 .then(|| Skip::not_a_rule(format!("{kind} rules do not use this file extension")))
         },
-        |file, text| adapter.parse(file, text),
+        |absolute, relative| cache.produce(absolute, relative, |text| adapter.parse(absolute, text)),
     )?;
+    let files = walked.files;
+    let skipped = walked.skipped;
+    // Entries come back in path order (not walk order); the report sorts rules by path anyway.
+    let (parsed_files, stats) = cache.settle(walked.parsed, cache_file.as_deref());
+    let walked = super::walk::Walked { files, parsed: parsed_files, skipped };
     let mut report = SourceReport {
         kind,
         path: path.to_owned(),
@@ -96,5 +114,5 @@ pub fn load(kind: RuleKind, path: &Path) -> Result<SourceReport, SourceError> {
     }
     // Files with no usable rule were appended after the walk's own skips; keep walk order.
     report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(report)
+    Ok((report, stats))
 }

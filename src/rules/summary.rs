@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::normalise::{Mapping, MappingIssue, normalise};
+use super::normalise::{Mapping, MappingIssue, NormalisedRule, normalise};
 use super::source::{RuleWarning, SkippedFile, SourceReport};
 use crate::attack::KnowledgeBase;
 use crate::model::RuleKind;
@@ -60,22 +60,33 @@ pub struct SourceSummary {
 impl SourceSummary {
     /// Summarises a source, checking technique IDs against `kb` when given.
     pub fn new(report: &SourceReport, kb: Option<&KnowledgeBase>) -> SourceSummary {
+        let normalised: Option<Vec<NormalisedRule>> =
+            kb.map(|kb| report.rules.iter().map(|r| normalise(r, kb)).collect());
+        SourceSummary::with(report, kb.zip(normalised.as_deref()))
+    }
+
+    /// [`SourceSummary::new`] for rules already normalised (one entry per rule of the report).
+    pub fn with(
+        report: &SourceReport,
+        normalised: Option<(&KnowledgeBase, &[NormalisedRule])>,
+    ) -> SourceSummary {
         let mut stale_mappings = Vec::new();
         let mut unmapped = Vec::new();
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for rule in &report.rules {
-            match kb {
-                Some(kb) => {
-                    let n = normalise(rule, kb);
-                    for t in n.techniques {
-                        *counts.entry(kb[t].id.clone()).or_insert(0) += rule.weight;
+        let kb = normalised.map(|(kb, _)| kb);
+        for (i, rule) in report.rules.iter().enumerate() {
+            match normalised {
+                Some((kb, list)) => {
+                    let Some(n) = list.get(i) else { continue };
+                    for t in &n.techniques {
+                        *counts.entry(kb[*t].id.clone()).or_insert(0) += rule.weight;
                     }
-                    for issue in n.issues {
+                    for issue in &n.issues {
                         let mapping = Mapping {
                             rule: rule.id.clone(),
                             title: rule.title.clone(),
                             place: rule.place(),
-                            issue,
+                            issue: issue.clone(),
                         };
                         match mapping.issue {
                             MappingIssue::Stale { .. } => stale_mappings.push(mapping),

@@ -63,6 +63,16 @@ pub fn walk<T: Send>(
     wanted: impl Fn(&Path) -> Option<Skip>,
     parse: impl Fn(&Path, &str) -> Result<T, Skip> + Sync,
 ) -> Result<Walked<T>, SourceError> {
+    walk_with(root, wanted, |absolute, _| read_text(absolute).and_then(|text| parse(absolute, &text)))
+}
+
+/// Like [`walk`], but `produce` gets each wanted file's absolute and relative path and does the
+/// reading itself (a cache can answer without reading).
+pub fn walk_with<T: Send>(
+    root: &Path,
+    wanted: impl Fn(&Path) -> Option<Skip>,
+    produce: impl Fn(&Path, &Path) -> Result<T, Skip> + Sync,
+) -> Result<Walked<T>, SourceError> {
     let metadata = std::fs::metadata(root).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => SourceError::Missing { path: root.to_owned() },
         _ => SourceError::Unreadable { path: root.to_owned(), source },
@@ -102,9 +112,9 @@ pub fn walk<T: Send>(
 
     let outcomes: Vec<Result<T, Skip>> = files
         .par_iter()
-        .map(|(absolute, _, skip)| match skip {
+        .map(|(absolute, relative, skip)| match skip {
             Some(skip) => Err(skip.clone()),
-            None => read_text(absolute).and_then(|text| parse(absolute, &text)),
+            None => produce(absolute, relative),
         })
         .collect();
 
@@ -121,8 +131,13 @@ pub fn walk<T: Send>(
 }
 
 /// A file's text: UTF-8 checked, a leading BOM removed.
-fn read_text(path: &Path) -> Result<String, Skip> {
+pub fn read_text(path: &Path) -> Result<String, Skip> {
     let bytes = std::fs::read(path).map_err(|e| Skip::new(SkipReason::Unreadable, e.to_string()))?;
+    text_of(bytes)
+}
+
+/// Bytes as text: UTF-8 checked, a leading BOM removed.
+pub fn text_of(bytes: Vec<u8>) -> Result<String, Skip> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),

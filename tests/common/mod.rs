@@ -28,11 +28,14 @@ pub fn mini20() -> PathBuf {
 }
 
 /// `ttpc` with an environment that cannot leak the developer's setup into a test: no attack
-/// data from the environment, an empty private cache, no colour, a fixed width.
+/// data from the environment, an empty private cache folder with the index and rule caches off
+/// (tests of the caches turn them on), no colour, a fixed width.
 pub fn ttpc() -> Command {
     let mut cmd = Command::cargo_bin("ttpc").expect("the ttpc binary is built");
     cmd.env_remove("TTPC_ATTACK_DATA")
+        .env_remove("TTPC_ATOMICS")
         .env("TTPC_CACHE", root().join("target/test-empty-cache"))
+        .env("TTPC_NO_CACHE", "1")
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .current_dir(root());
