@@ -33,6 +33,14 @@ fn attack_load(c: &mut Criterion) {
         group.bench_function("KnowledgeBase::from_json (parse + index)", |b| {
             b.iter(|| KnowledgeBase::from_json(&bytes, &path).expect("loads"))
         });
+        // The warm path: the postcard index ttpc caches after the first parse.
+        let cache = tempfile::tempdir().expect("temp");
+        let sha = ttpc::attack::store::sha256_hex(&bytes);
+        let kb = KnowledgeBase::from_json(&bytes, &path).expect("loads");
+        ttpc::attack::kbcache::write(cache.path(), &sha, &kb).expect("cache written");
+        group.bench_function("kbcache::read (cached index)", |b| {
+            b.iter(|| ttpc::attack::kbcache::read(cache.path(), &sha).expect("cache hit"))
+        });
         group.finish();
     }
 }

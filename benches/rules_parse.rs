@@ -29,7 +29,13 @@ fn rules_parse(c: &mut Criterion) {
         let rules = ttpc::rules::load(kind, &path).map(|r| r.rules.len()).unwrap_or(0);
         group.throughput(Throughput::Elements(rules as u64));
         group.bench_function(format!("{name} ({rules} rules)"), |b| {
-            b.iter(|| ttpc::rules::load(kind, &path).expect("corpus loads"))
+            b.iter(|| ttpc::rules::source::load_with(kind, &path, None).expect("corpus loads"))
+        });
+        // The warm path: every file unchanged since the rule cache was written.
+        let cache = tempfile::tempdir().expect("temp");
+        ttpc::rules::source::load_with(kind, &path, Some(cache.path())).expect("cache written");
+        group.bench_function(format!("{name} ({rules} rules, rule cache warm)"), |b| {
+            b.iter(|| ttpc::rules::source::load_with(kind, &path, Some(cache.path())).expect("corpus loads"))
         });
     }
     group.finish();
