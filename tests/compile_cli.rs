@@ -60,7 +60,9 @@ fn writes_every_output_and_exits_1_when_a_target_fails() {
             "layers/all-actors.json",
             "layers/coverage.json",
             "layers/gaps.json",
+            "matrix.svg",
             "remediation-plan.yaml",
+            "report.html",
             "report.md"
         ]
     );

@@ -233,3 +233,48 @@ fn attack_diff_17_1_to_18_1_matches_an_independent_computation() {
     assert_eq!(list("renamed"), renamed);
     assert_eq!(added.len(), 12, "ATT&CK 18 added twelve enterprise techniques");
 }
+
+/// The project must not redistribute ATT&CK's prose (IDs and names are facts; descriptions and
+/// detection text are MITRE's): no file git tracks may quote 50 characters of any description
+/// or detection text in the enterprise bundle.
+#[test]
+#[ignore = "needs the shared corpora"]
+fn no_tracked_file_quotes_attack_prose() {
+    let mut quotes = BTreeSet::new();
+    for o in raw18()["objects"].as_array().expect("objects") {
+        for key in ["description", "x_mitre_detection"] {
+            let Some(text) = o[key].as_str() else { continue };
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let text = words.join(" ");
+            // Windows of 50 characters every 120, from prose long enough to be more than a name.
+            let chars: Vec<char> = text.chars().collect();
+            let mut at = 0;
+            while chars.len() > 80 && at + 50 <= chars.len().min(600) {
+                quotes.insert(chars[at..at + 50].iter().collect::<String>());
+                at += 120;
+            }
+        }
+    }
+    assert!(quotes.len() > 10_000, "{} windows", quotes.len());
+    let quotes: Vec<String> = quotes.into_iter().collect();
+    let finder = aho_corasick::AhoCorasick::new(&quotes).expect("automaton");
+
+    let listed = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(common::root())
+        .output()
+        .expect("git runs");
+    assert!(listed.status.success(), "git ls-files: {}", common::text(&listed.stderr));
+    let mut checked = 0;
+    for file in listed.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+        let path = common::root().join(String::from_utf8_lossy(file).as_ref());
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        // JSON and YAML outputs escape quotes; compare on the unescaped text too.
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ").replace("\\\"", "\"");
+        let found: Vec<&String> =
+            finder.find_iter(&text).take(3).map(|m| &quotes[m.pattern().as_usize()]).collect();
+        assert!(found.is_empty(), "{} quotes ATT&CK prose: {found:?}", path.display());
+        checked += 1;
+    }
+    assert!(checked > 100, "checked {checked} files");
+}

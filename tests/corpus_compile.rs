@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use regex::Regex;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 const SCOPE: [&str; 6] = ["Windows", "Linux", "macOS", "IaaS", "Identity Provider", "Office Suite"];
 const COUNTED: [&str; 3] = ["stable", "test", "production"];
@@ -246,24 +247,48 @@ fn the_example_repository_compiles_to_its_expected_outputs() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
     let expected = common::root().join("examples/repo/expected");
-    let mut stack = vec![expected.clone()];
-    let mut compared = 0;
+    let regenerate = "if the change is intended, regenerate with examples/repo/regenerate-expected.sh";
+
+    // Every output is pinned by its sha256 (those quoting ATT&CK's prose are not committed).
+    let sums = std::fs::read_to_string(expected.join("SHA256SUMS")).expect("SHA256SUMS");
+    let mut pinned = BTreeSet::new();
+    for line in sums.lines() {
+        let (sum, file) = line.split_once("  ").expect("sha256sum format");
+        let written = std::fs::read(dir.path().join(file))
+            .unwrap_or_else(|_| panic!("compile no longer writes {file}"));
+        assert_eq!(
+            hex(&Sha256::digest(&written)),
+            sum,
+            "{file} differs from what compile writes now; {regenerate}"
+        );
+        pinned.insert(file.to_owned());
+    }
+    let mut outputs = BTreeSet::new();
+    let mut stack = vec![dir.path().to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("dir") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else {
+                let relative = path.strip_prefix(dir.path()).expect("inside");
+                outputs.insert(relative.to_string_lossy().replace('\\', "/"));
             }
-            let relative = path.strip_prefix(&expected).expect("inside");
-            let written = std::fs::read(dir.path().join(relative)).unwrap_or_default();
-            assert!(
-                written == std::fs::read(&path).expect("read"),
-                "{} differs from what compile writes now; if the change is intended, regenerate with:\n    cargo run -- compile examples/repo/threat-model.yaml --attack-data $TTPC_SHARED/attack/enterprise-attack-18.1.json --as-of 2026-03-15 -o examples/repo/expected",
-                relative.display()
-            );
-            compared += 1;
         }
     }
-    assert!(compared >= 7, "expected/ holds every output ({compared} files)");
+    assert_eq!(pinned, outputs, "SHA256SUMS pins every output; {regenerate}");
+
+    // The files kept for people to look at are the current ones.
+    for file in ["matrix.svg", "layers/coverage.json", "layers/gaps.json", "layers/actor-fin7.json"] {
+        let kept =
+            std::fs::read(expected.join(file)).unwrap_or_else(|_| panic!("expected/{file} is committed"));
+        assert!(
+            kept == std::fs::read(dir.path().join(file)).expect("written"),
+            "expected/{file} is stale; {regenerate}"
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

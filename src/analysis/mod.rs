@@ -9,6 +9,7 @@
 mod coverage;
 mod emulation;
 mod guidance;
+mod matrix;
 mod plan;
 pub mod priority;
 pub mod upgrade;
@@ -238,6 +239,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         .collect();
 
     let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
+    let matrix = matrix::matrix(kb, &techniques);
     Assessment {
         format: FORMAT,
         model: model_info(r),
@@ -255,6 +257,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         unmapped,
         accepted: acceptances,
         emulation,
+        matrix,
     }
 }
 

@@ -32,6 +32,10 @@ pub struct Args {
     /// target and writes `diff.md` (the pull-request comment) beside the other outputs.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// A minijinja template replacing the built-in HTML report (default: the model's
+    /// `outputs.report.html_template`).
+    #[arg(long, value_name = "FILE")]
+    html_template: Option<PathBuf>,
     /// What to print: the summary box, or the whole assessment as JSON.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -158,8 +162,15 @@ fn compile(
         .template
         .clone()
         .or_else(|| m.model.outputs.report.template.as_deref().map(|t| m.resolve_path(t)));
-    let options =
-        EmitOptions { report_template: template, overall_target: m.model.targets.overall.map(|p| p.value()) };
+    let html_template = args
+        .html_template
+        .clone()
+        .or_else(|| m.model.outputs.report.html_template.as_deref().map(|t| m.resolve_path(t)));
+    let options = EmitOptions {
+        report_template: template,
+        html_template,
+        overall_target: m.model.targets.overall.map(|p| p.value()),
+    };
     let t = std::time::Instant::now();
     let mut files = emit::render_all(&assessment, &options)?;
     ttpc::cache::timing("render outputs", t);

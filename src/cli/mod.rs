@@ -88,6 +88,7 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    let t0 = std::time::Instant::now();
     let cli = Cli::parse();
     ui::install_diagnostics(cli.global.color);
     let result = match &cli.command {
@@ -102,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args, &cli.global),
     };
+    ttpc::cache::timing("command total", t0);
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(error) => {

@@ -11,6 +11,7 @@ pub mod escape;
 pub mod layers;
 pub mod plan;
 pub mod report;
+pub mod svg;
 pub mod terminal;
 pub mod write;
 
@@ -24,6 +25,8 @@ pub use write::{OutputFile, WriteError, write_all};
 pub struct EmitOptions {
     /// A user template replacing the built-in Markdown report.
     pub report_template: Option<PathBuf>,
+    /// A user template replacing the built-in HTML report.
+    pub html_template: Option<PathBuf>,
     /// The overall target, for the plan's `target_coverage`.
     pub overall_target: Option<f64>,
 }
@@ -38,12 +41,22 @@ pub fn render_all(
     for (name, layer) in layers::layers(a) {
         files.push(OutputFile { path: Path::new("layers").join(name), contents: json(&layer) });
     }
+    files.push(OutputFile { path: PathBuf::from("matrix.svg"), contents: svg::matrix_svg(a) });
     let plan = plan::document(a, options.overall_target);
     files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
-    files.push(OutputFile {
-        path: PathBuf::from("report.md"),
-        contents: report::markdown_report_in(&ctx, options.report_template.as_deref())?,
-    });
+    // The two reports are the costliest renders and independent of each other: one per core.
+    let (markdown, (assessment, html)) = rayon::join(
+        || report::markdown_report_in(&ctx, options.report_template.as_deref()),
+        || {
+            let assessment = json(a);
+            // The page's script nonce: derived from the data, so it is the same on every run and
+            // cannot be known in advance by whoever writes a rule title.
+            let nonce = crate::attack::store::sha256_hex(assessment.as_bytes())[..32].to_owned();
+            let html = report::html_report_in(&ctx, options.html_template.as_deref(), &nonce);
+            (assessment, html)
+        },
+    );
+    files.push(OutputFile { path: PathBuf::from("report.md"), contents: markdown? });
     if let Some(e) = &a.emulation {
         files.push(OutputFile {
             path: PathBuf::from("emulation-plan.md"),
@@ -66,7 +79,8 @@ pub fn render_all(
             });
         }
     }
-    files.push(OutputFile { path: PathBuf::from("assessment.json"), contents: json(a) });
+    files.push(OutputFile { path: PathBuf::from("report.html"), contents: html? });
+    files.push(OutputFile { path: PathBuf::from("assessment.json"), contents: assessment });
     Ok(files)
 }
 

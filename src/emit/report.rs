@@ -19,11 +19,14 @@ use crate::assessment::Assessment;
 pub const REPORT_MD: &str = "report.md.j2";
 /// The built-in emulation plan.
 pub const EMULATION_MD: &str = "emulation-plan.md.j2";
+/// The built-in HTML report.
+pub const REPORT_HTML: &str = "report.html.j2";
 
 /// Every built-in template: (name, source).
 pub const BUILT_IN: &[(&str, &str)] = &[
     (REPORT_MD, include_str!("../../templates/report.md.j2")),
     (EMULATION_MD, include_str!("../../templates/emulation-plan.md.j2")),
+    (REPORT_HTML, include_str!("../../templates/report.html.j2")),
 ];
 
 /// The source of a built-in template.
@@ -89,6 +92,27 @@ pub fn markdown_report_in(ctx: &Value, user_template: Option<&Path>) -> Result<S
     render_in(&name, &source, ctx, Escape::Markdown)
 }
 
+/// Renders the self-contained HTML report (built-in template or the user's). `nonce` goes into
+/// its Content-Security-Policy: only the script carrying it may run, so markup that slipped into
+/// the data could not execute even if it escaped escaping.
+pub fn html_report_in(
+    ctx: &Value,
+    user_template: Option<&Path>,
+    nonce: &str,
+) -> Result<String, Box<TemplateError>> {
+    let (name, source) = match user_template {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Box::new(TemplateError::Unreadable { path: path.to_owned(), source }))?;
+            (path.display().to_string(), text)
+        }
+        None => (REPORT_HTML.to_owned(), built_in(REPORT_HTML).unwrap_or_default().to_owned()),
+    };
+    let mut env = environment(Escape::Html);
+    env.add_global("nonce", Value::from(nonce));
+    render_with(&env, &name, &source, ctx)
+}
+
 /// Renders the built-in emulation plan (the assessment must have an `emulation` section).
 pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
     emulation_plan_in(&context(a))
@@ -125,7 +149,15 @@ pub fn render_in(
     ctx: &Value,
     escape: Escape,
 ) -> Result<String, Box<TemplateError>> {
-    let env = environment(escape);
+    render_with(&environment(escape), name, source, ctx)
+}
+
+fn render_with(
+    env: &Environment<'static>,
+    name: &str,
+    source: &str,
+    ctx: &Value,
+) -> Result<String, Box<TemplateError>> {
     let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let template = env.template_from_named_str(name, source).map_err(error)?;
     let mut text = template.render(ctx.clone()).map_err(error)?;

@@ -51,6 +51,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut temp =
         tempfile::Builder::new().prefix(".ttpc-").suffix(".tmp").tempfile_in(folder).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
+    // Temporary files are private (0600); outputs are ordinary files other tools read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(fail)?;
+    }
     // No fsync: outputs and caches can be rebuilt; the rename alone guarantees that readers see
     // the old file or the new one, never a part of either.
     temp.persist(path).map_err(|e| fail(e.error))?;

@@ -414,18 +414,21 @@ pub struct Outputs {
     /// Output folder, relative to the model file (default `out/<model file name>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dir: Option<String>,
-    /// The Markdown report.
+    /// The Markdown and HTML reports.
     #[serde(default)]
     pub report: ReportOutput,
 }
 
-/// The Markdown report.
+/// The reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportOutput {
     /// A minijinja template replacing the built-in `report.md.j2`, relative to the model file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// A minijinja template replacing the built-in `report.html.j2`, relative to the model file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_template: Option<String>,
 }
 
 /// A technique ID such as `T1059` or `T1059.001`, stored upper-case.
