@@ -9,23 +9,10 @@
 
 mod common;
 
-use chrono::NaiveDate;
-use ttpc::analysis::{Options, analyse};
 use ttpc::assessment::{Assessment, Effort, State, TargetKind};
 
 fn assess_with(replacements: &[(&str, &str)], as_of: &str) -> Assessment {
-    let path = common::fixture("compile/model.yaml");
-    let mut text = std::fs::read_to_string(&path).expect("fixture model");
-    for (from, to) in replacements {
-        assert!(text.contains(from), "the fixture model contains {from:?}");
-        text = text.replace(from, to);
-    }
-    let model = ttpc::model::load_str(&path, text).expect("valid model");
-    let data =
-        ttpc::attack::source::load(Some(&common::mini21()), &ttpc::resolve::pin_of(&model)).expect("data");
-    let resolved = ttpc::resolve::resolve(model, data).expect("resolves");
-    let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("date");
-    analyse(&resolved, &Options { as_of })
+    common::assess_fixture("compile/model.yaml", replacements, as_of)
 }
 
 fn assess() -> Assessment {

@@ -4,24 +4,11 @@
 
 mod common;
 
-use chrono::NaiveDate;
-use ttpc::analysis::{Options, analyse};
 use ttpc::assessment::{Assessment, State, TargetKind, ValidationState};
 use ttpc::rules::SkipReason;
 
 fn assess_with(replacements: &[(&str, &str)]) -> Assessment {
-    let path = common::fixture("emulation/model.yaml");
-    let mut text = std::fs::read_to_string(&path).expect("fixture model");
-    for (from, to) in replacements {
-        assert!(text.contains(from), "the fixture model contains {from:?}");
-        text = text.replace(from, to);
-    }
-    let model = ttpc::model::load_str(&path, text).expect("valid model");
-    let data =
-        ttpc::attack::source::load(Some(&common::mini21()), &ttpc::resolve::pin_of(&model)).expect("data");
-    let resolved = ttpc::resolve::resolve(model, data).expect("resolves");
-    let as_of = NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
-    analyse(&resolved, &Options { as_of })
+    common::assess_fixture("emulation/model.yaml", replacements, "2026-03-15")
 }
 
 fn validation(a: &Assessment, id: &str) -> ValidationState {

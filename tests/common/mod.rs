@@ -114,3 +114,23 @@ pub fn check_navigator_layer(
         }
     }
 }
+
+/// Analyses a fixture model (path under tests/fixtures) against the mini 2.1 bundle, after text
+/// replacements in the model (each must match), as of a date `YYYY-MM-DD`.
+pub fn assess_fixture(
+    relative: &str,
+    replacements: &[(&str, &str)],
+    as_of: &str,
+) -> ttpc::assessment::Assessment {
+    let path = fixture(relative);
+    let mut text = std::fs::read_to_string(&path).expect("fixture model");
+    for (from, to) in replacements {
+        assert!(text.contains(from), "the fixture model contains {from:?}");
+        text = text.replace(from, to);
+    }
+    let model = ttpc::model::load_str(&path, text).expect("valid model");
+    let data = ttpc::attack::source::load(Some(&mini21()), &ttpc::resolve::pin_of(&model)).expect("data");
+    let resolved = ttpc::resolve::resolve(model, data).expect("resolves");
+    let as_of = chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").expect("date");
+    ttpc::analysis::analyse(&resolved, &ttpc::analysis::Options { as_of })
+}
