@@ -27,7 +27,13 @@ pub struct Problem {
     pub help: Option<String>,
     /// Error or warning.
     pub severity: Severity,
+    /// Whether diagnostics quote the source around the span (off for very long lines).
+    quote: bool,
 }
+
+/// Lines longer than this are not quoted: miette lays a quoted line out by columns (and panics
+/// past column 65,535), and a minified one-line file would flood the terminal anyway.
+const MAX_QUOTED_LINE: usize = 2_000;
 
 impl Problem {
     /// An error.
@@ -39,6 +45,7 @@ impl Problem {
             label: String::from("here"),
             help: None,
             severity: Severity::Error,
+            quote: true,
         }
     }
 
@@ -90,8 +97,42 @@ impl Diagnostic for Problem {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.quote {
+            return None;
+        }
         let span = LabeledSpan::new_with_span(Some(self.label.clone()), self.span.clone());
         Some(Box::new(std::iter::once(span)))
+    }
+}
+
+/// Whether a diagnostic may quote `text` around byte `offset`: not when the offset's line is
+/// very long.
+pub fn quotable(text: &str, offset: usize) -> bool {
+    let start = floor_char_boundary(text, offset.min(text.len()));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    line_end - line_start <= MAX_QUOTED_LINE
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl Problem {
+    /// Prepares the problem for quoting `text`: a span on a very long line is not quoted; its
+    /// line and column go into the message instead.
+    fn fit_to(mut self, text: &str) -> Problem {
+        let start = self.span.start.min(text.len());
+        if !quotable(text, start) {
+            let (line, col) = line_col(text, start);
+            self.message =
+                format!("{} (line {line}, column {col}; the line is too long to quote)", self.message);
+            self.quote = false;
+        }
+        self
     }
 }
 
@@ -148,6 +189,7 @@ impl Problems {
     pub fn new(code: &'static str, title: String, file: &SourceFile, mut problems: Vec<Problem>) -> Problems {
         problems.sort_by_key(|p| (p.span.start, p.span.end));
         problems.dedup_by(|a, b| a.span == b.span && a.message == b.message);
+        let problems = problems.into_iter().map(|p| p.fit_to(file.text())).collect();
         Problems { title, source: file.named_source(), problems, code }
     }
 }
@@ -261,7 +303,7 @@ pub struct InFile {
 impl InFile {
     /// Attaches a file to a problem.
     pub fn new(problem: Problem, file: &SourceFile) -> InFile {
-        InFile { problem, source: file.named_source() }
+        InFile { problem: problem.fit_to(file.text()), source: file.named_source() }
     }
 }
 

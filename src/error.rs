@@ -68,6 +68,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Write(#[from] crate::emit::WriteError),
+    /// An output would have been written outside the output folder.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    OutsideOutput(#[from] crate::emit::write::OutsideOutput),
     /// Writing to stdout or an output file failed.
     #[error("cannot write {what}")]
     #[diagnostic(code(ttpc::io))]
@@ -91,7 +95,8 @@ impl Error {
             | Error::Template(_)
             | Error::Store(_)
             | Error::Lock(_)
-            | Error::Baseline(_) => Exit::InvalidInput,
+            | Error::Baseline(_)
+            | Error::OutsideOutput(_) => Exit::InvalidInput,
             Error::Io { .. } | Error::Write(_) => Exit::Internal,
         }
     }

@@ -3,8 +3,8 @@
 #
 # Outputs that quote ATT&CK's own prose (detection approaches in assessment.json, report.md,
 # report.html and remediation-plan.yaml) are not redistributed here: they are pinned by their
-# sha256 in SHA256SUMS and deleted; the layers and matrix.svg carry only IDs, names and
-# colours, and are kept so a reader can look at them.
+# sha256 in SHA256SUMS and deleted; the layers, matrix.svg and gaps.csv carry only IDs, names,
+# scores and colours, and are kept so a reader can look at them.
 set -euo pipefail
 cd "$(dirname "$0")"
 shared="${TTPC_SHARED:-../../../shared}"

@@ -65,6 +65,21 @@ pub enum AttackError {
         source: std::io::Error,
     },
 
+    /// The file is larger than `--max-bundle-size`.
+    #[error("ATT&CK data file {} is too large: {detail}", path.display())]
+    #[diagnostic(
+        code(ttpc::limits::bundle),
+        help(
+            "MITRE's enterprise bundle is about 45 MB; raise the limit with --max-bundle-size or TTPC_MAX_BUNDLE_SIZE if this file is real"
+        )
+    )]
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// Its size against the limit.
+        detail: String,
+    },
+
     /// The file is not JSON.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -91,13 +91,17 @@ pub fn lock_path(model: &Path) -> PathBuf {
 
 /// Reads a lock file; a missing file is an empty lock.
 pub fn read(path: &Path) -> Result<LockFile, LockError> {
-    match std::fs::read_to_string(path) {
+    let limit = crate::limits::current().max_file_bytes;
+    let text = crate::limits::read_capped(path, limit).map(|b| String::from_utf8_lossy(&b).into_owned());
+    match text {
         Ok(text) => toml::from_str(&text).map_err(|e| LockError::Io {
             action: "read",
             path: path.to_owned(),
             message: e.to_string(),
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::default()),
+        Err(crate::limits::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(LockFile::default())
+        }
         Err(e) => Err(LockError::Io { action: "read", path: path.to_owned(), message: e.to_string() }),
     }
 }

@@ -88,14 +88,7 @@ pub struct KnowledgeBase {
 impl KnowledgeBase {
     /// Loads a STIX bundle file of either flavour.
     pub fn load(path: &Path) -> Result<KnowledgeBase, AttackError> {
-        let bytes = std::fs::read(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                AttackError::NotFound { path: path.to_owned() }
-            } else {
-                AttackError::Unreadable { path: path.to_owned(), source }
-            }
-        })?;
-        KnowledgeBase::from_json(&bytes, path)
+        KnowledgeBase::from_json(&read_bundle(path)?, path)
     }
 
     /// Builds the knowledge base from the bytes of a STIX bundle; `path` names it in errors.
@@ -316,6 +309,18 @@ index_impl!(DataComponentIdx, DataComponent, data_components);
 index_impl!(DetectionStrategyIdx, DetectionStrategy, detection_strategies);
 index_impl!(AnalyticIdx, Analytic, analytics);
 
+/// A bundle's bytes, refused over `--max-bundle-size` before it is read.
+pub fn read_bundle(path: &Path) -> Result<Vec<u8>, AttackError> {
+    use crate::limits::{self, ReadError};
+    limits::read_capped(path, limits::current().max_bundle_bytes).map_err(|e| match e {
+        ReadError::TooLarge { .. } => AttackError::TooLarge { path: path.to_owned(), detail: e.to_string() },
+        ReadError::Io(source) if source.kind() == std::io::ErrorKind::NotFound => {
+            AttackError::NotFound { path: path.to_owned() }
+        }
+        ReadError::Io(source) => AttackError::Unreadable { path: path.to_owned(), source },
+    })
+}
+
 /// Files above this size are not quoted in diagnostics: a compact bundle is one 30 MB line.
 const QUOTE_LIMIT: usize = 64 * 1024;
 
@@ -325,9 +330,11 @@ fn json_error(error: serde_json::Error, bytes: &[u8], path: &Path) -> AttackErro
         Category::Syntax | Category::Eof | Category::Io => {
             // serde_json says column 0 for "before the first character of the line".
             let (line, column) = (error.line(), error.column().max(1));
-            let (src, span) = if bytes.len() <= QUOTE_LIMIT {
-                let text = String::from_utf8_lossy(bytes).into_owned();
-                let offset = crate::diagnostics::offset_of(&text, line, column);
+            let text = (bytes.len() <= QUOTE_LIMIT).then(|| String::from_utf8_lossy(bytes).into_owned());
+            let offset = text.as_deref().map(|t| crate::diagnostics::offset_of(t, line, column));
+            let (src, span) = if let (Some(text), Some(offset)) = (text, offset)
+                && crate::diagnostics::quotable(&text, offset)
+            {
                 (
                     Some(NamedSource::new(path.display().to_string(), text)),
                     Some(miette::SourceSpan::from(offset..offset)),

@@ -149,13 +149,7 @@ fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, St
     {
         return Ok((Arc::new(kb), sha.clone()));
     }
-    let bytes = std::fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            AttackError::NotFound { path: path.to_owned() }
-        } else {
-            AttackError::Unreadable { path: path.to_owned(), source }
-        }
-    })?;
+    let bytes = super::read_bundle(path)?;
     let kb = KnowledgeBase::from_json(&bytes, path)?;
     let sha = super::store::sha256_hex(&bytes);
     if let Some(root) = cache.as_deref() {

@@ -40,7 +40,8 @@ pub enum BaselineError {
 /// Reads an assessment written by `ttpc compile`.
 pub fn read(path: &std::path::Path) -> Result<Assessment, BaselineError> {
     let unreadable = |message: String| BaselineError::Unreadable { path: path.to_owned(), message };
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+    let limit = crate::limits::current().max_file_bytes;
+    let bytes = crate::limits::read_capped(path, limit).map_err(|e| unreadable(e.to_string()))?;
     let probe: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
     let format = probe.get("format").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
     if format != FORMAT {

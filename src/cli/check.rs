@@ -23,7 +23,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     let attack = super::model_attack(&model, global, &args.data, &super::Shared::default())?;
     let resolved = resolve::resolve(model, attack)?;
     ui::warn_in_file(&resolved.model.source, &resolved.warnings);
-    ui::print(&summary(&resolved))?;
+    ui::print_plain(&summary(&resolved))?;
     Ok(Exit::Ok)
 }
 

@@ -126,7 +126,7 @@ fn batch(args: &Args, global: &Global, shared: &super::Shared) -> CommandResult 
     }
     match args.format {
         Format::Json => ui::print(&ui::to_json(&assessments))?,
-        Format::Text => ui::print(&out)?,
+        Format::Text => ui::print_plain(&out)?,
     }
     Ok(exit)
 }

@@ -81,6 +81,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
             .collect::<Vec<_>>()
             .join("---\n"),
     };
+    // Scripts and plans, printed as written: they are meant to be redirected to a file.
     ui::print(&text)?;
     Ok(Exit::Ok)
 }

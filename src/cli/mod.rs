@@ -46,9 +46,58 @@ pub struct Global {
     /// Atomic Red Team `atomics` folder to use instead of the model's `validation.atomics`.
     #[arg(long, global = true, env = "TTPC_ATOMICS", value_name = "DIR")]
     atomics: Option<PathBuf>,
+    /// Let a model name files outside its repository (absolute paths, `..`, symbolic links out):
+    /// only for models you trust, never on pull requests.
+    #[arg(long, global = true)]
+    allow_outside: bool,
     /// When to use colour on the terminal.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Largest input file read whole: a model, a rule file, a template, a results file.
+    #[arg(
+        long,
+        global = true,
+        env = "TTPC_MAX_FILE_SIZE",
+        value_name = "SIZE",
+        default_value = "64 MiB",
+        help_heading = "Limits"
+    )]
+    max_file_size: bytesize::ByteSize,
+    /// Largest ATT&CK STIX bundle.
+    #[arg(
+        long,
+        global = true,
+        env = "TTPC_MAX_BUNDLE_SIZE",
+        value_name = "SIZE",
+        default_value = "1 GiB",
+        help_heading = "Limits"
+    )]
+    max_bundle_size: bytesize::ByteSize,
+    /// Most files in one rule source or Atomic Red Team folder.
+    #[arg(long, global = true, env = "TTPC_MAX_FILES", value_name = "N", default_value_t = ttpc::limits::Limits::DEFAULT.max_files, help_heading = "Limits")]
+    max_files: usize,
+    /// Largest rendered report (bounds what a template may write).
+    #[arg(
+        long,
+        global = true,
+        env = "TTPC_MAX_OUTPUT_SIZE",
+        value_name = "SIZE",
+        default_value = "64 MiB",
+        help_heading = "Limits"
+    )]
+    max_output_size: bytesize::ByteSize,
+}
+
+impl Global {
+    /// The resource limits the options set.
+    fn limits(&self) -> ttpc::limits::Limits {
+        ttpc::limits::Limits {
+            max_file_bytes: self.max_file_size.as_u64(),
+            max_bundle_bytes: self.max_bundle_size.as_u64(),
+            max_files: self.max_files,
+            max_output_bytes: self.max_output_size.as_u64(),
+        }
+    }
 }
 
 /// When to colour output.
@@ -91,6 +140,7 @@ pub fn main() -> ExitCode {
     let t0 = std::time::Instant::now();
     let cli = Cli::parse();
     ui::install_diagnostics(cli.global.color);
+    ttpc::limits::set(cli.global.limits());
     let result = match &cli.command {
         Command::Compile(args) => compile::run(args, &cli.global),
         Command::Check(args) => check::run(args, &cli.global),
@@ -143,6 +193,24 @@ pub struct ModelData {
 /// Loads a model and applies the command line's overrides (`--atomics`).
 fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::LoadedModel, Error> {
     let mut model = ttpc::model::load(path)?;
+    if !global.allow_outside {
+        let root = ttpc::confine::repository_root(path);
+        let problems = ttpc::confine::check_model(&model, &root);
+        if !problems.is_empty() {
+            let title = format!(
+                "{} names files outside its repository ({} path{})",
+                model.source.name(),
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            return Err(Error::Invalid(Box::new(ttpc::diagnostics::Problems::new(
+                "ttpc::confine::outside",
+                title,
+                &model.source,
+                problems,
+            ))));
+        }
+    }
     if let Some(dir) = &global.atomics {
         // Absolute, because paths in a model are relative to the model file, not to where ttpc runs.
         let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());

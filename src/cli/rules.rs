@@ -60,7 +60,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
             let version = data.as_ref().map(|d| {
                 format!("ATT&CK {} {}", d.kb.domain(), d.version.as_deref().unwrap_or("(version not stated)"))
             });
-            ui::print(&text(&summary, version.as_deref()))?;
+            ui::print_plain(&text(&summary, version.as_deref()))?;
         }
     }
     Ok(Exit::Ok)

@@ -48,13 +48,24 @@ pub fn report(error: Error) {
 /// Prints warnings located in a file to stderr.
 pub fn warn_in_file(file: &SourceFile, warnings: &[Problem]) {
     for w in warnings {
-        eprintln!("{:?}", miette::Report::new(InFile::new(w.clone(), file)));
+        // Warnings quote rule titles and file names from the pull request.
+        let mut w = w.clone();
+        w.message = ttpc::emit::escape::terminal(&w.message);
+        eprintln!("{:?}", miette::Report::new(InFile::new(w, file)));
     }
 }
 
 /// Prints a warning that points at no file.
 pub fn warn(code: &'static str, message: String, help: Option<String>) {
+    let message = ttpc::emit::escape::terminal(&message);
     eprintln!("{:?}", miette::Report::new(Warning { code, message, help }));
+}
+
+/// Writes uncoloured text built from untrusted strings (rule titles, file names, model names) to
+/// stdout, with control characters shown rather than obeyed, line by line.
+pub fn print_plain(text: &str) -> Result<(), Error> {
+    let lines: Vec<String> = text.split('\n').map(ttpc::emit::escape::terminal).collect();
+    print(&lines.join("\n"))
 }
 
 /// Writes text to stdout; a closed pipe (`ttpc actors | head`) is not an error worth a report.

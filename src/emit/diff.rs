@@ -1,8 +1,13 @@
 //! Rendering a [`Comparison`] of two assessments: plain text for a terminal, and a compact
 //! Markdown pull-request comment (tables, ▲▼ marks, at most about 60 lines visible, everything
 //! else folded into `<details>`).
+//!
+//! Every name in either comes from the two assessments, that is from rule files and models: the
+//! Markdown escapes it for Markdown ([`super::escape::markdown`]), the text shows its control
+//! characters instead of obeying them ([`super::escape::terminal`]).
 
 use super::escape::markdown as md;
+use super::escape::terminal as term;
 use crate::check::baseline::{Comparison, Delta, TechniqueChange, VerdictChange};
 
 /// Items listed in the visible part of the comment before the rest is folded away.
@@ -184,7 +189,7 @@ pub fn markdown(c: &Comparison) -> String {
 pub fn text(c: &Comparison) -> String {
     let mut out = format!(
         "{}: overall coverage {} → {} ({})\n",
-        c.model,
+        term(&c.model),
         pct(c.overall.base_percent),
         pct(c.overall.head_percent),
         mark(c.overall.change)
@@ -196,7 +201,7 @@ pub fn text(c: &Comparison) -> String {
     for d in c.actors.iter().chain(&c.tactics).filter(|d| d.changed()) {
         out.push_str(&format!(
             "  {}: {} → {} ({})\n",
-            d.name,
+            term(&d.name),
             pct(d.base_percent),
             pct(d.head_percent),
             mark(d.change)
@@ -208,12 +213,12 @@ pub fn text(c: &Comparison) -> String {
         }
         out.push_str(&format!("{title} ({}):\n", items.len()));
         for t in items {
-            let mut line = format!("  {} {}", t.id, t.name);
+            let mut line = format!("  {} {}", term(&t.id), term(&t.name));
             if !t.rules_removed.is_empty() {
-                line.push_str(&format!("; removed: {}", t.rules_removed.join("; ")));
+                line.push_str(&format!("; removed: {}", term(&t.rules_removed.join("; "))));
             }
             if !t.rules_added.is_empty() {
-                line.push_str(&format!("; added: {}", t.rules_added.join("; ")));
+                line.push_str(&format!("; added: {}", term(&t.rules_added.join("; "))));
             }
             out.push_str(&line);
             out.push('\n');
@@ -226,15 +231,21 @@ pub fn text(c: &Comparison) -> String {
     for v in &c.verdicts {
         out.push_str(&format!(
             "target {}: {} → {} (expected {}, actual {})\n",
-            v.target,
+            term(&v.target),
             verdict_word(v.base),
             verdict_word(v.head),
-            v.expected,
-            v.actual
+            term(&v.expected),
+            term(&v.actual)
         ));
     }
     for v in &c.validation {
-        out.push_str(&format!("validation {} {}: {} → {}\n", v.id, v.name, v.from, v.to));
+        out.push_str(&format!(
+            "validation {} {}: {} → {}\n",
+            term(&v.id),
+            term(&v.name),
+            term(&v.from),
+            term(&v.to)
+        ));
     }
     out
 }

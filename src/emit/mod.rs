@@ -1,6 +1,7 @@
 //! Emitters: pure functions of the [`Assessment`] that render every output — Navigator layers,
-//! the remediation plan (YAML), the Markdown report, the assessment itself (JSON) and the terminal
-//! summary — plus the atomic writer that puts them on disk.
+//! the remediation plan (YAML), the gaps as a spreadsheet (CSV), the Markdown report, the
+//! assessment itself (JSON) and the terminal summary — plus the atomic writer that puts them on
+//! disk.
 //!
 //! Everything is rendered in memory before anything is written, so a template error or a
 //! failing emitter leaves earlier outputs untouched.
@@ -11,9 +12,11 @@ pub mod escape;
 pub mod layers;
 pub mod plan;
 pub mod report;
+pub mod spreadsheet;
 pub mod svg;
 pub mod terminal;
 pub mod write;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +47,7 @@ pub fn render_all(
     files.push(OutputFile { path: PathBuf::from("matrix.svg"), contents: svg::matrix_svg(a) });
     let plan = plan::document(a, options.overall_target);
     files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
+    files.push(OutputFile { path: PathBuf::from("gaps.csv"), contents: spreadsheet::gaps_csv(a) });
     // The two reports are the costliest renders and independent of each other: one per core.
     let (markdown, (assessment, html)) = rayon::join(
         || report::markdown_report_in(&ctx, options.report_template.as_deref()),
@@ -92,8 +96,7 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     text
 }
 
-/// YAML.
+/// YAML that YAML 1.1 and 1.2 readers read back the same (see [`yaml::to_string`]).
 pub fn yaml<T: serde::Serialize>(value: &T) -> String {
-    serde_yaml::to_string(value)
-        .unwrap_or_else(|e| unreachable!("outputs are plain data and always serialise: {e}"))
+    yaml::to_string(value)
 }

@@ -1,7 +1,8 @@
 //! `remediation-plan.yaml`, in the brief's shape: `threat_model_remediation_plan:` with the
 //! assessment date, primary threats, current and target coverage, and one list of gaps per
-//! horizon (`priority_1_gaps`, `priority_2_gaps`, ...). Serialised by serde_yaml, so any value,
-//! whatever characters it holds, is quoted as YAML requires and reads back unchanged.
+//! horizon (`priority_1_gaps`, `priority_2_gaps`, ...). Written by [`super::yaml()`], so any
+//! value, whatever characters it holds, is quoted so that YAML 1.1 and 1.2 readers alike read it
+//! back unchanged.
 
 use serde::{Deserialize, Serialize};
 

@@ -47,6 +47,20 @@ pub enum TemplateError {
         #[source]
         source: std::io::Error,
     },
+    /// The template is larger than `--max-file-size`, or renders more than `--max-output-size`.
+    #[error("template {name}: {detail}")]
+    #[diagnostic(
+        code(ttpc::limits::template),
+        help(
+            "a report is a few megabytes; raise the limit with --max-output-size (or --max-file-size for the template file) if this one is real"
+        )
+    )]
+    TooLarge {
+        /// Template name.
+        name: String,
+        /// What is over which limit.
+        detail: String,
+    },
     /// Syntax or rendering error.
     #[error("template {name}: {message}")]
     #[diagnostic(
@@ -82,14 +96,27 @@ pub fn markdown_report(a: &Assessment, user_template: Option<&Path>) -> Result<S
 /// [`markdown_report`] with a context already built.
 pub fn markdown_report_in(ctx: &Value, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
     let (name, source) = match user_template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| Box::new(TemplateError::Unreadable { path: path.to_owned(), source }))?;
-            (path.display().to_string(), text)
-        }
+        Some(path) => (path.display().to_string(), read_template(path)?),
         None => (REPORT_MD.to_owned(), built_in(REPORT_MD).unwrap_or_default().to_owned()),
     };
     render_in(&name, &source, ctx, Escape::Markdown)
+}
+
+/// A user's template file: UTF-8 text within the per-file size limit.
+fn read_template(path: &Path) -> Result<String, Box<TemplateError>> {
+    use crate::limits::{self, ReadError};
+    let bytes = limits::read_capped(path, limits::current().max_file_bytes).map_err(|e| match e {
+        ReadError::TooLarge { .. } => {
+            Box::new(TemplateError::TooLarge { name: path.display().to_string(), detail: e.to_string() })
+        }
+        ReadError::Io(source) => Box::new(TemplateError::Unreadable { path: path.to_owned(), source }),
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        Box::new(TemplateError::Unreadable {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        })
+    })
 }
 
 /// Renders the self-contained HTML report (built-in template or the user's). `nonce` goes into
@@ -101,11 +128,7 @@ pub fn html_report_in(
     nonce: &str,
 ) -> Result<String, Box<TemplateError>> {
     let (name, source) = match user_template {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| Box::new(TemplateError::Unreadable { path: path.to_owned(), source }))?;
-            (path.display().to_string(), text)
-        }
+        Some(path) => (path.display().to_string(), read_template(path)?),
         None => (REPORT_HTML.to_owned(), built_in(REPORT_HTML).unwrap_or_default().to_owned()),
     };
     let mut env = environment(Escape::Html);
@@ -160,11 +183,52 @@ fn render_with(
 ) -> Result<String, Box<TemplateError>> {
     let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let template = env.template_from_named_str(name, source).map_err(error)?;
-    let mut text = template.render(ctx.clone()).map_err(error)?;
+    let limit = crate::limits::current().max_output_bytes;
+    let mut out = CappedWriter { bytes: Vec::new(), limit, over: false };
+    if let Err(e) = template.render_captured_to(ctx.clone(), &mut out) {
+        if out.over {
+            return Err(Box::new(TemplateError::TooLarge {
+                name: name.to_owned(),
+                detail: format!("renders more than the {} output limit", crate::limits::size(limit)),
+            }));
+        }
+        return Err(error(e));
+    }
+    let mut text = String::from_utf8(out.bytes).map_err(|_| {
+        Box::new(TemplateError::Render {
+            name: name.to_owned(),
+            message: String::from("rendered text is not UTF-8"),
+            src: NamedSource::new(name, source.to_owned()),
+            span: None,
+        })
+    })?;
     if !text.ends_with('\n') {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Collects rendered output, failing the render once it passes the output limit: fuel bounds
+/// the instructions a template runs, this bounds what they write.
+struct CappedWriter {
+    bytes: Vec<u8>,
+    limit: u64,
+    over: bool,
+}
+
+impl std::io::Write for CappedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.bytes.len() + buf.len()) as u64 > self.limit {
+            self.over = true;
+            return Err(std::io::Error::other("output limit reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn environment(escape_kind: Escape) -> Environment<'static> {
@@ -185,11 +249,15 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
         Escape::Markdown => {
             env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
             env.set_formatter(|out, state, value| {
-                if value.is_safe() || value.as_str().is_none() {
-                    minijinja::escape_formatter(out, state, value)
-                } else {
-                    let text = value.as_str().unwrap_or_default();
-                    out.write_str(&escape::markdown(text)).map_err(minijinja::Error::from)
+                use minijinja::value::ValueKind;
+                match (value.as_str(), value.kind()) {
+                    _ if value.is_safe() => minijinja::escape_formatter(out, state, value),
+                    (Some(text), _) => out.write_str(&escape::markdown(text)).map_err(minijinja::Error::from),
+                    // A list or map printed whole (`{{ t.actors }}`) carries its strings too.
+                    (None, ValueKind::Seq | ValueKind::Map | ValueKind::Iterable | ValueKind::Plain) => {
+                        out.write_str(&escape::markdown(&value.to_string())).map_err(minijinja::Error::from)
+                    }
+                    (None, _) => minijinja::escape_formatter(out, state, value),
                 }
             });
         }
@@ -225,16 +293,37 @@ fn template_error(name: &str, source: &str, e: &minijinja::Error) -> TemplateErr
     {
         message = format!("{message}: {detail}");
     }
-    let span = e.range().map(|r| SourceSpan::from(r.start..r.end)).or_else(|| {
-        e.line().map(|line| {
-            let offset = crate::diagnostics::offset_of(source, line, 1);
-            SourceSpan::from(offset..offset)
+    let span = e
+        .range()
+        .map(|r| SourceSpan::from(r.start..r.end))
+        .or_else(|| {
+            e.line().map(|line| {
+                let offset = crate::diagnostics::offset_of(source, line, 1);
+                SourceSpan::from(offset..offset)
+            })
         })
-    });
+        // miette cannot lay out a label far along a very long line.
+        .filter(|s| crate::diagnostics::quotable(source, s.offset()));
     TemplateError::Render {
         name: name.to_owned(),
         message,
         src: NamedSource::new(name, source.to_owned()),
         span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_maps_printed_whole_are_escaped_like_strings() {
+        let ctx = Value::from(minijinja::value::Serde(serde_json::json!({
+            "titles": ["<script>x</script>", "a|b"],
+            "map": {"k": "`v`"},
+        })));
+        let out = render_in("t", "{{ titles }} {{ map }}", &ctx, Escape::Markdown).expect("renders");
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;") && out.contains("a\\|b") && out.contains("\\`v\\`"), "{out}");
     }
 }

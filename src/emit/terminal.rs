@@ -1,6 +1,12 @@
 //! The terminal summary: the brief's assessment box (━ rules, █/░ bars, "<-- Priority gap"
 //! marks), coloured only when writing to a terminal.
+//!
+//! Every string from outside (model, actor, tactic and technique names, target texts) goes
+//! through [`super::escape::terminal`]: a rule file or model could otherwise carry ANSI escapes or
+//! carriage returns that recolour the box or overwrite a `[FAIL]` line. ttpc's own colours are
+//! added after escaping.
 
+use super::escape::terminal as t;
 use crate::assessment::Assessment;
 
 const WIDTH: usize = 78;
@@ -18,10 +24,10 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     };
     let mut out = String::new();
     out.push_str(&format!("{rule}\n"));
-    out.push_str(&paint("1", &format!("THREAT MODEL ASSESSMENT — {}", a.model.name)));
+    out.push_str(&paint("1", &format!("THREAT MODEL ASSESSMENT — {}", t(&a.model.name))));
     out.push('\n');
     out.push_str(&format!("{rule}\n"));
-    let names: Vec<&str> = a.actors.iter().map(|x| x.name.as_str()).collect();
+    let names: Vec<String> = a.actors.iter().map(|x| t(&x.name)).collect();
     out.push_str(&format!(
         "Threat Actors: {}    Techniques Total: {} unique\n",
         names.join(", "),
@@ -29,7 +35,10 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     ));
     out.push_str(&format!(
         "ATT&CK: {} {}    Accepted: {}    Out of scope: {}\n\n",
-        a.model.matrix, a.model.attack_version, a.overall.accepted, a.overall.out_of_scope
+        t(&a.model.matrix),
+        t(&a.model.attack_version),
+        a.overall.accepted,
+        a.overall.out_of_scope
     ));
     let o = &a.overall;
     let gap_share = crate::assessment::percent(o.gaps, o.techniques);
@@ -46,12 +55,15 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         o.partial
     ));
     out.push_str("Tactic Coverage Breakdown:\n");
-    let name_width = a.tactics.iter().map(|t| t.name.chars().count()).max().unwrap_or(10) + 1;
-    for t in a.tactics.iter().filter(|t| t.coverage.techniques > 0) {
-        let label = format!("{}:", t.name);
-        let mut line =
-            format!("  {label:<name_width$} {:>4} {}", pct(t.coverage.percent), bar(t.coverage.percent));
-        if t.below_overall {
+    let name_width = a.tactics.iter().map(|x| t(&x.name).chars().count()).max().unwrap_or(10) + 1;
+    for tactic in a.tactics.iter().filter(|x| x.coverage.techniques > 0) {
+        let label = format!("{}:", t(&tactic.name));
+        let mut line = format!(
+            "  {label:<name_width$} {:>4} {}",
+            pct(tactic.coverage.percent),
+            bar(tactic.coverage.percent)
+        );
+        if tactic.below_overall {
             line.push_str(&paint("33", " <-- Priority gap"));
         }
         out.push_str(&line);
@@ -60,19 +72,19 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     if let Some(first) = a.plan.horizons.first() {
         out.push_str(&format!("\nTOP PRIORITY GAPS ({}-day remediation):\n", first.days));
         for (i, item) in first.items.iter().enumerate() {
-            let t = a.technique(&item.technique);
-            let users = t.map(|t| t.actors.len()).unwrap_or(0);
+            let technique = a.technique(&item.technique);
+            let users = technique.map(|x| x.actors.len()).unwrap_or(0);
             let used = if users == a.actors.len() && users > 1 {
                 format!("used by all {users} actors")
             } else {
-                format!("used by {}", t.map(|t| t.actors.join(", ")).unwrap_or_default())
+                format!("used by {}", technique.map(|x| t(&x.actors.join(", "))).unwrap_or_default())
             };
             out.push_str(&format!(
                 "  {}. {} {} — {used}, {} detections, effort {}\n",
                 i + 1,
-                item.technique,
-                item.name,
-                t.map_or(0, |t| t.score),
+                t(&item.technique),
+                t(&item.name),
+                technique.map_or(0, |x| x.score),
                 item.effort.as_str()
             ));
         }
@@ -104,7 +116,12 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         out.push_str("\nTARGETS:\n");
         for v in &a.verdicts {
             let mark = if v.pass { paint("32", "pass") } else { paint("31", "FAIL") };
-            out.push_str(&format!("  [{mark}] {}: expected {}, actual {}\n", v.target, v.expected, v.actual));
+            out.push_str(&format!(
+                "  [{mark}] {}: expected {}, actual {}\n",
+                t(&v.target),
+                t(&v.expected),
+                t(&v.actual)
+            ));
         }
     }
     out.push_str(&format!("{rule}\n"));

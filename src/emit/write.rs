@@ -32,10 +32,45 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
-/// Writes every file under `dir`, each atomically.
-pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+/// An output that would land outside the output folder.
+#[derive(Debug, Error, Diagnostic)]
+#[error("refusing to write {}: it would land outside the output folder {}", path.display(), dir.display())]
+#[diagnostic(
+    code(ttpc::confine::output),
+    help(
+        "a symbolic link inside the output folder points elsewhere; remove it, or choose another folder with -o DIR"
+    )
+)]
+pub struct OutsideOutput {
+    /// The output, relative to the output folder.
+    pub path: PathBuf,
+    /// The output folder.
+    pub dir: PathBuf,
+}
+
+/// Writes every file under `dir`, each atomically, and nowhere else: an output path that is not
+/// plainly relative, or a folder inside `dir` that is a symbolic link leading out of it, is
+/// refused before anything is written.
+pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), crate::Error> {
+    let outside = |path: &Path| OutsideOutput { path: path.to_owned(), dir: dir.to_owned() };
+    std::fs::create_dir_all(dir).map_err(|source| WriteError { path: dir.to_owned(), source })?;
+    let root = dir.canonicalize().map_err(|source| WriteError { path: dir.to_owned(), source })?;
     for file in files {
-        write_atomic(&dir.join(&file.path), file.contents.as_bytes())?;
+        if !file.path.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            return Err(outside(&file.path).into());
+        }
+        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let folder = root.join(parent);
+            std::fs::create_dir_all(&folder).map_err(|source| WriteError { path: folder.clone(), source })?;
+            let real = folder.canonicalize().map_err(|source| WriteError { path: folder.clone(), source })?;
+            if !real.starts_with(&root) {
+                return Err(outside(&file.path).into());
+            }
+        }
+    }
+    // The final rename replaces a symbolic link at the file's own name rather than following it.
+    for file in files {
+        write_atomic(&root.join(&file.path), file.contents.as_bytes())?;
     }
     Ok(())
 }

@@ -135,6 +135,7 @@ pub fn load_atomics(path: &Path) -> Result<AtomicsReport, SourceError> {
 
 /// Parses one technique file.
 pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
+    crate::rules::yaml_guard(text)?;
     let doc: FileDoc = serde_yaml::from_str(text).map_err(|e| Skip::syntax(crate::rules::yaml_error(&e)))?;
     let technique = doc
         .attack_technique

@@ -87,9 +87,16 @@ pub enum ResultsError {
 
 /// Reads a results file.
 pub fn load_results(path: &Path) -> Result<ResultsFile, ResultsError> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ResultsError::Missing { path: path.to_owned() },
-        _ => ResultsError::Invalid { path: path.to_owned(), message: e.to_string() },
+    use crate::limits::{self, ReadError};
+    let bytes = limits::read_capped(path, limits::current().max_file_bytes).map_err(|e| match e {
+        ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            ResultsError::Missing { path: path.to_owned() }
+        }
+        other => ResultsError::Invalid { path: path.to_owned(), message: other.to_string() },
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ResultsError::Invalid {
+        path: path.to_owned(),
+        message: String::from("not UTF-8 text"),
     })?;
     parse(path, &text)
 }

@@ -89,6 +89,20 @@ pub enum ModelError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than `--max-file-size`.
+    #[error("threat model {} is too large: {detail}", path.display())]
+    #[diagnostic(
+        code(ttpc::limits::model),
+        help(
+            "a threat model is a page of YAML; raise the limit with --max-file-size or TTPC_MAX_FILE_SIZE if this one is real"
+        )
+    )]
+    TooLarge {
+        /// The path.
+        path: PathBuf,
+        /// Its size against the limit.
+        detail: String,
+    },
     /// The file is not valid UTF-8.
     #[error("threat model {} is not UTF-8 text", path.display())]
     #[diagnostic(code(ttpc::model::not_utf8), help("save the file as UTF-8"))]
@@ -104,8 +118,11 @@ pub enum ModelError {
 
 /// Loads and validates a model file.
 pub fn load(path: &Path) -> Result<LoadedModel, ModelError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| ModelError::Unreadable { path: path.to_owned(), source })?;
+    use crate::limits::{self, ReadError};
+    let bytes = limits::read_capped(path, limits::current().max_file_bytes).map_err(|e| match e {
+        ReadError::TooLarge { .. } => ModelError::TooLarge { path: path.to_owned(), detail: e.to_string() },
+        ReadError::Io(source) => ModelError::Unreadable { path: path.to_owned(), source },
+    })?;
     let text = String::from_utf8(bytes).map_err(|_| ModelError::NotUtf8 { path: path.to_owned() })?;
     load_str(path, text)
 }
@@ -127,6 +144,18 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
         )))
     };
 
+    if let Err(deep) = crate::limits::check_yaml_depth(source.text()) {
+        let offset = crate::diagnostics::offset_of(source.text(), deep.line, deep.column);
+        return Err(invalid(vec![
+            Problem::error(
+                "ttpc::limits::yaml_depth",
+                format!("not a threat model: {}", deep.message),
+                offset..offset,
+            )
+            .label("here")
+            .help("models nest a few levels deep; this document is built to exhaust the parser"),
+        ]));
+    }
     let yaml: serde_yaml::Value = match serde_yaml::from_str(source.text()) {
         Ok(v) => v,
         Err(e) => return Err(invalid(vec![yaml_problem(&e, source.text())])),

@@ -74,7 +74,10 @@ pub fn resolve_with(
     problems.extend(target_problems);
     warnings.extend(target_warnings);
     let sources = match load_sources(&model, kb, shared) {
-        Ok(sources) => sources,
+        Ok(sources) => {
+            warnings.extend(sources::limit_warnings(&model, &sources));
+            sources
+        }
         Err(source_problems) => {
             problems.extend(source_problems);
             Vec::new()

@@ -99,6 +99,12 @@ pub fn load_sources(
                             path.display()
                         ),
                     ),
+                    SourceError::TooManyFiles { limit, .. } => (
+                        format!("rule source {} holds more than {limit} files", spec.path),
+                        String::from(
+                            "point the source at the folder of rules itself, or raise the limit with --max-files or TTPC_MAX_FILES",
+                        ),
+                    ),
                     SourceError::Unreadable { .. } => {
                         (error.to_string(), String::from("check the permissions of the path"))
                     }
@@ -112,6 +118,31 @@ pub fn load_sources(
         }
     }
     if problems.is_empty() { Ok(sources) } else { Err(problems) }
+}
+
+/// One warning per rule file skipped for being over a limit (too large, nested too deep): unlike
+/// a README, such a file may well hold rules the coverage now misses.
+pub fn limit_warnings(model: &LoadedModel, sources: &[ResolvedSource]) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        for skipped in source.report.skipped.iter().filter(|s| s.reason == rules::SkipReason::OverLimit) {
+            warnings.push(
+                Problem::warning(
+                    "ttpc::limits::rule_file",
+                    format!(
+                        "rule file {} of {} was not read: {}",
+                        skipped.path.display(),
+                        source.name,
+                        skipped.detail
+                    ),
+                    model.span(&format!("/rules/{i}/path")),
+                )
+                .label("in this rule source")
+                .help("its rules do not count; split the file, or raise the limit if you trust it"),
+            );
+        }
+    }
+    warnings
 }
 
 /// The model's emulation inputs: the Atomic Red Team folder and the results file, when named.

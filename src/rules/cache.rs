@@ -101,7 +101,7 @@ impl SourceCache {
         if cached.is_some_and(|e| e.modified_ns == modified_ns && modified_ns != 0) {
             return Ok(Produced::Reused);
         }
-        let bytes = std::fs::read(absolute).map_err(unreadable)?;
+        let bytes = super::text::read_capped(absolute)?;
         let sha256: [u8; 32] = Sha256::digest(&bytes).into();
         if cached.is_some_and(|e| e.sha256 == sha256) {
             return Ok(Produced::Rehashed { modified_ns });

@@ -20,7 +20,7 @@ pub mod source;
 pub mod splunk;
 pub mod summary;
 mod text;
-pub(crate) use text::yaml_error;
+pub(crate) use text::{yaml_error, yaml_guard};
 pub mod walk;
 
 use std::path::PathBuf;
@@ -124,6 +124,8 @@ pub enum SkipReason {
     InvalidUtf8,
     /// Not valid YAML, TOML, JSON, CSV or conf syntax.
     InvalidSyntax,
+    /// Over a resource limit: too large, or nested too deep (see [`crate::limits`]).
+    OverLimit,
 }
 
 impl SkipReason {
@@ -134,6 +136,7 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
             SkipReason::InvalidUtf8 => "invalid UTF-8",
             SkipReason::InvalidSyntax => "invalid syntax",
+            SkipReason::OverLimit => "over a limit",
         }
     }
 }
@@ -161,6 +164,11 @@ impl Skip {
     /// A syntax error.
     pub fn syntax(detail: impl Into<String>) -> Skip {
         Skip::new(SkipReason::InvalidSyntax, detail)
+    }
+
+    /// Over a resource limit.
+    pub fn over_limit(detail: impl Into<String>) -> Skip {
+        Skip::new(SkipReason::OverLimit, detail)
     }
 }
 

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, json_error, normal_word, yaml_error};
+use super::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip};
 use crate::model::RuleKind;
 
@@ -83,6 +83,7 @@ const STRONG_KEYS: &[&str] = &["query", "relevantTechniques", "techniques"];
 
 fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
     let mut values = Vec::new();
+    yaml_guard(text)?;
     for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         match serde_yaml::Value::deserialize(de) {
             Ok(value) => values.push(value),

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, normal_word, yaml_error};
+use super::text::{has_extension, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
 use crate::model::RuleKind;
 
@@ -83,6 +83,7 @@ impl Adapter for Sigma {
         let mut global = Document::default();
         let mut documents = 0;
         let mut not_rules = 0;
+        yaml_guard(text)?;
         for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
             documents += 1;
             let doc = match Document::deserialize(de) {

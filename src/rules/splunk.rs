@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, json_error, normal_word, yaml_error};
+use super::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip};
 use crate::model::RuleKind;
 
@@ -353,6 +353,7 @@ impl Adapter for SecurityContent {
 
     fn parse(&self, path: &Path, text: &str) -> Result<Parsed, Skip> {
         // Syntax first, shape second: a story, macro or Sigma rule is good YAML, not a detection.
+        yaml_guard(text)?;
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| Skip::syntax(yaml_error(&e)))?;
         let map = match &value {

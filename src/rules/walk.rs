@@ -34,6 +34,14 @@ pub enum SourceError {
         /// The path.
         path: PathBuf,
     },
+    /// The folder holds more files than `--max-files` allows.
+    #[error("rule source {} holds more than {limit} files", path.display())]
+    TooManyFiles {
+        /// The folder.
+        path: PathBuf,
+        /// The limit.
+        limit: usize,
+    },
     /// The path exists but cannot be listed or read.
     #[error("rule source {} cannot be read: {source}", path.display())]
     Unreadable {
@@ -80,6 +88,7 @@ pub fn walk_with<T: Send>(
 
     // (absolute path, path relative to the root, why it is not parsed)
     let mut files: Vec<(PathBuf, PathBuf, Option<Skip>)> = Vec::new();
+    let max_files = crate::limits::current().max_files;
     if metadata.is_file() {
         let name = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.to_owned());
         files.push((root.to_owned(), name, None));
@@ -96,6 +105,9 @@ pub fn walk_with<T: Send>(
                 path: e.path().unwrap_or(root).to_owned(),
                 source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")),
             })?;
+            if files.len() >= max_files && !entry.file_type().is_dir() {
+                return Err(SourceError::TooManyFiles { path: root.to_owned(), limit: max_files });
+            }
             let relative = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_owned();
             if entry.file_type().is_symlink() {
                 files.push((
@@ -132,7 +144,7 @@ pub fn walk_with<T: Send>(
 
 /// A file's text: UTF-8 checked, a leading BOM removed.
 pub fn read_text(path: &Path) -> Result<String, Skip> {
-    let bytes = std::fs::read(path).map_err(|e| Skip::new(SkipReason::Unreadable, e.to_string()))?;
+    let bytes = super::text::read_capped(path)?;
     text_of(bytes)
 }
 
