@@ -9,7 +9,7 @@ source "$(dirname "$0")/common.sh"
 
 model="$work/model.yaml"
 financial_sigmahq "$model"
-run=("$bin" compile "$model" --attack-data "$bundle" --as-of 2026-03-15 --color never)
+run=("$bin" compile --allow-outside "$model" --attack-data "$bundle" --as-of 2026-03-15 --color never)
 
 echo "== cold: no caches"
 TTPC_NO_CACHE=1 hyperfine -N -i --warmup 1 --runs "${RUNS:-10}" "${run[*]}"

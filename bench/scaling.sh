@@ -29,9 +29,9 @@ text = re.sub(r"actors:\n(  - .*\n)+", actors, text)
 text = re.sub(r"targets:.*?(?=\nremediation)", "targets: {}", text, flags=re.S)
 open(path, "w").write(text)
 PY
-  "$bin" compile "$model" --attack-data "$bundle" --as-of 2026-03-15 > /dev/null 2>&1 || true
+  "$bin" compile --allow-outside "$model" --attack-data "$bundle" --as-of 2026-03-15 > /dev/null 2>&1 || true
   hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$work/actors-$n.json" \
-    -n "$n actors" "$bin compile $model --attack-data $bundle --as-of 2026-03-15" > /dev/null
+    -n "$n actors" "$bin compile --allow-outside $model --attack-data $bundle --as-of 2026-03-15" > /dev/null
   python3 -c "import json;r=json.load(open('$work/actors-$n.json'))['results'][0];print(f'{$n:4d} actors: {r[\"mean\"]*1000:8.1f} ms')"
 done
 
@@ -42,8 +42,8 @@ for i in $(seq 1 200); do
 done
 for n in 1 10 50 200; do
   files=$(ls "$work"/models/m*.yaml | head -n "$n" | tr '\n' ' ')
-  "$bin" compile $files --attack-data "$bundle" --as-of 2026-03-15 -o "$work/batch" > /dev/null 2>&1 || true
+  "$bin" compile --allow-outside $files --attack-data "$bundle" --as-of 2026-03-15 -o "$work/batch" > /dev/null 2>&1 || true
   hyperfine -N -i --warmup 1 --runs "$runs" --export-json "$work/models-$n.json" \
-    -n "$n models" "$bin compile $files --attack-data $bundle --as-of 2026-03-15 -o $work/batch" > /dev/null
+    -n "$n models" "$bin compile --allow-outside $files --attack-data $bundle --as-of 2026-03-15 -o $work/batch" > /dev/null
   python3 -c "import json;r=json.load(open('$work/models-$n.json'))['results'][0];print(f'{$n:4d} models: {r[\"mean\"]*1000:8.1f} ms  ({r[\"mean\"]*1000/$n:6.1f} ms per model)')"
 done

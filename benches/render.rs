@@ -41,8 +41,9 @@ fn all_groups_assessment(shared: &std::path::Path, work: &std::path::Path) -> As
     );
     let path = work.join("all-groups.yaml");
     std::fs::write(&path, model).expect("model written");
+    // The model lives in a scratch folder and names the shared corpus: outside by design.
     let out = Command::new(env!("CARGO_BIN_EXE_ttpc"))
-        .arg("compile")
+        .args(["compile", "--allow-outside"])
         .arg(&path)
         .arg("--attack-data")
         .arg(&bundle)

@@ -97,3 +97,37 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str) -> OutputFile {
+        OutputFile { path: PathBuf::from(path), contents: String::from("x\n") }
+    }
+
+    #[test]
+    fn output_paths_that_climb_or_are_absolute_are_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("out");
+        for bad in ["../escaped.json", "layers/../../escaped.json", "/tmp/escaped.json"] {
+            let result = write_all(&out, &[file("report.md"), file(bad)]);
+            assert!(matches!(result, Err(crate::Error::OutsideOutput(_))), "{bad}: {result:?}");
+            assert!(!out.join("report.md").exists(), "{bad}: nothing written");
+        }
+        assert!(!dir.path().join("escaped.json").exists());
+    }
+
+    #[test]
+    fn an_actor_name_cannot_become_a_path() {
+        // Layer and script names are slugs of ATT&CK names: never a separator or `..`.
+        for name in ["../../etc/passwd", "/abs", "a/b\\c", "..", ""] {
+            let slug = crate::emit::layers::slug(name);
+            assert!(slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{name} → {slug}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let name = format!("layers/actor-{}.json", crate::emit::layers::slug("../../x"));
+        write_all(dir.path(), &[file(&name)]).expect("a slug is a plain file name");
+        assert!(dir.path().join("layers/actor-x.json").exists());
+    }
+}
