@@ -225,6 +225,26 @@ fn a_two_gigabyte_model_or_bundle_is_refused_before_reading() {
 
 #[cfg(unix)]
 #[test]
+fn a_file_that_never_ends_is_cut_at_the_limit() {
+    // `/dev/zero` reports size 0: only the capped read stops it. A model may name it only with
+    // the operator's `--allow-outside`; as a rule source it is a link, never followed.
+    let dir = repository("outputs: {report: {template: /dev/zero}}\n");
+    compile(dir.path(), &[]).expect(2, "ttpc::confine::outside", 64.0);
+    compile(dir.path(), &["--allow-outside", "--max-file-size", "1MiB"]).expect(
+        2,
+        "over the 1.0 MiB limit",
+        64.0,
+    );
+    let dir = repository("rules:\n  - {kind: sigma, path: ../rules}\n");
+    std::fs::create_dir_all(dir.path().join("rules")).expect("mkdir");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("rules/zero.yml")).expect("symlink");
+    let run = run(dir.path(), &["rules", "--kind", "sigma", "rules", "--attack-data", "attack.json"]);
+    run.expect(0, "zero.yml", 64.0);
+    assert!(run.stdout.contains("symbolic link, not followed"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
 fn a_directory_symlink_loop_is_not_followed() {
     let dir = repository("rules:\n  - {kind: sigma, path: ../rules}\n");
     std::fs::create_dir_all(dir.path().join("rules/a")).expect("mkdir");
