@@ -97,10 +97,10 @@ fn rules(kind: RuleKind, path: &str, data: &[u8]) -> Outcome {
     }
 }
 
-/// Whether text looks like JSON, to give an adapter that reads two syntaxes the extension a real
-/// file of that syntax would have (so one corpus covers both).
-fn looks_json(data: &[u8]) -> bool {
-    data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'['))
+/// Whether text starts (after white space) with one of `openers`, to give an adapter that reads
+/// two syntaxes the extension a real file of that syntax would have (so one corpus covers both).
+fn starts_with(data: &[u8], openers: &[u8]) -> bool {
+    data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| openers.contains(b))
 }
 
 /// A Sigma rule file (`.yml`, possibly several documents).
@@ -120,14 +120,15 @@ pub fn rules_splunk_content(data: &[u8]) -> Outcome {
 
 /// An Elastic detection-rules TOML file, or a Kibana NDJSON export when the text starts with `{`.
 pub fn rules_elastic(data: &[u8]) -> Outcome {
-    let path = if looks_json(data) { "fuzz.ndjson" } else { "fuzz.toml" };
+    // Only `{`: TOML files start with `[rule]` or `[metadata]`.
+    let path = if starts_with(data, b"{") { "fuzz.ndjson" } else { "fuzz.toml" };
     rules(RuleKind::Elastic, path, data)
 }
 
 /// A Sentinel analytic rule (`.yaml`), or an ARM export (`.json`) when the text starts with `{`
 /// or `[`.
 pub fn rules_sentinel(data: &[u8]) -> Outcome {
-    let path = if looks_json(data) { "fuzz.json" } else { "fuzz.yaml" };
+    let path = if starts_with(data, b"{[") { "fuzz.json" } else { "fuzz.yaml" };
     rules(RuleKind::Sentinel, path, data)
 }
 

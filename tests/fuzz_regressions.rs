@@ -195,3 +195,127 @@ fn seed_fixtures_do_not_panic() {
     }
     assert!(failures.is_empty(), "seed fixtures panic:\n{}", failures.join("\n"));
 }
+
+/// `n` distinct technique IDs (`T1000.000`, `T1000.001`, ...).
+fn technique_ids(n: usize) -> impl Iterator<Item = String> {
+    (0..n).map(|i| format!("T{}.{:03}", 1000 + i / 1000, i % 1000))
+}
+
+/// Inputs listing tens of thousands of techniques and tags in one rule. Each adapter deduplicated
+/// them one by one against all before (n²/2 comparisons; a 2 MB Sigma rule took over a minute),
+/// too slow to show in 4 KB fuzzing inputs but a hang on a hostile pull request. Linear now:
+/// each of these takes well under a second even unoptimised.
+#[test]
+fn long_technique_and_tag_lists_parse_in_linear_time() {
+    use ttpc::model::RuleKind;
+    let n = 40_000;
+    let quoted = |items: &[String]| items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+    let ids: Vec<String> = technique_ids(n).collect();
+    let tags: Vec<String> = (0..n).map(|i| format!("tag{i}")).collect();
+    // (kind, file name, text, techniques expected, tags expected); every list is listed twice
+    // where the format allows, so deduplication is exercised too.
+    let cases: Vec<(RuleKind, &str, String, usize, usize)> = vec![
+        (
+            RuleKind::Sigma,
+            "r.yml",
+            format!(
+                "title: t\nid: x\nlogsource: {{product: p}}\ndetection: {{s: {{a: 1}}, condition: s}}\ntags:\n{}{}",
+                ids.iter().chain(&ids).map(|t| format!("  - attack.{t}\n")).collect::<String>(),
+                tags.iter().chain(&tags).map(|t| format!("  - attack.{t}\n")).collect::<String>(),
+            ),
+            n,
+            n,
+        ),
+        (
+            RuleKind::SplunkContent,
+            "r.yml",
+            format!(
+                "name: n\nid: x\nsearch: s\ntags:\n  mitre_attack_id: [{}, {}]\n  kill_chain_phases: [{}]\n",
+                quoted(&ids),
+                quoted(&ids),
+                quoted(&tags)
+            ),
+            n,
+            n,
+        ),
+        (
+            RuleKind::SplunkSavedsearches,
+            "savedsearches.conf",
+            format!(
+                "[r]\nsearch = s\naction.correlationsearch.enabled = 1\n\
+                 action.correlationsearch.annotations = {{\"mitre_attack\": [{}, {}], \"kill_chain_phases\": [{}]}}\n",
+                quoted(&ids),
+                quoted(&ids),
+                quoted(&tags)
+            ),
+            n,
+            n,
+        ),
+        (
+            RuleKind::Elastic,
+            "r.toml",
+            format!(
+                "[rule]\nname = \"n\"\nrule_id = \"x\"\n{}",
+                ids.iter()
+                    .zip(&tags)
+                    .map(|(t, g)| {
+                        format!(
+                            "[[rule.threat]]\nframework = \"MITRE ATT&CK\"\n[rule.threat.tactic]\nname = \"{g}\"\n\
+                             [[rule.threat.technique]]\nid = \"{t}\"\n"
+                        )
+                    })
+                    .collect::<String>()
+            ),
+            n,
+            n,
+        ),
+        (
+            RuleKind::Sentinel,
+            "r.yaml",
+            format!(
+                "id: x\nname: n\nkind: Scheduled\nquery: q\ntactics: [{}]\nrelevantTechniques: [{}, {}]\n",
+                quoted(&tags),
+                quoted(&ids),
+                quoted(&ids)
+            ),
+            n,
+            n,
+        ),
+        (
+            RuleKind::Csv,
+            "r.csv",
+            format!("id,title,techniques\nx,t,\"{} {} {}\"\n", ids.join(";"), ids.join(","), tags.join(";")),
+            n,
+            n,
+        ),
+        (
+            RuleKind::NavigatorLayer,
+            "r.json",
+            format!(
+                "{{\"name\": \"n\", \"domain\": \"enterprise-attack\", \"techniques\": [{}]}}",
+                tags.iter()
+                    .chain(&tags)
+                    .map(|g| format!("{{\"techniqueID\": \"T1059\", \"tactic\": \"{g}\", \"score\": 1}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            1,
+            n,
+        ),
+    ];
+    for (kind, file, text, techniques, tag_count) in cases {
+        let started = std::time::Instant::now();
+        let parsed = ttpc::rules::adapter(kind)
+            .parse(Path::new(file), &text)
+            .unwrap_or_else(|skip| panic!("{kind:?}: the long-list input was skipped: {skip:?}"));
+        let took = started.elapsed();
+        let [rule] = parsed.rules.as_slice() else {
+            panic!("{kind:?}: expected one rule, got {}: {:?}", parsed.rules.len(), parsed.warnings)
+        };
+        assert_eq!(rule.techniques.len(), techniques, "{kind:?}: techniques");
+        assert_eq!(rule.tags.len(), tag_count, "{kind:?}: tags");
+        // Quadratic took tens of seconds here; linear takes milliseconds. The margin is wide on
+        // purpose, for loaded CI machines.
+        assert!(took.as_secs() < 5, "{kind:?}: {n} techniques and tags took {took:?}");
+    }
+}

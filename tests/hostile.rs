@@ -194,6 +194,18 @@ fn a_model_line_too_long_to_quote_is_reported_without_quoting_it() {
     compile(dir.path(), &[]).expect(2, "the line is too long to quote", 64.0);
 }
 
+#[test]
+fn twenty_thousand_unknown_actors_show_the_first_fifty_problems() {
+    // Each quoted problem scanned the file again: 24 s to print before the cap.
+    let actors: String = (0..20_000).map(|i| format!("  - ref: Nobody{i}\n")).collect();
+    let dir = repository(&actors);
+    compile(dir.path(), &[]).expect(2, "… and 19950 more problems", 64.0);
+    // Pairwise checks were quadratic: 20,000 duplicates and a 1,000-character unknown target.
+    let dupes = "  - ref: FIN7\n".repeat(20_000);
+    let dir = repository(&format!("{dupes}targets:\n  actors:\n    {}: 50%\n", "x".repeat(1_000)));
+    compile(dir.path(), &[]).expect(2, "ttpc::model::unknown_target_actor", 64.0);
+}
+
 // ---------------------------------------------------------------- sizes and counts
 
 #[test]

@@ -360,21 +360,43 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
 }
 
 /// For each entry of a revoked-by table, the last link of its chain. A cycle, which would be a
-/// broken bundle, stops after as many steps as there are entries.
+/// broken bundle, ends where it closes.
+///
+/// Each entry's end is worked out once and reused by every chain passing through it: following
+/// every chain from scratch took n²/2 steps for a bundle of n techniques each revoked by the next
+/// (32,000 of them, a 20 MB file, took seconds), so a hostile bundle could stall the compiler.
 fn chain_ends<I: Copy + Into<usize>>(links: &[Option<I>]) -> Vec<Option<I>> {
-    links
-        .iter()
-        .map(|first| {
-            let mut current = *first;
-            for _ in 0..links.len() {
-                match current.and_then(|c| links[c.into()]) {
-                    Some(next) => current = Some(next),
-                    None => break,
-                }
+    // The index type for every entry some link points at: chains only ever end on those.
+    let mut handle: Vec<Option<I>> = vec![None; links.len()];
+    for link in links.iter().flatten() {
+        handle[(*link).into()] = Some(*link);
+    }
+    // The last entry reached from each entry (itself when it has no link), once known.
+    let mut last: Vec<Option<usize>> = vec![None; links.len()];
+    let mut on_path = vec![false; links.len()];
+    let mut path = Vec::new();
+    for start in 0..links.len() {
+        let mut current = start;
+        let end = loop {
+            if let Some(known) = last[current] {
+                break known;
             }
-            current
-        })
-        .collect()
+            if on_path[current] {
+                break current;
+            }
+            on_path[current] = true;
+            path.push(current);
+            match links[current] {
+                Some(next) => current = next.into(),
+                None => break current,
+            }
+        };
+        for entry in path.drain(..) {
+            last[entry] = Some(end);
+            on_path[entry] = false;
+        }
+    }
+    links.iter().map(|link| link.and_then(|next| last[next.into()].and_then(|end| handle[end]))).collect()
 }
 
 fn flavour_of(bundle: &Bundle<'_>) -> Result<StixFlavour, BundleProblem> {
@@ -452,4 +474,30 @@ fn strings(list: &[Cow<'_, str>]) -> Vec<String> {
 fn sort_dedup<T: Ord>(list: &mut Vec<T>) {
     list.sort();
     list.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain_ends;
+
+    #[test]
+    fn chain_ends_follow_chains_and_stop_on_cycles() {
+        // 0 → 1 → 2; 3 alone; 4 → 5 → 4 (a cycle); 6 → 4 (into the cycle).
+        let links = [Some(1usize), Some(2), None, None, Some(5), Some(4), Some(4)];
+        let ends = chain_ends(&links);
+        assert_eq!(&ends[..4], &[Some(2), Some(2), None, None]);
+        for (i, end) in ends.iter().enumerate().skip(4) {
+            assert!(matches!(end, Some(4 | 5)), "entry {i} ends at {end:?}, not on its cycle");
+        }
+    }
+
+    #[test]
+    fn a_long_chain_takes_linear_time() {
+        // Quadratic before: 200,000 entries each revoked by the next meant 2·10¹⁰ steps.
+        let n = 200_000;
+        let links: Vec<Option<usize>> = (0..n).map(|i| (i + 1 < n).then_some(i + 1)).collect();
+        let ends = chain_ends(&links);
+        assert!(ends[..n - 1].iter().all(|end| *end == Some(n - 1)));
+        assert_eq!(ends[n - 1], None);
+    }
 }

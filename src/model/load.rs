@@ -207,8 +207,11 @@ fn semantic_checks(
     }
 
     let refs: Vec<&str> = model.actors.iter().map(|a| a.reference.as_str()).collect();
+    // Sets, not pairwise comparisons: a hostile model can list tens of thousands of actors.
+    let lowered: std::collections::HashSet<String> = refs.iter().map(|r| r.to_lowercase()).collect();
+    let mut seen = std::collections::HashSet::new();
     for (i, reference) in refs.iter().enumerate() {
-        if refs[..i].iter().any(|r| r.eq_ignore_ascii_case(reference)) {
+        if !seen.insert(reference.to_lowercase()) {
             warnings.push(
                 Problem::warning(
                     "ttpc::model::duplicate_actor",
@@ -222,7 +225,7 @@ fn semantic_checks(
     }
 
     for key in model.targets.actors.keys() {
-        if !refs.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+        if !lowered.contains(&key.to_lowercase()) {
             let suggestion = nearest(key, refs.iter().copied(), 1);
             problems.push(
                 Problem::error(

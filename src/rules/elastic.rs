@@ -268,6 +268,8 @@ fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<D
     if text_of(&body.building_block_type).is_some() {
         rule.add_tag("building-block");
     }
+    // Collected first, added in bulk: adding one by one is quadratic in the number of entries.
+    let (mut techniques, mut tactics) = (Vec::new(), Vec::new());
     for threat in body.threat.iter().flatten() {
         // Elastic always writes the framework; an entry without one is taken as ATT&CK, which
         // the technique IDs themselves will confirm or refute during normalisation.
@@ -278,11 +280,11 @@ fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<D
         }
         for technique in threat.technique.iter().flatten() {
             if let Some(id) = text_of(&technique.id) {
-                rule.add_technique(id);
+                techniques.push(id);
             }
             for sub in technique.subtechnique.iter().flatten() {
                 if let Some(id) = text_of(&sub.id) {
-                    rule.add_technique(id);
+                    techniques.push(id);
                 }
             }
         }
@@ -293,10 +295,12 @@ fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<D
                 .collect::<Vec<_>>()
                 .join(" ");
             if !label.is_empty() {
-                rule.add_tag(&format!("tactic:{label}"));
+                tactics.push(format!("tactic:{label}"));
             }
         }
     }
+    rule.add_techniques(techniques);
+    rule.add_tags(tactics.iter().map(String::as_str));
     Ok(rule)
 }
 

@@ -112,6 +112,9 @@ impl Adapter for NavigatorLayer {
         let mut seen: HashMap<String, usize> = HashMap::new();
         // Which rules already took their title from a comment.
         let mut commented: Vec<bool> = Vec::new();
+        // The tactics of each rule, added once at the end: adding them entry by entry is
+        // quadratic in the number of entries for one technique.
+        let mut tactics: Vec<Vec<&str>> = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
             let locator = format!("techniques[{index}]");
             let Value::Object(entry) = entry else {
@@ -142,9 +145,7 @@ impl Adapter for NavigatorLayer {
                 Some(&at) => {
                     let rule = &mut parsed.rules[at];
                     rule.weight = rule.weight.max(weight);
-                    if let Some(tactic) = tactic {
-                        rule.add_tag(tactic);
-                    }
+                    tactics[at].extend(tactic);
                     if let (Some(comment), false) = (comment, commented[at]) {
                         rule.title = comment.to_owned();
                         commented[at] = true;
@@ -161,14 +162,15 @@ impl Adapter for NavigatorLayer {
                     rule.locator = Some(locator);
                     rule.weight = weight;
                     rule.add_technique(technique);
-                    if let Some(tactic) = tactic {
-                        rule.add_tag(tactic);
-                    }
                     seen.insert(technique.to_ascii_uppercase(), parsed.rules.len());
                     commented.push(comment.is_some());
+                    tactics.push(tactic.into_iter().collect());
                     parsed.rules.push(rule);
                 }
             }
+        }
+        for (rule, tactics) in parsed.rules.iter_mut().zip(tactics) {
+            rule.add_tags(tactics);
         }
         if parsed.rules.is_empty() && parsed.warnings.is_empty() {
             return Err(Skip::not_a_rule("a Navigator layer without a scored or enabled technique"));

@@ -163,13 +163,9 @@ fn parse_documents(path: &Path, text: &str, values: &[serde_yaml::Value]) -> Par
                 )),
             }
         }
-        for tactic in doc.tactics.iter().flat_map(|l| &l.0) {
-            add_tactic(&mut rule, tactic);
-        }
+        add_tactics(&mut rule, doc.tactics.iter().flat_map(|l| &l.0).map(String::as_str));
         let techniques = doc.relevant_techniques.iter().chain(&doc.techniques);
-        for technique in techniques.flat_map(|l| &l.0) {
-            add_techniques(&mut rule, technique);
-        }
+        add_techniques(&mut rule, techniques.flat_map(|l| &l.0).map(String::as_str));
         parsed.rules.push(rule);
     }
     parsed
@@ -282,12 +278,8 @@ fn read_rule(path: &Path, item: &Json, stem: &str, locator: String, parsed: &mut
             )),
         },
     }
-    for tactic in strings(field("tactics")) {
-        add_tactic(&mut rule, tactic);
-    }
-    for technique in strings(field("techniques")).chain(strings(field("subTechniques"))) {
-        add_techniques(&mut rule, technique);
-    }
+    add_tactics(&mut rule, strings(field("tactics")));
+    add_techniques(&mut rule, strings(field("techniques")).chain(strings(field("subTechniques"))));
     parsed.rules.push(rule);
 }
 
@@ -373,16 +365,15 @@ fn flag(text: &str) -> Option<bool> {
     }
 }
 
-fn add_tactic(rule: &mut DetectionRule, tactic: &str) {
-    let tactic = tactic.trim();
-    if !tactic.is_empty() {
-        rule.add_tag(&format!("tactic:{tactic}"));
-    }
+// Both add a whole list at once: adding entries one by one is quadratic in the list's length.
+
+fn add_tactics<'a>(rule: &mut DetectionRule, tactics: impl Iterator<Item = &'a str>) {
+    let tags: Vec<String> =
+        tactics.map(str::trim).filter(|t| !t.is_empty()).map(|t| format!("tactic:{t}")).collect();
+    rule.add_tags(tags.iter().map(String::as_str));
 }
 
-/// Adds the techniques of one entry; `T1078, T1110` in one entry is two techniques.
-fn add_techniques(rule: &mut DetectionRule, entry: &str) {
-    for technique in entry.split(',') {
-        rule.add_technique(technique);
-    }
+/// Adds the techniques of a list of entries; `T1078, T1110` in one entry is two techniques.
+fn add_techniques<'a>(rule: &mut DetectionRule, entries: impl Iterator<Item = &'a str>) {
+    rule.add_techniques(entries.flat_map(|entry| entry.split(',')));
 }
