@@ -6,7 +6,6 @@
 //! Markdown escapes it for Markdown ([`super::escape::markdown`]), the text shows its control
 //! characters instead of obeying them ([`super::escape::terminal`]).
 
-use super::escape::markdown as md;
 use super::escape::terminal as term;
 use crate::check::baseline::{Comparison, Delta, TechniqueChange, VerdictChange};
 
@@ -248,4 +247,22 @@ pub fn text(c: &Comparison) -> String {
         ));
     }
     out
+}
+
+/// Markdown for the pull-request comment: escaped as everywhere, plus a word joiner after each
+/// `@`, so a rule titled `@org/security-team` shows as written but notifies nobody (GitHub and
+/// GitLab mention on `@name` whatever backslashes precede it).
+fn md(text: &str) -> String {
+    super::escape::markdown(text).replace('@', "@\u{2060}")
+}
+
+#[cfg(test)]
+mod mention_tests {
+    #[test]
+    fn a_title_cannot_mention_anyone_in_the_pull_request_comment() {
+        let shown = super::md("Alert @org/security-team | now");
+        assert!(!shown.contains("@org"), "{shown}");
+        assert!(shown.contains("\\|"), "still escaped as Markdown: {shown}");
+        assert_eq!(shown.replace(['\u{2060}', '\\'], ""), "Alert @org/security-team | now");
+    }
 }
