@@ -11,10 +11,11 @@
 //! The repository root is the nearest folder above the model holding `.git`; without one, the
 //! current folder when the model lies inside it; else the model's own folder.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Problem;
 use crate::model::LoadedModel;
+use crate::model::tidy;
 
 /// The repository root of a model file, canonical (symbolic links resolved).
 pub fn repository_root(model_path: &Path) -> PathBuf {
@@ -94,21 +95,6 @@ pub fn escape(root: &Path, path: &Path, written: &str) -> Option<String> {
 /// `path` made absolute against the current folder, without touching the disk.
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
-}
-
-/// Removes `.` and resolves `..` lexically.
-fn tidy(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The path with its longest existing prefix canonicalised (symbolic links resolved) and the

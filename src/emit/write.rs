@@ -55,11 +55,13 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<(), crate::Error> {
     let outside = |path: &Path| OutsideOutput { path: path.to_owned(), dir: dir.to_owned() };
     std::fs::create_dir_all(dir).map_err(|source| WriteError { path: dir.to_owned(), source })?;
     let root = dir.canonicalize().map_err(|source| WriteError { path: dir.to_owned(), source })?;
+    // Many outputs share a folder (layers/, emulation/): each is created and checked once.
+    let mut checked = std::collections::BTreeSet::new();
     for file in files {
         if !file.path.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
             return Err(outside(&file.path).into());
         }
-        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty() && checked.insert(*p)) {
             let folder = root.join(parent);
             std::fs::create_dir_all(&folder).map_err(|source| WriteError { path: folder.clone(), source })?;
             let real = folder.canonicalize().map_err(|source| WriteError { path: folder.clone(), source })?;

@@ -57,8 +57,9 @@ impl LoadedModel {
     }
 }
 
-/// Removes `.` and resolves `..` against a preceding normal component, without touching the disk.
-fn tidy(path: &Path) -> PathBuf {
+/// Removes `.` and resolves `..` against a preceding normal component, without touching the disk;
+/// `..` right after the root is the root (`/../x` is `/x`), a leading `..` of a relative path stays.
+pub(crate) fn tidy(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component<'_>> = Vec::new();
     for component in path.components() {
@@ -67,6 +68,7 @@ fn tidy(path: &Path) -> PathBuf {
             Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
                 out.pop();
             }
+            Component::ParentDir if matches!(out.last(), Some(Component::RootDir)) => {}
             other => out.push(other),
         }
     }

@@ -11,5 +11,6 @@ mod schema;
 pub mod spans;
 
 pub use language::*;
+pub(crate) use load::tidy;
 pub use load::{LoadedModel, ModelError, load, load_str};
 pub use schema::{threat_model_schema, threat_model_schema_text};
