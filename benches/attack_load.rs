@@ -35,11 +35,11 @@ fn attack_load(c: &mut Criterion) {
         });
         // The warm path: the postcard index ttpc caches after the first parse.
         let cache = tempfile::tempdir().expect("temp");
-        let sha = ttpc::attack::store::sha256_hex(&bytes);
+        let sha = ttpc::io::sha256_hex(&bytes);
         let kb = KnowledgeBase::from_json(&bytes, &path).expect("loads");
-        ttpc::attack::kbcache::write(cache.path(), &sha, &kb).expect("cache written");
-        group.bench_function("kbcache::read (cached index)", |b| {
-            b.iter(|| ttpc::attack::kbcache::read(cache.path(), &sha).expect("cache hit"))
+        ttpc::attack::source::cache_index(cache.path(), &sha, &kb).expect("cache written");
+        group.bench_function("source::cached_index (cached index)", |b| {
+            b.iter(|| ttpc::attack::source::cached_index(cache.path(), &sha).expect("cache hit"))
         });
         group.finish();
     }

@@ -383,3 +383,27 @@ impl Diagnostic for Warning {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 }
+
+/// Something a run wants its user to know that does not stop it: warnings located in a file,
+/// warnings about no file, and plain information (what was fetched, what was recorded). The
+/// library hands notices to the caller's reporter as they happen; the CLI prints them on stderr.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Warnings located in one file (a model, usually).
+    InFile {
+        /// The file.
+        file: SourceFile,
+        /// The warnings.
+        problems: Vec<Problem>,
+    },
+    /// A warning that points at no file.
+    Warning(Warning),
+    /// Information.
+    Info(String),
+}
+
+/// Where notices go: a function called for each, from any thread.
+pub type Reporter<'r> = &'r (dyn Fn(Notice) + Sync);
+
+/// A reporter that drops every notice (for callers that only want the result).
+pub fn ignore(_: Notice) {}

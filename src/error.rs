@@ -64,14 +64,14 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Template(Box<crate::emit::report::TemplateError>),
-    /// An output file could not be written.
+    /// A file could not be written.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Write(#[from] crate::emit::WriteError),
-    /// An output would have been written outside the output folder.
+    Write(#[from] crate::io::WriteError),
+    /// The output set could not be written (nothing of the previous one changed).
     #[error(transparent)]
     #[diagnostic(transparent)]
-    OutsideOutput(#[from] crate::emit::write::OutsideOutput),
+    Output(#[from] crate::io::OutputError),
     /// Writing to stdout or an output file failed.
     #[error("cannot write {what}")]
     #[diagnostic(code(ttpc::io))]
@@ -95,10 +95,16 @@ impl Error {
             | Error::Template(_)
             | Error::Store(_)
             | Error::Lock(_)
-            | Error::Baseline(_)
-            | Error::OutsideOutput(_) => Exit::InvalidInput,
-            Error::Io { .. } | Error::Write(_) => Exit::Internal,
+            | Error::Baseline(_) => Exit::InvalidInput,
+            Error::Output(e) if e.is_input_error() => Exit::InvalidInput,
+            Error::Io { .. } | Error::Write(_) | Error::Output(_) => Exit::Internal,
         }
+    }
+}
+
+impl From<Box<Problems>> for Error {
+    fn from(problems: Box<Problems>) -> Error {
+        Error::Invalid(problems)
     }
 }
 

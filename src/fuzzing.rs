@@ -142,20 +142,20 @@ pub fn rules_navigator(data: &[u8]) -> Outcome {
     rules(RuleKind::NavigatorLayer, "fuzz.json", data)
 }
 
-/// An Atomic Red Team technique file ([`crate::emulation::atomics::parse`]).
+/// An Atomic Red Team technique file ([`crate::inputs::atomics::parse`]).
 pub fn atomics(data: &[u8]) -> Outcome {
     let Some(text) = text(data) else { return Outcome::NotText };
-    match crate::emulation::atomics::parse(text) {
+    match crate::inputs::atomics::parse(text) {
         Ok(_) => Outcome::Accepted,
         Err(_) => Outcome::Rejected,
     }
 }
 
-/// An emulation results CSV ([`crate::emulation::results::parse`]); the error's message is
+/// An emulation results CSV ([`crate::inputs::results::parse`]); the error's message is
 /// formatted.
 pub fn results(data: &[u8]) -> Outcome {
     let Some(text) = text(data) else { return Outcome::NotText };
-    match crate::emulation::results::parse(Path::new("results.csv"), text) {
+    match crate::inputs::results::parse(Path::new("results.csv"), text) {
         Ok(_) => Outcome::Accepted,
         Err(error) => {
             let _ = error.to_string();

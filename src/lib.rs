@@ -5,17 +5,51 @@
 //! actor to the ATT&CK techniques it is known to use, maps detection rules onto them, computes
 //! coverage and gaps, checks the promised targets and writes reports.
 //!
-//! The library follows the pipeline, one module per stage, data flowing one way:
+//! # The pipeline
+//!
+//! One module per stage, data flowing one way; a stage imports only the stages before it (a
+//! test, `architecture`, keeps it so):
 //!
 //! ```text
-//! model ──load/validate──> LoadedModel ──resolve(attack KB)──> Resolved
+//! model YAML ──model::load──> LoadedModel          (schema checked, file:line:col diagnostics)
+//!   ──resolve(attack KB, rules, inputs)──> Resolved (actors → profiles, rule sources normalised)
+//!   ──analysis::analyse──> Assessment              (coverage, gaps, priorities, plan, emulation)
+//!   ──check::check(targets, baseline)──> Assessment + verdicts (+ Comparison)
+//!   ──emit::render_all──> output files ──io::write_set──> the output folder, as one transaction
 //! ```
 //!
-//! - [`model`]: the threat-model language, its JSON Schema and the loader with file:line:col
-//!   diagnostics;
-//! - [`attack`]: the ATT&CK knowledge base loaded from a STIX bundle;
-//! - [`resolve`]: actor references → ATT&CK objects → technique profiles;
-//! - [`diagnostics`] and [`error`]: the problem types every stage reports with, and exit codes.
+//! - Below every stage: [`diagnostics`] (problems with spans, notices), [`limits`] (resource
+//!   limits), [`io`] (atomic writes, hashing), [`cache`] (every cache, on disk and in memory),
+//!   [`timing`].
+//! - [`attack`]: the ATT&CK knowledge base, where bundles come from, `ttpc.lock`;
+//! - [`model`]: the threat-model language, its JSON Schema and the loader; [`confine`]: which
+//!   paths a model may name;
+//! - [`inputs`]: reading files — the walker, text, scalars, skips, atomics and results;
+//! - [`rules`]: one adapter per rule format, normalisation of technique IDs;
+//! - [`resolve`]: a model bound to a knowledge base;
+//! - [`assessment`]: the one output type; [`analysis`]: computes it; [`check`]: verdicts;
+//! - [`emit`]: every output, pure functions of the assessment;
+//! - [`pipeline`]: the jobs end to end ([`compile`]), and [`error`]: the error every job ends
+//!   with and its exit code. [`fuzzing`] holds the fuzz targets' entry points.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use ttpc::{Options, Request};
+//!
+//! let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("a date");
+//! let options = Options {
+//!     attack_data: Some("enterprise-attack-18.1.json".into()),
+//!     ..Options::default()
+//! };
+//! let compiled = ttpc::compile(&Request::new("models/financial-services.yaml", as_of), &options, &ttpc::diagnostics::ignore)?;
+//! let a = &compiled.assessment;
+//! println!("{} of {} techniques covered", a.overall.covered, a.overall.techniques);
+//! for verdict in a.verdicts.iter().filter(|v| !v.pass) {
+//!     println!("failed: {} (expected {}, actual {})", verdict.target, verdict.expected, verdict.actual);
+//! }
+//! # Ok::<(), ttpc::Error>(())
+//! ```
 
 pub mod analysis;
 pub mod assessment;
@@ -25,12 +59,16 @@ pub mod check;
 pub mod confine;
 pub mod diagnostics;
 pub mod emit;
-pub mod emulation;
 pub mod error;
 pub mod fuzzing;
+pub mod inputs;
+pub mod io;
 pub mod limits;
 pub mod model;
+pub mod pipeline;
 pub mod resolve;
 pub mod rules;
+pub mod timing;
 
 pub use error::{Error, Exit};
+pub use pipeline::{Compiled, Options, Request, Session, compile};

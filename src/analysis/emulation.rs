@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use crate::assessment::{
-    ActorEmulation, AtomicsAccount, Emulation, EmulationStep, ResultRef, SkipCount, State,
-    TechniqueAssessment, TechniqueValidation, ValidationState, ValidationSummary, percent,
+    ActorEmulation, AtomicTest, AtomicsAccount, Detected, Emulation, EmulationStep, ResultRef, SkipCount,
+    State, TechniqueAssessment, TechniqueValidation, ValidationState, ValidationSummary, percent,
 };
-use crate::emulation::{AtomicTest, Detected, EmulationResult, atomic_platforms};
+use crate::inputs::{self, EmulationResult, atomic_platforms};
 use crate::resolve::Resolved;
 
 /// Judges emulation results as of a date.
@@ -53,7 +53,7 @@ impl<'r> Judge<'r> {
             .filter(|t| {
                 self.platforms.is_empty() || t.platforms.iter().any(|p| self.platforms.contains(p.as_str()))
             })
-            .cloned()
+            .map(atomic_test)
             .collect()
     }
 
@@ -64,9 +64,9 @@ impl<'r> Judge<'r> {
         let recent: Vec<&EmulationResult> = results.iter().copied().filter(|r| fresh(r)).collect();
         let state = if recent.is_empty() {
             if results.is_empty() { ValidationState::Untested } else { ValidationState::Stale }
-        } else if recent.iter().any(|r| r.detected == Detected::No) {
+        } else if recent.iter().any(|r| r.detected == inputs::Detected::No) {
             ValidationState::Failed
-        } else if recent.iter().all(|r| r.detected == Detected::Yes) {
+        } else if recent.iter().all(|r| r.detected == inputs::Detected::Yes) {
             ValidationState::Validated
         } else {
             ValidationState::Partial
@@ -80,7 +80,7 @@ impl<'r> Judge<'r> {
                     test: r.test.clone(),
                     guid: r.guid.clone(),
                     date: r.date.to_string(),
-                    detected: r.detected,
+                    detected: detected(r.detected),
                     notes: r.notes.clone(),
                     stale: !fresh(r),
                 })
@@ -169,6 +169,26 @@ impl<'r> Judge<'r> {
             actors,
             warnings,
         }
+    }
+}
+
+fn detected(d: inputs::Detected) -> Detected {
+    match d {
+        inputs::Detected::Yes => Detected::Yes,
+        inputs::Detected::No => Detected::No,
+        inputs::Detected::Partial => Detected::Partial,
+    }
+}
+
+fn atomic_test(t: &inputs::AtomicTest) -> AtomicTest {
+    AtomicTest {
+        number: t.number,
+        name: t.name.clone(),
+        guid: t.guid.clone(),
+        platforms: t.platforms.clone(),
+        executor: t.executor.clone(),
+        elevation_required: t.elevation_required,
+        has_prerequisites: t.has_prerequisites,
     }
 }
 

@@ -22,7 +22,7 @@ use crate::assessment::*;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx, Via};
 use crate::model::{Criticality, ThreatModel};
 use crate::resolve::{ActorKind, Resolved};
-use crate::rules::{SourceSummary, counts};
+use crate::rules::{Mapping, MappingIssue, SourceSummary, counts};
 
 pub use coverage::RuleIndex;
 
@@ -33,40 +33,21 @@ pub struct Options {
     pub as_of: NaiveDate,
 }
 
-/// Compiles a resolved model into its assessment (verdicts included).
+/// Compiles a resolved model into its assessment: everything but the verdicts, which
+/// [`crate::check`] adds from the assessment's own [`Targets`].
 pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
-    let mut assessment = assess(r, options);
-    assessment.verdicts = crate::check::verdicts(&assessment, r);
-    assessment
-}
-
-fn assess(r: &Resolved, options: &Options) -> Assessment {
     let kb = &r.attack.kb;
     let m = &r.model.model;
-    let policy = &m.coverage;
-    let index = RuleIndex::new(&r.sources, policy);
+    let index = RuleIndex::new(&r.sources, &m.coverage);
+    let accepted = acceptances_in_force(r, options.as_of);
+    let users = users_of_techniques(r);
+    let judge = emulation::Judge::new(r, options.as_of);
 
-    // Acceptances in force: technique → expired?
-    let mut accepted: BTreeMap<TechniqueIdx, bool> = BTreeMap::new();
-    for (i, t) in &r.targets.accepted {
-        let expired = m.accepted[*i].expires < options.as_of;
-        let entry = accepted.entry(*t).or_insert(expired);
-        *entry = *entry && expired;
-    }
-
-    // The union of profiles: technique → actors (model order).
-    let mut users: BTreeMap<TechniqueIdx, Vec<usize>> = BTreeMap::new();
-    for (a, actor) in r.actors.iter().enumerate() {
-        for t in actor.techniques.keys() {
-            users.entry(*t).or_default().push(a);
-        }
-    }
+    // Every technique looked at: the union of profiles, must-cover and accepted ones.
     let must_cover: BTreeSet<TechniqueIdx> = r.targets.must_cover.iter().copied().collect();
     let mut looked_at: BTreeSet<TechniqueIdx> = users.keys().copied().collect();
     looked_at.extend(must_cover.iter().copied());
     looked_at.extend(accepted.keys().copied());
-
-    let judge = emulation::Judge::new(r, options.as_of);
     let mut techniques: Vec<TechniqueAssessment> = looked_at
         .iter()
         .map(|t| {
@@ -76,15 +57,90 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         })
         .collect();
 
-    let union_states = |filter: &dyn Fn(&TechniqueAssessment) -> bool| -> Coverage {
-        tally(techniques.iter().filter(|t| !t.actors.is_empty() && filter(t)).map(|t| t.state))
+    let overall = union_coverage(&techniques, |_| true);
+    let tactics = tactic_coverage(kb, &techniques, &overall);
+    prioritise(r, &mut techniques, &tactics, &overall);
+    let ranked = rank(&mut techniques);
+    let gaps: Vec<String> = ranked.iter().map(|i| techniques[*i].id.clone()).collect();
+    let plan = {
+        let ordered: Vec<&TechniqueAssessment> = ranked.iter().map(|i| &techniques[*i]).collect();
+        plan::plan(&ordered, &m.remediation, &overall, |id| {
+            find(&techniques, id).is_some_and(|t| !t.actors.is_empty())
+        })
     };
-    let overall = union_states(&|_| true);
-    let tactics: Vec<TacticCoverage> = kb
-        .tactics()
+    let actors = actor_assessments(r, &techniques);
+    let rule_coverage = rule_coverage(r, &index);
+    let (sources, stale_mappings, unmapped) = source_accounts(r);
+    let accepted = acceptances(r, &techniques, options.as_of);
+    let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
+    let matrix = matrix::matrix(kb, &techniques);
+    Assessment {
+        format: FORMAT,
+        model: model_info(r),
+        semantics: semantics(m, r),
+        overall,
+        actors,
+        tactics,
+        techniques,
+        gaps,
+        plan,
+        targets: targets(r),
+        verdicts: Vec::new(),
+        rule_coverage,
+        sources,
+        stale_mappings,
+        unmapped,
+        accepted,
+        emulation,
+        matrix,
+    }
+}
+
+/// A technique of the assessment by ID (the list is sorted by ID).
+fn find<'a>(techniques: &'a [TechniqueAssessment], id: &str) -> Option<&'a TechniqueAssessment> {
+    techniques.binary_search_by(|t| t.id.as_str().cmp(id)).ok().map(|i| &techniques[i])
+}
+
+/// Acceptances by technique: `true` when every acceptance of it has expired by `as_of`.
+fn acceptances_in_force(r: &Resolved, as_of: NaiveDate) -> BTreeMap<TechniqueIdx, bool> {
+    let mut accepted: BTreeMap<TechniqueIdx, bool> = BTreeMap::new();
+    for (i, t) in &r.targets.accepted {
+        let expired = r.model.model.accepted[*i].expires < as_of;
+        let entry = accepted.entry(*t).or_insert(expired);
+        *entry = *entry && expired;
+    }
+    accepted
+}
+
+/// The union of profiles: technique → the actors using it (model order).
+fn users_of_techniques(r: &Resolved) -> BTreeMap<TechniqueIdx, Vec<usize>> {
+    let mut users: BTreeMap<TechniqueIdx, Vec<usize>> = BTreeMap::new();
+    for (a, actor) in r.actors.iter().enumerate() {
+        for t in actor.techniques.keys() {
+            users.entry(*t).or_default().push(a);
+        }
+    }
+    users
+}
+
+/// Coverage of the actors' techniques that pass `filter`.
+fn union_coverage(
+    techniques: &[TechniqueAssessment],
+    filter: impl Fn(&TechniqueAssessment) -> bool,
+) -> Coverage {
+    tally(techniques.iter().filter(|t| !t.actors.is_empty() && filter(t)).map(|t| t.state))
+}
+
+/// Coverage per tactic, in matrix order, each flagged when below the overall coverage.
+fn tactic_coverage(
+    kb: &KnowledgeBase,
+    techniques: &[TechniqueAssessment],
+    overall: &Coverage,
+) -> Vec<TacticCoverage> {
+    kb.tactics()
         .iter()
         .map(|tactic| {
-            let coverage = union_states(&|t| t.tactics.contains(&tactic.shortname));
+            let coverage = union_coverage(techniques, |t| t.tactics.contains(&tactic.shortname));
             TacticCoverage {
                 id: tactic.id.clone(),
                 shortname: tactic.shortname.clone(),
@@ -93,9 +149,18 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                 coverage,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Priorities, for gaps in a profile or promised in must_cover.
+/// Scores every gap that is in a profile or promised in `must_cover` (see [`priority`]).
+fn prioritise(
+    r: &Resolved,
+    techniques: &mut [TechniqueAssessment],
+    tactics: &[TacticCoverage],
+    overall: &Coverage,
+) {
+    let kb = &r.attack.kb;
+    let m = &r.model.model;
     let failing_tactics: BTreeSet<&str> = r
         .targets
         .tactics
@@ -106,18 +171,18 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         })
         .map(|(_, t, _)| kb[*t].shortname.as_str())
         .collect();
-    for t in &mut techniques {
+    for t in techniques.iter_mut() {
         if t.state != State::Gap || (t.actors.is_empty() && !t.must_cover) {
             continue;
         }
-        let tactic_names = |pred: &dyn Fn(&TacticCoverage) -> bool| -> Vec<&TacticCoverage> {
+        let of_technique = |pred: &dyn Fn(&TacticCoverage) -> bool| -> Vec<&TacticCoverage> {
             tactics.iter().filter(|c| t.tactics.contains(&c.shortname) && pred(c)).collect()
         };
-        let failing: Vec<&str> = tactic_names(&|c| failing_tactics.contains(c.shortname.as_str()))
+        let failing: Vec<&str> = of_technique(&|c| failing_tactics.contains(c.shortname.as_str()))
             .iter()
             .map(|c| c.name.as_str())
             .collect();
-        let weak: Vec<(&str, f64)> = tactic_names(&|c| c.below_overall)
+        let weak: Vec<(&str, f64)> = of_technique(&|c| c.below_overall)
             .iter()
             .map(|c| (c.name.as_str(), c.coverage.percent.unwrap_or(0.0)))
             .collect();
@@ -141,6 +206,10 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
         let (score, reasons) = priority::score(&inputs);
         t.priority = Some(Priority { score, rank: 0, reasons });
     }
+}
+
+/// Ranks the scored gaps (score, then actor weight, then ID) and returns their indices in order.
+fn rank(techniques: &mut [TechniqueAssessment]) -> Vec<usize> {
     let mut ranked: Vec<usize> =
         (0..techniques.len()).filter(|i| techniques[*i].priority.is_some()).collect();
     ranked.sort_by(|a, b| {
@@ -153,26 +222,18 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
             p.rank = rank + 1;
         }
     }
-    let gaps: Vec<String> = ranked.iter().map(|i| techniques[*i].id.clone()).collect();
-    let plan = {
-        let ordered: Vec<&TechniqueAssessment> = ranked.iter().map(|i| &techniques[*i]).collect();
-        plan::plan(&ordered, &m.remediation, &overall, |id| {
-            techniques
-                .binary_search_by(|t| t.id.as_str().cmp(id))
-                .is_ok_and(|i| !techniques[i].actors.is_empty())
-        })
-    };
+    ranked
+}
 
-    let actors = r
-        .actors
+/// One entry per actor: its coverage and its techniques with state and provenance.
+fn actor_assessments(r: &Resolved, techniques: &[TechniqueAssessment]) -> Vec<ActorAssessment> {
+    let kb = &r.attack.kb;
+    let m = &r.model.model;
+    r.actors
         .iter()
         .map(|actor| {
-            let coverage = tally(actor.techniques.keys().filter_map(|t| {
-                techniques
-                    .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
-                    .ok()
-                    .map(|i| techniques[i].state)
-            }));
+            let coverage =
+                tally(actor.techniques.keys().filter_map(|t| find(techniques, &kb[*t].id).map(|x| x.state)));
             ActorAssessment {
                 reference: actor.reference.clone(),
                 id: actor.id.clone(),
@@ -190,10 +251,7 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                     .techniques
                     .iter()
                     .map(|(t, via)| {
-                        let assessed = techniques
-                            .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
-                            .ok()
-                            .map(|i| &techniques[i]);
+                        let assessed = find(techniques, &kb[*t].id);
                         ActorTechnique {
                             id: kb[*t].id.clone(),
                             name: kb.full_name(*t),
@@ -205,9 +263,13 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
                     .collect(),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mut rule_coverage: Vec<RuleCount> = index
+/// Counted rules per technique over the whole matrix, by ID: the coverage layer.
+fn rule_coverage(r: &Resolved, index: &RuleIndex) -> Vec<RuleCount> {
+    let kb = &r.attack.kb;
+    let mut counts: Vec<RuleCount> = index
         .direct_counts(&r.sources)
         .map(|(t, rules)| RuleCount {
             id: kb[t].id.clone(),
@@ -215,49 +277,51 @@ fn assess(r: &Resolved, options: &Options) -> Assessment {
             rules,
         })
         .collect();
-    rule_coverage.sort_by(|a, b| a.id.cmp(&b.id));
+    counts.sort_by(|a, b| a.id.cmp(&b.id));
+    counts
+}
 
-    let (sources, stale_mappings, unmapped) = source_accounts(r);
-    let acceptances = m
+/// The model's acceptances, with whether each has lapsed and whether its technique is covered.
+fn acceptances(r: &Resolved, techniques: &[TechniqueAssessment], as_of: NaiveDate) -> Vec<Acceptance> {
+    let kb = &r.attack.kb;
+    r.model
+        .model
         .accepted
         .iter()
         .zip(&r.targets.accepted)
-        .map(|(a, (_, t))| {
-            let covered = techniques
-                .binary_search_by(|x| x.id.as_str().cmp(&kb[*t].id))
-                .is_ok_and(|i| techniques[i].score > 0);
-            Acceptance {
-                technique: kb[*t].id.clone(),
-                name: kb.full_name(*t),
-                reason: a.reason.clone(),
-                owner: a.owner.clone(),
-                expires: a.expires.to_string(),
-                expired: a.expires < options.as_of,
-                covered,
-            }
+        .map(|(a, (_, t))| Acceptance {
+            technique: kb[*t].id.clone(),
+            name: kb.full_name(*t),
+            reason: a.reason.clone(),
+            owner: a.owner.clone(),
+            expires: a.expires.to_string(),
+            expired: a.expires < as_of,
+            covered: find(techniques, &kb[*t].id).is_some_and(|x| x.score > 0),
         })
-        .collect();
+        .collect()
+}
 
-    let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
-    let matrix = matrix::matrix(kb, &techniques);
-    Assessment {
-        format: FORMAT,
-        model: model_info(r),
-        semantics: semantics(m, r),
-        overall,
-        actors,
-        tactics,
-        techniques,
-        gaps,
-        plan,
-        verdicts: Vec::new(),
-        rule_coverage,
-        sources,
-        stale_mappings,
-        unmapped,
-        accepted: acceptances,
-        emulation,
-        matrix,
+/// The model's promises, resolved: actors by `ref`, tactics by shortname, techniques by ID.
+fn targets(r: &Resolved) -> Targets {
+    let kb = &r.attack.kb;
+    let t = &r.model.model.targets;
+    Targets {
+        overall: t.overall.map(|p| p.value()),
+        actors: t
+            .actors
+            .iter()
+            .map(|(reference, p)| ActorTarget { reference: reference.clone(), percent: p.value() })
+            .collect(),
+        tactics: r
+            .targets
+            .tactics
+            .iter()
+            .map(|(_, tactic, p)| TacticTarget { tactic: kb[*tactic].shortname.clone(), percent: p.value() })
+            .collect(),
+        must_cover: r.targets.must_cover.iter().map(|x| kb[*x].id.clone()).collect(),
+        max_priority_1_gaps: t.max_priority_1_gaps,
+        validated: t.validated.map(|p| p.value()),
+        no_drop_from_baseline: t.no_drop_from_baseline.and_then(|n| n.tolerance()),
     }
 }
 
@@ -472,10 +536,10 @@ fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec
     for source in &r.sources {
         let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
         for m in &summary.stale_mappings {
-            stale.push(SourceMapping::new(&source.name, m));
+            stale.push(source_mapping(&source.name, m));
         }
         for m in &summary.unmapped {
-            unmapped.push(SourceMapping::new(&source.name, m));
+            unmapped.push(source_mapping(&source.name, m));
         }
         accounts.push(SourceAccount {
             name: source.name.clone(),
@@ -494,4 +558,22 @@ fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec
         });
     }
     (accounts, stale, unmapped)
+}
+
+/// A normalisation finding of a rule, as the assessment lists it.
+fn source_mapping(source: &str, mapping: &Mapping) -> SourceMapping {
+    let (issue, replacement) = match &mapping.issue {
+        MappingIssue::Stale { replacement, .. } => ("stale", Some(replacement.clone())),
+        MappingIssue::Deprecated { .. } => ("deprecated", None),
+        MappingIssue::Unknown { .. } => ("unknown", None),
+    };
+    SourceMapping {
+        source: source.to_owned(),
+        rule: mapping.rule.clone(),
+        title: mapping.title.clone(),
+        place: mapping.place.clone(),
+        written: mapping.issue.written().to_owned(),
+        issue: issue.to_owned(),
+        replacement,
+    }
 }

@@ -150,7 +150,7 @@ pub fn check(
     let text = format!(
         "# ttpc.lock — the ATT&CK data this folder's models were compiled against. Commit it.\n{body}"
     );
-    crate::emit::write::write_atomic(lock, text.as_bytes()).map_err(|e| LockError::Io {
+    crate::io::write_atomic(lock, text.as_bytes()).map_err(|e| LockError::Io {
         action: "write",
         path: lock.to_owned(),
         message: e.source.to_string(),

@@ -13,7 +13,6 @@
 mod build;
 pub mod diff;
 mod error;
-pub mod kbcache;
 pub mod lock;
 pub mod source;
 mod stix;
@@ -28,6 +27,16 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{AttackError, BundleProblem, JsonSyntax};
 pub use types::*;
+
+/// Whether a string has the shape of an ATT&CK technique ID, in any case: `T` and four digits,
+/// optionally a dot and three digits (`T1059`, `t1059.001`); surrounding space is not allowed.
+pub fn is_technique_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() == 5 || (b.len() == 9 && b[5] == b'.'))
+        && matches!(b[0], b'T' | b't')
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && b.get(6..).is_none_or(|rest| rest.iter().all(u8::is_ascii_digit))
+}
 
 /// The tables of a knowledge base, before indexing.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{AttackError, Domain, KnowledgeBase, kbcache};
+use super::{AttackError, Domain, KnowledgeBase, Tables};
 
 /// The data a model pins (or a command asks for).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -137,29 +137,45 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
 /// The knowledge base of a bundle: from the index cache when an intact entry exists for the
 /// bundle's sha256, else parsed from the JSON (and cached for next time).
 fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, String), AttackError> {
+    use crate::cache::stamps;
     let cache = crate::cache::active_root();
     // The bundle's sha256 without reading it: recorded beside cached bundles, remembered by
     // path, size and modification time for others.
     let known_sha = cache.as_deref().and_then(|root| match origin {
         Origin::Cache => super::store::recorded_sha256(path),
-        Origin::Explicit => kbcache::remembered_sha256(root, path),
+        Origin::Explicit => stamps::remembered_sha256(root, path),
     });
     if let (Some(root), Some(sha)) = (cache.as_deref(), &known_sha)
-        && let Some(kb) = kbcache::read(root, sha)
+        && let Some(kb) = cached_index(root, sha)
     {
         return Ok((Arc::new(kb), sha.clone()));
     }
     let bytes = super::read_bundle(path)?;
     let kb = KnowledgeBase::from_json(&bytes, path)?;
-    let sha = super::store::sha256_hex(&bytes);
+    let sha = crate::io::sha256_hex(&bytes);
     if let Some(root) = cache.as_deref() {
         // A cache that cannot be written only costs speed next time.
-        let _ = kbcache::write(root, &sha, &kb);
+        let _ = cache_index(root, &sha, &kb);
         if origin == Origin::Explicit {
-            kbcache::remember_sha256(root, path, &sha);
+            stamps::remember_sha256(root, path, &sha);
         }
     }
     Ok((Arc::new(kb), sha))
+}
+
+/// The cached index of the bundle with this sha256, when an intact one exists.
+pub fn cached_index(root: &Path, sha256: &str) -> Option<KnowledgeBase> {
+    crate::cache::blob::read::<Tables>(&index_path(root, sha256), sha256).map(KnowledgeBase::from_tables)
+}
+
+/// Caches the index of the bundle with this sha256.
+pub fn cache_index(root: &Path, sha256: &str, kb: &KnowledgeBase) -> Result<(), String> {
+    crate::cache::blob::write(&index_path(root, sha256), sha256, kb.tables())
+}
+
+/// Where the built index of a bundle is cached: `kb/<sha256>-<ttpc version>.bin`.
+pub fn index_path(root: &Path, sha256: &str) -> PathBuf {
+    root.join("kb").join(format!("{sha256}-{}.bin", crate::cache::VERSION))
 }
 
 fn no_data(pin: &Pin, root: Option<&Path>) -> AttackError {

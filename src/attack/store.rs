@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::source::{cache_root, cached_bundle, version_in_file_name, version_key};
@@ -145,11 +144,6 @@ pub enum StoreError {
     },
 }
 
-/// The sha256 of some bytes, lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The cache folder, or an error saying how to set one.
 pub fn root() -> Result<PathBuf, StoreError> {
     cache_root().ok_or(StoreError::NoCache)
@@ -190,17 +184,17 @@ pub fn store(
         .or_else(|| version_in_file_name(name_hint))
         .ok_or_else(|| StoreError::UnknownVersion { path: name_hint.to_owned() })?;
     let path = cached_bundle(root, kb.domain(), &version);
-    let sha256 = sha256_hex(bytes);
+    let sha256 = crate::io::sha256_hex(bytes);
     let meta = Meta { sha256: sha256.clone(), size: bytes.len() as u64, origin: origin.to_owned() };
-    let io = |source: crate::emit::WriteError| StoreError::Io {
+    let io = |source: crate::io::WriteError| StoreError::Io {
         action: "write",
         path: source.path,
         source: source.source,
     };
-    crate::emit::write::write_atomic(&path, bytes).map_err(io)?;
+    crate::io::write_atomic(&path, bytes).map_err(io)?;
     let mut meta_text = serde_json::to_string_pretty(&meta).unwrap_or_default();
     meta_text.push('\n');
-    crate::emit::write::write_atomic(&meta_path(&path), meta_text.as_bytes()).map_err(io)?;
+    crate::io::write_atomic(&meta_path(&path), meta_text.as_bytes()).map_err(io)?;
     Ok(CachedBundle { domain: kb.domain(), version, path, sha256, size: meta.size, origin: meta.origin })
 }
 
@@ -234,7 +228,7 @@ pub fn fetch(
 ) -> Result<CachedBundle, StoreError> {
     let url = url_for(base, domain, version);
     let bytes = download(&url)?;
-    let found = sha256_hex(&bytes);
+    let found = crate::io::sha256_hex(&bytes);
     if let Some(expected) = pinned
         && !expected.eq_ignore_ascii_case(&found)
     {

@@ -1,52 +1,64 @@
-//! Targets → verdicts. Each promise of the model (`targets`, and every acceptance) becomes a
-//! [`Verdict`] {target, expected, actual, pass}; any failed verdict makes `ttpc compile` exit 1,
-//! after all outputs are written so the reports show why.
+//! Checking: the finished [`Assessment`] against the model's promises ([`Assessment::targets`],
+//! every acceptance) and, when given, a baseline assessment. Each promise becomes a [`Verdict`]
+//! {target, expected, actual, pass}; any failed verdict makes `ttpc compile` exit 1, after all
+//! outputs are written so the reports show why. This stage reads nothing but assessments.
 
 pub mod baseline;
 
-use crate::assessment::{Assessment, Coverage, TargetKind, Verdict};
-use crate::resolve::Resolved;
+use crate::assessment::{
+    Assessment, Comparison, Coverage, TargetKind, ValidationState, Verdict, trim_number,
+};
 
-/// Judges every target of the model against the assessment.
-pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
-    let m = &r.model.model;
-    let kb = &r.attack.kb;
+/// Judges the assessment: sets its verdicts (the baseline's last, when the model asks for one
+/// and a baseline is given) and returns the comparison with the baseline.
+pub fn check(a: &mut Assessment, baseline: Option<&Assessment>) -> Option<Comparison> {
+    a.verdicts = verdicts(a);
+    let base = baseline?;
+    if let Some(tolerance) = a.targets.no_drop_from_baseline {
+        let verdict = baseline::no_drop_verdict(base, a, tolerance);
+        a.verdicts.push(verdict);
+    }
+    Some(baseline::compare(base, a))
+}
+
+/// Judges every target of the model against the assessment, in the model's order.
+pub fn verdicts(a: &Assessment) -> Vec<Verdict> {
+    let t = &a.targets;
     let mut out = Vec::new();
 
-    if let Some(target) = m.targets.overall {
-        out.push(coverage_verdict(
-            TargetKind::Overall,
-            String::from("overall coverage"),
-            target.value(),
-            &a.overall,
-        ));
+    if let Some(target) = t.overall {
+        out.push(coverage_verdict(TargetKind::Overall, String::from("overall coverage"), target, &a.overall));
     }
-    for (key, target) in &m.targets.actors {
-        if let Some(actor) = a.actors.iter().find(|x| x.reference.eq_ignore_ascii_case(key)) {
+    for target in &t.actors {
+        if let Some(actor) = a.actors.iter().find(|x| x.reference.eq_ignore_ascii_case(&target.reference)) {
             out.push(coverage_verdict(
                 TargetKind::Actor,
                 format!("{} coverage", actor.name),
-                target.value(),
+                target.percent,
                 &actor.coverage,
             ));
         }
     }
-    for (_, tactic, target) in &r.targets.tactics {
-        let coverage = &a.tactics[tactic.get()].coverage;
-        let name = &kb[*tactic].name;
-        out.push(coverage_verdict(TargetKind::Tactic, format!("{name} coverage"), target.value(), coverage));
+    for target in &t.tactics {
+        if let Some(tactic) = a.tactics.iter().find(|x| x.shortname == target.tactic) {
+            out.push(coverage_verdict(
+                TargetKind::Tactic,
+                format!("{} coverage", tactic.name),
+                target.percent,
+                &tactic.coverage,
+            ));
+        }
     }
-    for t in &r.targets.must_cover {
-        let id = &kb[*t].id;
+    for id in &t.must_cover {
         let assessed = a.technique(id);
         let (state, score) = assessed.map_or(("not assessed", 0), |x| (x.state.as_str(), x.score));
         // Rules that emulation proved silent do not count, wherever the technique is in scope.
-        let failed = assessed
-            .and_then(|x| x.validation.as_ref())
-            .is_some_and(|v| v.state == crate::assessment::ValidationState::Failed);
+        let failed =
+            assessed.and_then(|x| x.validation.as_ref()).is_some_and(|v| v.state == ValidationState::Failed);
+        let name = assessed.map(|x| x.name.as_str()).unwrap_or_default();
         out.push(Verdict {
             kind: TargetKind::MustCover,
-            target: format!("must cover {id} {}", kb.full_name(*t)),
+            target: format!("must cover {id} {name}"),
             expected: String::from("≥ 1 counted rule"),
             actual: format!(
                 "{score} rule{} ({}{state})",
@@ -56,8 +68,8 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
             pass: score > 0 && !failed,
         });
     }
-    if let Some(max) = m.targets.max_priority_1_gaps {
-        let total: u32 = r.actors.iter().map(|x| x.weight).sum();
+    if let Some(max) = t.max_priority_1_gaps {
+        let total: u32 = a.actors.iter().map(|x| x.weight).sum();
         let count = a
             .gaps
             .iter()
@@ -72,7 +84,7 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
             pass: count <= max as usize,
         });
     }
-    if let Some(target) = m.targets.validated {
+    if let Some(target) = t.validated {
         let (pass, actual) = match &a.emulation {
             Some(e) => {
                 let s = &e.summary;
@@ -80,14 +92,14 @@ pub fn verdicts(a: &Assessment, r: &Resolved) -> Vec<Verdict> {
                     Some(p) => format!("{p:.1}% ({}/{} covered techniques)", s.validated, s.covered_on_paper),
                     None => String::from("n/a (no covered technique)"),
                 };
-                (s.percent.is_some_and(|p| p >= target.value()), actual)
+                (s.percent.is_some_and(|p| p >= target), actual)
             }
             None => (false, String::from("n/a (the model has no validation section)")),
         };
         out.push(Verdict {
             kind: TargetKind::Validated,
             target: String::from("covered techniques validated by emulation"),
-            expected: format!("≥ {}%", trim_number(target.value())),
+            expected: format!("≥ {}%", trim_number(target)),
             actual,
             pass,
         });
@@ -119,9 +131,4 @@ fn coverage_verdict(kind: TargetKind, target: String, promised: f64, coverage: &
         actual,
         pass: coverage.percent.is_some_and(|p| p >= promised),
     }
-}
-
-/// `80` for 80.0, `80.5` for 80.5.
-pub fn trim_number(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") }
 }

@@ -2,8 +2,7 @@
 //! techniques each uses, optionally filtered by a search text.
 
 use ttpc::Exit;
-use ttpc::attack::source::Pin;
-use ttpc::attack::{Domain, KnowledgeBase, Status};
+use ttpc::attack::{KnowledgeBase, Status};
 
 use super::{CommandResult, Global, ui};
 
@@ -19,16 +18,10 @@ pub struct Args {
     /// Include revoked and deprecated objects.
     #[arg(long)]
     all: bool,
-    /// ATT&CK domain to take from the cache (default enterprise-attack; with --attack-data, the
-    /// file's own domain unless this is given).
-    #[arg(long, value_parser = parse_domain)]
-    domain: Option<Domain>,
-    /// ATT&CK version in the cache (default: the newest cached).
-    #[arg(long = "attack-version", value_name = "VERSION")]
-    version: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ui::Format::Text)]
-    format: ui::Format,
+    #[command(flatten)]
+    release: super::Release,
+    #[command(flatten)]
+    output: super::FormatArg,
 }
 
 /// Which objects to list.
@@ -37,10 +30,6 @@ enum Kind {
     Groups,
     Campaigns,
     Software,
-}
-
-pub fn parse_domain(s: &str) -> Result<Domain, String> {
-    Domain::parse(s).ok_or_else(|| String::from("expected enterprise-attack, ics-attack or mobile-attack"))
 }
 
 #[derive(serde::Serialize)]
@@ -53,9 +42,9 @@ struct Row {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
+    let data = super::session(global, None).attack(&args.release.pin())?;
     let rows = rows(&data.kb, args);
-    match args.format {
+    match args.output.format {
         ui::Format::Json => ui::print(&ui::to_json(&rows))?,
         ui::Format::Text => {
             let table: Vec<Vec<String>> = rows

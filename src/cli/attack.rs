@@ -24,7 +24,7 @@ enum AttackCommand {
     /// Download an official STIX 2.1 bundle (MITRE attack-stix-data) into the cache.
     Fetch {
         /// The domain.
-        #[arg(long, default_value = "enterprise-attack", value_parser = super::actors::parse_domain)]
+        #[arg(long, value_enum, default_value_t = Domain::EnterpriseAttack)]
         domain: Domain,
         /// The ATT&CK release.
         #[arg(long, default_value = store::LATEST_KNOWN)]
@@ -41,7 +41,7 @@ enum AttackCommand {
         /// The STIX bundle (JSON).
         file: PathBuf,
         /// Its domain, when it should be checked.
-        #[arg(long, value_parser = super::actors::parse_domain)]
+        #[arg(long, value_enum)]
         domain: Option<Domain>,
         /// Its ATT&CK release, when neither the bundle nor its file name says.
         #[arg(long)]
@@ -75,7 +75,7 @@ struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     to_data: Option<PathBuf>,
     /// The domain (default: the model's, else enterprise-attack).
-    #[arg(long, value_parser = super::actors::parse_domain)]
+    #[arg(long, value_enum)]
     domain: Option<Domain>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -140,7 +140,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
 }
 
 fn run_diff(args: &DiffArgs, global: &Global) -> CommandResult {
-    let model = args.model.as_deref().map(|m| super::load_model(m, global)).transpose()?;
+    let model = args.model.as_deref().map(|m| super::session(global, None).load_model(m)).transpose()?;
     let domain = args.domain.or(model.as_ref().map(|m| m.model.attack.domain));
     let load = |version: &Option<String>, file: &Option<PathBuf>, which: &str| -> Result<AttackData, Error> {
         if version.is_none() && file.is_none() {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use ttpc::Exit;
-use ttpc::resolve::{self, Resolved};
+use ttpc::resolve::Resolved;
 use ttpc::rules::SourceSummary;
 
 use super::{CommandResult, Global, ui};
@@ -19,10 +19,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let model = super::load_model(&args.model, global)?;
-    let attack = super::model_attack(&model, global, &args.data, &super::Shared::default())?;
-    let resolved = resolve::resolve(model, attack)?;
-    ui::warn_in_file(&resolved.model.source, &resolved.warnings);
+    let resolved = super::session(global, Some(&args.data)).resolve(&args.model)?;
     ui::print_plain(&summary(&resolved))?;
     Ok(Exit::Ok)
 }

@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use ttpc::Exit;
 use ttpc::assessment::TargetKind;
-use ttpc::check::baseline;
-use ttpc::emit::{self, EmitOptions};
+use ttpc::emit;
+use ttpc::{Compiled, Exit, Request};
 
 use super::ui::{self, Format};
 use super::{CommandResult, Global};
@@ -53,17 +52,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| String::from("expected YYYY-MM-DD or `today`"))
 }
 
-/// One compiled model.
-struct Compiled {
-    assessment: ttpc::assessment::Assessment,
-    files: usize,
-    dir: PathBuf,
-}
-
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let shared = super::Shared::default();
+    let session = super::session(global, Some(&args.data));
     if let [model] = args.models.as_slice() {
-        let compiled = compile(model, args, global, &shared, args.output.clone())?;
+        let compiled = session.compile(&request(model, args, args.output.clone()))?;
         return report(&compiled, args, global);
     }
     if args.baseline.is_some() {
@@ -72,11 +64,23 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
             help: Some(String::from("compile the models one at a time with --baseline")),
         });
     }
-    batch(args, global, &shared)
+    batch(args, &session)
+}
+
+/// The library's request for one model of the command line.
+fn request(model: &std::path::Path, args: &Args, output: Option<PathBuf>) -> Request {
+    Request {
+        model: model.to_owned(),
+        as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+        output,
+        baseline: args.baseline.clone(),
+        report_template: args.template.clone(),
+        html_template: args.html_template.clone(),
+    }
 }
 
 /// Several models at once, in parallel; one line each, the worst exit code wins.
-fn batch(args: &Args, global: &Global, shared: &super::Shared) -> CommandResult {
+fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
     use rayon::prelude::*;
     let results: Vec<Result<Compiled, ttpc::Error>> = args
         .models
@@ -85,7 +89,7 @@ fn batch(args: &Args, global: &Global, shared: &super::Shared) -> CommandResult 
             let output = args.output.as_ref().map(|dir| {
                 dir.join(model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default())
             });
-            compile(model, args, global, shared, output)
+            session.compile(&request(model, args, output))
         })
         .collect();
     let mut exit = Exit::Ok;
@@ -133,65 +137,6 @@ fn batch(args: &Args, global: &Global, shared: &super::Shared) -> CommandResult 
 
 fn worse(a: Exit, b: Exit) -> Exit {
     if (b as u8) > (a as u8) { b } else { a }
-}
-
-/// Compiles one model and writes its outputs; prints nothing but warnings.
-fn compile(
-    model: &std::path::Path,
-    args: &Args,
-    global: &Global,
-    shared: &super::Shared,
-    output: Option<PathBuf>,
-) -> Result<Compiled, ttpc::Error> {
-    let (resolved, mut assessment) = super::assess(model, global, &args.data, args.as_of, shared)?;
-    let comparison = match &args.baseline {
-        Some(path) => {
-            let base = baseline::read(path).map_err(|e| ttpc::Error::Baseline(Box::new(e)))?;
-            if let Some(tolerance) =
-                resolved.model.model.targets.no_drop_from_baseline.and_then(|n| n.tolerance())
-            {
-                assessment.verdicts.push(baseline::no_drop_verdict(&base, &assessment, tolerance));
-            }
-            Some(baseline::compare(&base, &assessment))
-        }
-        None => None,
-    };
-
-    let m = &resolved.model;
-    let template = args
-        .template
-        .clone()
-        .or_else(|| m.model.outputs.report.template.as_deref().map(|t| m.resolve_path(t)));
-    let html_template = args
-        .html_template
-        .clone()
-        .or_else(|| m.model.outputs.report.html_template.as_deref().map(|t| m.resolve_path(t)));
-    let options = EmitOptions {
-        report_template: template,
-        html_template,
-        overall_target: m.model.targets.overall.map(|p| p.value()),
-    };
-    let t = std::time::Instant::now();
-    let mut files = emit::render_all(&assessment, &options)?;
-    ttpc::cache::timing("render outputs", t);
-    if let Some(comparison) = &comparison {
-        files.push(emit::OutputFile {
-            path: PathBuf::from("diff.md"),
-            contents: emit::diff::markdown(comparison),
-        });
-    }
-    let dir = match (output, &m.model.outputs.dir) {
-        (Some(dir), _) => dir,
-        (None, Some(dir)) => m.resolve_path(dir),
-        (None, None) => {
-            let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            m.base_dir().join("out").join(stem)
-        }
-    };
-    let t = std::time::Instant::now();
-    emit::write_all(&dir, &files)?;
-    ttpc::cache::timing("write outputs", t);
-    Ok(Compiled { assessment, files: files.len(), dir })
 }
 
 /// Prints one model's result and turns its verdicts into the exit code.

@@ -41,8 +41,8 @@ enum PlanFormat {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let (_, mut assessment) =
-        super::assess(&args.model, global, &args.data, args.as_of, &super::Shared::default())?;
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (_, mut assessment) = super::session(global, Some(&args.data)).assess(&args.model, as_of)?;
     let Some(plan) = assessment.emulation.as_mut() else {
         return Err(Error::NotFound {
             message: format!("{} has no validation section to plan an emulation from", args.model.display()),

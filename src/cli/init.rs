@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long = "rules", value_name = "KIND:PATH")]
     rules: Vec<String>,
     /// The ATT&CK domain.
-    #[arg(long, default_value = "enterprise-attack", value_parser = super::actors::parse_domain)]
+    #[arg(long, value_enum, default_value_t = Domain::EnterpriseAttack)]
     domain: Domain,
     /// The ATT&CK release to pin.
     #[arg(long = "attack-version", default_value = ttpc::attack::store::LATEST_KNOWN)]
@@ -76,7 +76,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     let path = args.output.clone();
     let loaded = ttpc::model::load_str(&path, text.clone())?;
     let pin = Pin { domain: Some(args.domain), version: Some(args.version.clone()) };
-    let text = match super::load_attack(global, &pin) {
+    let text = match super::session(global, None).attack(&pin) {
         Ok(data) => {
             let resolved = ttpc::resolve::resolve(loaded, data)?;
             let mut canonical: Vec<String> = Vec::new();
@@ -97,7 +97,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         }
         Err(e) => return Err(e),
     };
-    ttpc::emit::write::write_atomic(&path, text.as_bytes())?;
+    ttpc::io::write_atomic(&path, text.as_bytes())?;
     ui::print(&format!("wrote {}; next: ttpc check {}\n", path.display(), path.display()))?;
     Ok(Exit::Ok)
 }

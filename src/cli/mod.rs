@@ -153,7 +153,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args, &cli.global),
     };
-    ttpc::cache::timing("command total", t0);
+    ttpc::timing::finish(t0);
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(error) => {
@@ -167,18 +167,6 @@ pub fn main() -> ExitCode {
 /// What a command returns: an exit code on success, an error otherwise.
 type CommandResult = Result<Exit, Error>;
 
-/// Loads the ATT&CK data for a pin, honouring `--attack-data`, and prints its warnings.
-fn load_attack(
-    global: &Global,
-    pin: &ttpc::attack::source::Pin,
-) -> Result<ttpc::attack::source::AttackData, Error> {
-    let data = ttpc::attack::source::load(global.attack_data.as_deref(), pin)?;
-    for w in &data.warnings {
-        ui::warn("ttpc::attack::version_mismatch", w.clone(), None);
-    }
-    Ok(data)
-}
-
 /// How a model command gets and pins its ATT&CK data.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelData {
@@ -190,135 +178,46 @@ pub struct ModelData {
     update_lock: bool,
 }
 
-/// Loads a model and applies the command line's overrides (`--atomics`).
-fn load_model(path: &std::path::Path, global: &Global) -> Result<ttpc::model::LoadedModel, Error> {
-    let mut model = ttpc::model::load(path)?;
-    if !global.allow_outside {
-        let root = ttpc::confine::repository_root(path);
-        let problems = ttpc::confine::check_model(&model, &root);
-        if !problems.is_empty() {
-            let title = format!(
-                "{} names files outside its repository ({} path{})",
-                model.source.name(),
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
-            );
-            return Err(Error::Invalid(Box::new(ttpc::diagnostics::Problems::new(
-                "ttpc::confine::outside",
-                title,
-                &model.source,
-                problems,
-            ))));
-        }
-    }
-    if let Some(dir) = &global.atomics {
-        // Absolute, because paths in a model are relative to the model file, not to where ttpc runs.
-        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-        model.model.validation.get_or_insert_with(Default::default).atomics = Some(dir.display().to_string());
-    }
-    Ok(model)
+/// Which ATT&CK release to look things up in, for commands without a model.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Release {
+    /// ATT&CK domain to take from the cache (default enterprise-attack; with --attack-data,
+    /// whatever the file holds).
+    #[arg(long, value_enum)]
+    domain: Option<ttpc::attack::Domain>,
+    /// ATT&CK version in the cache (default: the newest cached).
+    #[arg(long = "attack-version", value_name = "VERSION")]
+    version: Option<String>,
 }
 
-/// What the models of one run share: ATT&CK data by pin, and rule sources and atomics.
-#[derive(Debug, Default)]
-struct Shared {
-    attack: std::sync::Mutex<
-        std::collections::HashMap<ttpc::attack::source::Pin, ttpc::attack::source::AttackData>,
-    >,
-    inputs: ttpc::resolve::SharedInputs,
+/// How a command prints its result.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ui::Format::Text)]
+    format: ui::Format,
 }
 
-/// The ATT&CK data a model pins: from `--attack-data`, the cache, or (with `--fetch`) a download;
-/// then checked against the `ttpc.lock` beside the model, and recorded there when it came from
-/// the cache (or `--update-lock` is given).
-fn model_attack(
-    model: &ttpc::model::LoadedModel,
-    global: &Global,
-    data: &ModelData,
-    shared: &Shared,
-) -> Result<ttpc::attack::source::AttackData, Error> {
-    use ttpc::attack::{AttackError, lock, store};
-    let pin = ttpc::resolve::pin_of(model);
-    let lock_file = lock::lock_path(&model.path);
-    let memo = shared.attack.lock().ok().and_then(|m| m.get(&pin).cloned());
-    let loaded = match memo {
-        Some(hit) => Ok(hit),
-        None => load_attack(global, &pin),
-    };
-    let attack = match loaded {
-        Err(Error::Attack(e)) if data.fetch && matches!(*e, AttackError::NoData { .. }) => {
-            let root = store::root()?;
-            let version = model.model.attack.version.as_str();
-            let pinned =
-                lock::read(&lock_file)?.pinned(model.model.attack.domain, version).map(str::to_owned);
-            let base = std::env::var("TTPC_ATTACK_URL").unwrap_or_else(|_| store::OFFICIAL_BASE.to_owned());
-            let fetched = store::fetch(&root, &base, model.model.attack.domain, version, pinned.as_deref())?;
-            eprintln!(
-                "fetched ATT&CK {} {} into {}",
-                fetched.domain,
-                fetched.version,
-                fetched.path.display()
-            );
-            load_attack(global, &pin)?
-        }
-        other => other?,
-    };
-    if let Ok(mut memo) = shared.attack.lock() {
-        memo.entry(pin.clone()).or_insert_with(|| attack.clone());
+impl Release {
+    fn pin(&self) -> ttpc::attack::source::Pin {
+        ttpc::attack::source::Pin { domain: self.domain, version: self.version.clone() }
     }
-    let version = model.model.attack.version.as_str();
-    // A file named on the command line is checked against the lock but not recorded in it:
-    // pinning is for the data a model normally gets (the cache), not for ad-hoc runs.
-    let record = attack.origin == ttpc::attack::source::Origin::Cache || data.update_lock;
-    let pinned = lock::read(&lock_file)?.pinned(attack.kb.domain(), version).is_some();
-    if !record && !pinned {
-        return Ok(attack);
-    }
-    let outcome =
-        lock::check(&lock_file, &attack.path, attack.kb.domain(), version, &attack.sha256, data.update_lock)?;
-    match outcome {
-        lock::LockOutcome::Matched => {}
-        lock::LockOutcome::Recorded => {
-            eprintln!(
-                "recorded the sha256 of ATT&CK {} {version} in {}",
-                attack.kb.domain(),
-                lock_file.display()
-            )
-        }
-        lock::LockOutcome::Updated => {
-            eprintln!(
-                "updated the sha256 of ATT&CK {} {version} in {}",
-                attack.kb.domain(),
-                lock_file.display()
-            )
-        }
-    }
-    Ok(attack)
 }
 
-/// The pipeline up to the assessment: load, resolve (warnings printed), analyse.
-fn assess(
-    model: &std::path::Path,
-    global: &Global,
-    data: &ModelData,
-    as_of: Option<chrono::NaiveDate>,
-    shared: &Shared,
-) -> Result<(ttpc::resolve::Resolved, ttpc::assessment::Assessment), Error> {
-    let t = std::time::Instant::now();
-    let model = load_model(model, global)?;
-    ttpc::cache::timing("load model", t);
-    let t = std::time::Instant::now();
-    let attack = model_attack(&model, global, data, shared)?;
-    ttpc::cache::timing("ATT&CK data", t);
-    let t = std::time::Instant::now();
-    let resolved = ttpc::resolve::resolve_with(model, attack, &shared.inputs)?;
-    ttpc::cache::timing("resolve (actors, rules, atomics)", t);
-    ui::warn_in_file(&resolved.model.source, &resolved.warnings);
-    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let t = std::time::Instant::now();
-    let assessment = ttpc::analysis::analyse(&resolved, &ttpc::analysis::Options { as_of });
-    ttpc::cache::timing("analyse", t);
-    Ok((resolved, assessment))
+/// The library's options from the command line.
+fn options(global: &Global, data: Option<&ModelData>) -> ttpc::Options {
+    ttpc::Options {
+        attack_data: global.attack_data.clone(),
+        atomics: global.atomics.clone(),
+        allow_outside: global.allow_outside,
+        fetch: data.is_some_and(|d| d.fetch),
+        update_lock: data.is_some_and(|d| d.update_lock),
+    }
+}
+
+/// A library session whose notices are printed on stderr as they come.
+fn session(global: &Global, data: Option<&ModelData>) -> ttpc::Session<'static> {
+    ttpc::Session::new(options(global, data), &ui::notice)
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ttpc::attack::source::Pin;
-use ttpc::attack::{AttackError, Domain};
+use ttpc::attack::AttackError;
 use ttpc::model::RuleKind;
 use ttpc::rules::{self, MappingIssue, SourceSummary};
 use ttpc::{Error, Exit};
@@ -22,16 +21,10 @@ pub struct Args {
     /// The rule format.
     #[arg(long, value_parser = parse_kind)]
     kind: RuleKind,
-    /// ATT&CK domain to check technique IDs against (default enterprise-attack; with --attack-data,
-    /// the file's own domain unless this is given).
-    #[arg(long, value_parser = super::actors::parse_domain)]
-    domain: Option<Domain>,
-    /// ATT&CK version in the cache (default: the newest cached).
-    #[arg(long = "attack-version", value_name = "VERSION")]
-    version: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    release: super::Release,
+    #[command(flatten)]
+    output: super::FormatArg,
 }
 
 fn parse_kind(s: &str) -> Result<RuleKind, String> {
@@ -48,13 +41,13 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     })?;
     // Technique IDs are checked against ATT&CK when data is at hand; without it, they are shown
     // as written (upper-cased).
-    let data = match super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() }) {
+    let data = match super::session(global, None).attack(&args.release.pin()) {
         Ok(data) => Some(data),
         Err(Error::Attack(e)) if matches!(*e, AttackError::NoData { .. }) => None,
         Err(e) => return Err(e),
     };
     let summary = SourceSummary::new(&report, data.as_ref().map(|d| d.kb.as_ref()));
-    match args.format {
+    match args.output.format {
         Format::Json => ui::print(&ui::to_json(&summary))?,
         Format::Text => {
             let version = data.as_ref().map(|d| {

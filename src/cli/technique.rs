@@ -1,7 +1,6 @@
 //! `ttpc technique ID`: everything the knowledge base knows about one technique.
 
-use ttpc::attack::source::Pin;
-use ttpc::attack::{Domain, KnowledgeBase, Status, TechniqueIdx};
+use ttpc::attack::{KnowledgeBase, Status, TechniqueIdx};
 use ttpc::diagnostics::nearest;
 use ttpc::{Error, Exit};
 
@@ -13,16 +12,10 @@ use super::{CommandResult, Global};
 pub struct Args {
     /// Technique ID, e.g. T1059.001 (any case).
     id: String,
-    /// ATT&CK domain to take from the cache (default enterprise-attack; with --attack-data, the
-    /// file's own domain unless this is given).
-    #[arg(long, value_parser = super::actors::parse_domain)]
-    domain: Option<Domain>,
-    /// ATT&CK version in the cache (default: the newest cached).
-    #[arg(long = "attack-version", value_name = "VERSION")]
-    version: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    release: super::Release,
+    #[command(flatten)]
+    output: super::FormatArg,
 }
 
 #[derive(serde::Serialize)]
@@ -64,7 +57,7 @@ struct View {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let data = super::load_attack(global, &Pin { domain: args.domain, version: args.version.clone() })?;
+    let data = super::session(global, None).attack(&args.release.pin())?;
     let kb = &data.kb;
     let Some(idx) = kb.technique(&args.id) else {
         let suggestions = suggest(kb, &args.id);
@@ -74,7 +67,7 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         });
     };
     let view = view(kb, idx);
-    match args.format {
+    match args.output.format {
         Format::Json => ui::print(&ui::to_json(&view))?,
         Format::Text => ui::print(&text(&view))?,
     }

@@ -55,6 +55,16 @@ pub fn warn_in_file(file: &SourceFile, warnings: &[Problem]) {
     }
 }
 
+/// Prints a notice of the library on stderr.
+pub fn notice(notice: ttpc::diagnostics::Notice) {
+    use ttpc::diagnostics::Notice;
+    match notice {
+        Notice::InFile { file, problems } => warn_in_file(&file, &problems),
+        Notice::Warning(w) => warn(w.code, w.message, w.help),
+        Notice::Info(line) => eprintln!("{}", ttpc::emit::escape::terminal(&line)),
+    }
+}
+
 /// Prints a warning that points at no file.
 pub fn warn(code: &'static str, message: String, help: Option<String>) {
     let message = ttpc::emit::escape::terminal(&message);

@@ -7,7 +7,7 @@
 //! characters instead of obeying them ([`super::escape::terminal`]).
 
 use super::escape::terminal as term;
-use crate::check::baseline::{Comparison, Delta, TechniqueChange, VerdictChange};
+use crate::assessment::{Comparison, Delta, TechniqueChange, VerdictChange};
 
 /// Items listed in the visible part of the comment before the rest is folded away.
 const VISIBLE: usize = 8;

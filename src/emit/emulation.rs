@@ -11,8 +11,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::assessment::{ActorEmulation, Assessment, EmulationStep};
-use crate::emulation::AtomicTest;
+use crate::assessment::{ActorEmulation, Assessment, AtomicTest, EmulationStep};
 
 /// Caldera's default objective ("Achieve the adversary's goals").
 const CALDERA_DEFAULT_OBJECTIVE: &str = "495a9828-cab1-44dd-a0ca-66e58177d8cc";

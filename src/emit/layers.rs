@@ -423,3 +423,18 @@ pub fn slug(name: &str) -> String {
     let trimmed = out.trim_end_matches('-').to_owned();
     if trimmed.is_empty() { String::from("actor") } else { trimmed }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_actor_name_cannot_become_a_path() {
+        // Layer and script names are slugs of ATT&CK names: never a separator or `..`.
+        for name in ["../../etc/passwd", "/abs", "a/b\\c", "..", ""] {
+            let slug = super::slug(name);
+            assert!(
+                !slug.is_empty() && slug.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{name} → {slug}"
+            );
+        }
+    }
+}

@@ -1,10 +1,10 @@
-//! Emitters: pure functions of the [`Assessment`] that render every output — Navigator layers,
-//! the remediation plan (YAML), the gaps as a spreadsheet (CSV), the Markdown report, the
-//! assessment itself (JSON) and the terminal summary — plus the atomic writer that puts them on
-//! disk.
+//! Emitters: pure functions of the checked [`Assessment`] that render every output — Navigator
+//! layers, the remediation plan (YAML), the gaps as a spreadsheet (CSV), the Markdown and HTML
+//! reports, the matrix (SVG), emulation scripts, the assessment itself (JSON), the pull-request
+//! comment and the terminal summary.
 //!
-//! Everything is rendered in memory before anything is written, so a template error or a
-//! failing emitter leaves earlier outputs untouched.
+//! Everything is rendered in memory; [`crate::io::write_set`] then writes the set as one
+//! transaction, so a template error or a failing emitter leaves earlier outputs untouched.
 
 pub mod diff;
 pub mod emulation;
@@ -15,29 +15,20 @@ pub mod report;
 pub mod spreadsheet;
 pub mod svg;
 pub mod terminal;
-pub mod write;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use crate::assessment::Assessment;
-pub use write::{OutputFile, WriteError, write_all};
+use crate::assessment::{Assessment, Comparison};
+pub use crate::io::OutputFile;
+pub use report::{Template, Templates};
 
-/// Options that change what is rendered.
-#[derive(Debug, Clone, Default)]
-pub struct EmitOptions {
-    /// A user template replacing the built-in Markdown report.
-    pub report_template: Option<PathBuf>,
-    /// A user template replacing the built-in HTML report.
-    pub html_template: Option<PathBuf>,
-    /// The overall target, for the plan's `target_coverage`.
-    pub overall_target: Option<f64>,
-}
-
-/// Renders every output file.
+/// Renders every output file of a checked assessment (and `diff.md` when it was compared with a
+/// baseline), in memory: nothing is written here.
 pub fn render_all(
     a: &Assessment,
-    options: &EmitOptions,
+    comparison: Option<&Comparison>,
+    templates: &Templates,
 ) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
     let mut files = Vec::new();
     let ctx = report::context(a);
@@ -45,18 +36,18 @@ pub fn render_all(
         files.push(OutputFile { path: Path::new("layers").join(name), contents: json(&layer) });
     }
     files.push(OutputFile { path: PathBuf::from("matrix.svg"), contents: svg::matrix_svg(a) });
-    let plan = plan::document(a, options.overall_target);
+    let plan = plan::document(a);
     files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
     files.push(OutputFile { path: PathBuf::from("gaps.csv"), contents: spreadsheet::gaps_csv(a) });
     // The two reports are the costliest renders and independent of each other: one per core.
     let (markdown, (assessment, html)) = rayon::join(
-        || report::markdown_report_in(&ctx, options.report_template.as_deref()),
+        || report::markdown_report_in(&ctx, templates.report.as_ref()),
         || {
             let assessment = json(a);
             // The page's script nonce: derived from the data, so it is the same on every run and
             // cannot be known in advance by whoever writes a rule title.
-            let nonce = crate::attack::store::sha256_hex(assessment.as_bytes())[..32].to_owned();
-            let html = report::html_report_in(&ctx, options.html_template.as_deref(), &nonce);
+            let nonce = crate::io::sha256_hex(assessment.as_bytes())[..32].to_owned();
+            let html = report::html_report_in(&ctx, templates.html.as_ref(), &nonce);
             (assessment, html)
         },
     );
@@ -85,6 +76,9 @@ pub fn render_all(
     }
     files.push(OutputFile { path: PathBuf::from("report.html"), contents: html? });
     files.push(OutputFile { path: PathBuf::from("assessment.json"), contents: assessment });
+    if let Some(comparison) = comparison {
+        files.push(OutputFile { path: PathBuf::from("diff.md"), contents: diff::markdown(comparison) });
+    }
     Ok(files)
 }
 

@@ -76,7 +76,8 @@ pub struct PlanGap {
 }
 
 /// Builds the document.
-pub fn document(a: &Assessment, target: Option<f64>) -> PlanDocument {
+pub fn document(a: &Assessment) -> PlanDocument {
+    let target = a.targets.overall;
     let mut actors: Vec<&crate::assessment::ActorAssessment> = a.actors.iter().collect();
     actors.sort_by_key(|x| std::cmp::Reverse(x.weight));
     let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"));
@@ -109,7 +110,7 @@ pub fn document(a: &Assessment, target: Option<f64>) -> PlanDocument {
             attack: format!("{} {}", a.model.domain, a.model.attack_version),
             primary_threats: actors.iter().map(|x| x.name.clone()).collect(),
             current_coverage: pct(a.overall.percent),
-            target_coverage: target.map(|t| format!("{}%", crate::check::trim_number(t))),
+            target_coverage: target.map(|t| format!("{}%", crate::assessment::trim_number(t))),
             horizons,
             lists,
             backlog: a.plan.backlog.clone(),

@@ -88,35 +88,61 @@ pub fn context(a: &Assessment) -> Value {
     Value::from(minijinja::value::Serde(a))
 }
 
+/// A user's template: its name in diagnostics (the path) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// How diagnostics name it.
+    pub name: String,
+    /// The template text.
+    pub source: String,
+}
+
+impl Template {
+    /// Reads a user's template file: UTF-8 text within the per-file size limit.
+    pub fn read(path: &Path) -> Result<Template, Box<TemplateError>> {
+        use crate::limits::{self, ReadError};
+        let bytes = limits::read_capped(path, limits::current().max_file_bytes).map_err(|e| match e {
+            ReadError::TooLarge { .. } => {
+                Box::new(TemplateError::TooLarge { name: path.display().to_string(), detail: e.to_string() })
+            }
+            ReadError::Io(source) => Box::new(TemplateError::Unreadable { path: path.to_owned(), source }),
+        })?;
+        let source = String::from_utf8(bytes).map_err(|_| {
+            Box::new(TemplateError::Unreadable {
+                path: path.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+            })
+        })?;
+        Ok(Template { name: path.display().to_string(), source })
+    }
+}
+
+/// The user's templates replacing built-in ones (`None`: the built-in one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Templates {
+    /// Replaces `report.md.j2`.
+    pub report: Option<Template>,
+    /// Replaces `report.html.j2`.
+    pub html: Option<Template>,
+}
+
 /// Renders the Markdown report, with the built-in template or the user's.
-pub fn markdown_report(a: &Assessment, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
-    markdown_report_in(&context(a), user_template)
+pub fn markdown_report(a: &Assessment, user: Option<&Template>) -> Result<String, Box<TemplateError>> {
+    markdown_report_in(&context(a), user)
 }
 
 /// [`markdown_report`] with a context already built.
-pub fn markdown_report_in(ctx: &Value, user_template: Option<&Path>) -> Result<String, Box<TemplateError>> {
-    let (name, source) = match user_template {
-        Some(path) => (path.display().to_string(), read_template(path)?),
-        None => (REPORT_MD.to_owned(), built_in(REPORT_MD).unwrap_or_default().to_owned()),
-    };
-    render_in(&name, &source, ctx, Escape::Markdown)
+pub fn markdown_report_in(ctx: &Value, user: Option<&Template>) -> Result<String, Box<TemplateError>> {
+    let (name, source) = chosen(user, REPORT_MD);
+    render_in(name, source, ctx, Escape::Markdown)
 }
 
-/// A user's template file: UTF-8 text within the per-file size limit.
-fn read_template(path: &Path) -> Result<String, Box<TemplateError>> {
-    use crate::limits::{self, ReadError};
-    let bytes = limits::read_capped(path, limits::current().max_file_bytes).map_err(|e| match e {
-        ReadError::TooLarge { .. } => {
-            Box::new(TemplateError::TooLarge { name: path.display().to_string(), detail: e.to_string() })
-        }
-        ReadError::Io(source) => Box::new(TemplateError::Unreadable { path: path.to_owned(), source }),
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        Box::new(TemplateError::Unreadable {
-            path: path.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
-        })
-    })
+/// The user's template, else the built-in one: (name, source).
+fn chosen<'t>(user: Option<&'t Template>, built_in_name: &'static str) -> (&'t str, &'t str) {
+    match user {
+        Some(t) => (t.name.as_str(), t.source.as_str()),
+        None => (built_in_name, built_in(built_in_name).unwrap_or_default()),
+    }
 }
 
 /// Renders the self-contained HTML report (built-in template or the user's). `nonce` goes into
@@ -124,16 +150,13 @@ fn read_template(path: &Path) -> Result<String, Box<TemplateError>> {
 /// the data could not execute even if it escaped escaping.
 pub fn html_report_in(
     ctx: &Value,
-    user_template: Option<&Path>,
+    user: Option<&Template>,
     nonce: &str,
 ) -> Result<String, Box<TemplateError>> {
-    let (name, source) = match user_template {
-        Some(path) => (path.display().to_string(), read_template(path)?),
-        None => (REPORT_HTML.to_owned(), built_in(REPORT_HTML).unwrap_or_default().to_owned()),
-    };
+    let (name, source) = chosen(user, REPORT_HTML);
     let mut env = environment(Escape::Html);
     env.add_global("nonce", Value::from(nonce));
-    render_with(&env, &name, &source, ctx)
+    render_with(&env, name, source, ctx)
 }
 
 /// Renders the built-in emulation plan (the assessment must have an `emulation` section).

@@ -439,12 +439,7 @@ impl TechniqueId {
     /// Parses `T1059`, `t1059.001`, ... (upper-cases it); `None` for anything else.
     pub fn parse(s: &str) -> Option<TechniqueId> {
         let s = s.trim();
-        let b = s.as_bytes();
-        let shape_ok = (b.len() == 5 || (b.len() == 9 && b[5] == b'.'))
-            && matches!(b[0], b'T' | b't')
-            && b[1..5].iter().all(u8::is_ascii_digit)
-            && b.get(6..).is_none_or(|rest| rest.iter().all(u8::is_ascii_digit));
-        shape_ok.then(|| TechniqueId(s.to_ascii_uppercase()))
+        crate::attack::is_technique_id(s).then(|| TechniqueId(s.to_ascii_uppercase()))
     }
 
     /// The ID.

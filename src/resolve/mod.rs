@@ -15,9 +15,8 @@ pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;
 
-use crate::Error;
 use crate::attack::KnowledgeBase;
-use crate::attack::source::{AttackData, Pin};
+use crate::attack::source::AttackData;
 use crate::diagnostics::{Problem, Problems, nearest};
 use crate::model::LoadedModel;
 
@@ -40,14 +39,9 @@ pub struct Resolved {
     pub warnings: Vec<Problem>,
 }
 
-/// The ATT&CK data a model pins.
-pub fn pin_of(model: &LoadedModel) -> Pin {
-    Pin { domain: Some(model.model.attack.domain), version: Some(model.model.attack.version.clone()) }
-}
-
 /// Binds a model to ATT&CK data: resolves every actor, checks every platform name and loads
 /// every rule source, reporting all problems at once.
-pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Error> {
+pub fn resolve(model: LoadedModel, attack: AttackData) -> Result<Resolved, Box<Problems>> {
     resolve_with(model, attack, &SharedInputs::default())
 }
 
@@ -56,7 +50,7 @@ pub fn resolve_with(
     model: LoadedModel,
     attack: AttackData,
     shared: &SharedInputs,
-) -> Result<Resolved, Error> {
+) -> Result<Resolved, Box<Problems>> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
     let mut warnings = model.warnings.clone();
@@ -91,12 +85,12 @@ pub fn resolve_with(
         }
     };
     if !problems.is_empty() {
-        return Err(Error::Invalid(Box::new(Problems::new(
+        return Err(Box::new(Problems::new(
             "ttpc::model::unresolved",
             format!("{} does not resolve against ATT&CK {}", model.source.name(), kb.domain()),
             &model.source,
             problems,
-        ))));
+        )));
     }
     Ok(Resolved { model, attack, actors, sources, targets, emulation, warnings })
 }

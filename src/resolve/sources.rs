@@ -5,15 +5,15 @@
 //! [`SharedInputs`] lets a batch of models share what they have in common: a rule source named
 //! by many models is read (and normalised against one ATT&CK release) once.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::attack::KnowledgeBase;
+use crate::cache::Memo;
 use crate::diagnostics::Problem;
-use crate::emulation::{AtomicsReport, ResultsFile};
+use crate::inputs::SourceError;
+use crate::inputs::{AtomicsReport, ResultsFile};
 use crate::model::{LoadedModel, RuleKind, RuleSource};
-use crate::rules::source::SourceError;
 use crate::rules::{self, NormalisedRule, SourceReport};
 
 /// A rule source of the model, loaded and normalised.
@@ -33,11 +33,11 @@ pub struct ResolvedSource {
 type Loaded = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
 
 /// What the models of one run share: rule sources by (format, canonical path, ATT&CK data) and
-/// Atomic Red Team folders by canonical path.
+/// Atomic Red Team folders by canonical path, each loaded once.
 #[derive(Debug, Default)]
 pub struct SharedInputs {
-    sources: Mutex<HashMap<(RuleKind, PathBuf, usize), Loaded>>,
-    atomics: Mutex<HashMap<PathBuf, Arc<AtomicsReport>>>,
+    sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
+    atomics: Memo<PathBuf, Arc<AtomicsReport>>,
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -48,28 +48,15 @@ impl SharedInputs {
     fn source(&self, kind: RuleKind, path: &Path, kb: &KnowledgeBase) -> Result<Loaded, SourceError> {
         // The knowledge base's address tells releases apart within one run (they are shared Arcs).
         let key = (kind, canonical(path), kb as *const KnowledgeBase as usize);
-        if let Some(hit) = self.sources.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(hit);
-        }
-        let report = rules::load(kind, path)?;
-        let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
-        let loaded = (Arc::new(report), Arc::new(normalised));
-        if let Ok(mut map) = self.sources.lock() {
-            map.insert(key, loaded.clone());
-        }
-        Ok(loaded)
+        self.sources.get_or_try_insert(key, || {
+            let report = rules::load(kind, path)?;
+            let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
+            Ok((Arc::new(report), Arc::new(normalised)))
+        })
     }
 
     fn atomics(&self, path: &Path) -> Result<Arc<AtomicsReport>, SourceError> {
-        let key = canonical(path);
-        if let Some(hit) = self.atomics.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(hit);
-        }
-        let report = Arc::new(crate::emulation::load_atomics(path)?);
-        if let Ok(mut map) = self.atomics.lock() {
-            map.insert(key, report.clone());
-        }
-        Ok(report)
+        self.atomics.get_or_try_insert(canonical(path), || crate::inputs::load_atomics(path).map(Arc::new))
     }
 }
 
@@ -166,7 +153,7 @@ pub fn load_emulation(model: &LoadedModel, shared: &SharedInputs) -> Result<Emul
             Ok(report) => inputs.atomics = Some((written.clone(), report)),
             Err(error) => problems.push(
                 Problem::error(
-                    "ttpc::emulation::atomics",
+                    "ttpc::inputs::atomics",
                     match error {
                         SourceError::Missing { .. } => format!("Atomic Red Team folder {written} does not exist"),
                         other => other.to_string(),
@@ -183,13 +170,13 @@ pub fn load_emulation(model: &LoadedModel, shared: &SharedInputs) -> Result<Emul
     }
     if let Some(written) = &validation.results {
         let path = model.resolve_path(written);
-        match crate::emulation::load_results(&path) {
+        match crate::inputs::load_results(&path) {
             Ok(mut results) => {
                 results.path = written.into();
                 inputs.results = Some(results);
             }
             Err(error) => problems.push(
-                Problem::error("ttpc::emulation::results", error.to_string(), model.span("/validation/results"))
+                Problem::error("ttpc::inputs::results", error.to_string(), model.span("/validation/results"))
                     .label("validation.results")
                     .help("a CSV with the header technique,test,guid,date,detected,notes; detected is yes, no or partial"),
             ),

@@ -12,8 +12,8 @@ use std::path::Path;
 
 use csv::{ReaderBuilder, StringRecord, Trim};
 
-use super::text::{has_extension, normal_word};
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::inputs::text::{has_extension, normal_word};
 use crate::model::RuleKind;
 
 /// The Csv adapter.

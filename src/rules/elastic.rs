@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::text::{has_extension, json_error, normal_word};
 use super::{Adapter, DetectionRule, Parsed, Skip};
+use crate::inputs::text::{has_extension, json_error, normal_word};
 use crate::model::RuleKind;
 
 /// The Elastic adapter.

@@ -8,20 +8,15 @@
 //! [`normalise()`] then maps the technique IDs as written onto the knowledge base (shared by all
 //! formats: revoked IDs remapped, deprecated and unknown ones reported).
 
-pub mod cache;
 pub mod csv;
 pub mod elastic;
 pub mod navigator;
 pub mod normalise;
-pub(crate) mod scalar;
 pub mod sentinel;
 pub mod sigma;
 pub mod source;
 pub mod splunk;
 pub mod summary;
-mod text;
-pub(crate) use text::{yaml_error, yaml_guard};
-pub mod walk;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -30,6 +25,7 @@ use serde::Serialize;
 
 use crate::model::RuleKind;
 
+pub use crate::inputs::{Skip, SkipReason, looks_like_technique};
 pub use normalise::{Mapping, MappingIssue, NormalisedRule, normalise};
 pub use source::{SourceReport, load};
 pub use summary::SourceSummary;
@@ -140,66 +136,6 @@ impl DetectionRule {
     }
 }
 
-/// Why a file yielded no rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SkipReason {
-    /// Readable and well-formed, but not a rule of this format (a README, a config file, ...).
-    NotARule,
-    /// The file could not be read.
-    Unreadable,
-    /// Not UTF-8 text.
-    InvalidUtf8,
-    /// Not valid YAML, TOML, JSON, CSV or conf syntax.
-    InvalidSyntax,
-    /// Over a resource limit: too large, or nested too deep (see [`crate::limits`]).
-    OverLimit,
-}
-
-impl SkipReason {
-    /// The bucket name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::NotARule => "not a rule",
-            SkipReason::Unreadable => "unreadable",
-            SkipReason::InvalidUtf8 => "invalid UTF-8",
-            SkipReason::InvalidSyntax => "invalid syntax",
-            SkipReason::OverLimit => "over a limit",
-        }
-    }
-}
-
-/// A file skipped, with the reason and the detail (the parser's message with line:col).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Skip {
-    /// The bucket.
-    pub reason: SkipReason,
-    /// What exactly, e.g. `line 3 column 7: mapping values are not allowed here`.
-    pub detail: String,
-}
-
-impl Skip {
-    /// A skip.
-    pub fn new(reason: SkipReason, detail: impl Into<String>) -> Skip {
-        Skip { reason, detail: detail.into() }
-    }
-
-    /// Not a rule of this format.
-    pub fn not_a_rule(detail: impl Into<String>) -> Skip {
-        Skip::new(SkipReason::NotARule, detail)
-    }
-
-    /// A syntax error.
-    pub fn syntax(detail: impl Into<String>) -> Skip {
-        Skip::new(SkipReason::InvalidSyntax, detail)
-    }
-
-    /// Over a resource limit.
-    pub fn over_limit(detail: impl Into<String>) -> Skip {
-        Skip::new(SkipReason::OverLimit, detail)
-    }
-}
-
 /// What one file yielded: its rules and warnings about individual malformed rules in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Parsed {
@@ -240,11 +176,6 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
         RuleKind::Csv => &csv::Csv,
         RuleKind::NavigatorLayer => &navigator::NavigatorLayer,
     }
-}
-
-/// Whether a string has the shape of a technique ID (`T1059`, `t1059.001`).
-pub fn looks_like_technique(s: &str) -> bool {
-    crate::model::TechniqueId::parse(s).is_some()
 }
 
 /// Whether a rule counts towards coverage under the model's policy: its status is one of

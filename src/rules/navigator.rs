@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::text::{has_extension, json_error};
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::inputs::text::{has_extension, json_error};
 use crate::model::RuleKind;
 
 /// The NavigatorLayer adapter.

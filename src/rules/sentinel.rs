@@ -16,9 +16,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip};
+use crate::inputs::scalar::{Scalar, Scalars};
+use crate::inputs::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use crate::model::RuleKind;
 
 /// The Sentinel adapter.

@@ -11,9 +11,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::inputs::scalar::{Scalar, Scalars};
+use crate::inputs::text::{has_extension, normal_word, yaml_error, yaml_guard};
 use crate::model::RuleKind;
 
 /// The Sigma adapter.

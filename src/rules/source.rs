@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::cache::{CacheStats, SourceCache};
-use super::walk::walk_with;
-pub use super::walk::{SkippedFile, SourceError};
 use super::{DetectionRule, Skip, SkipReason, adapter};
+use crate::cache::files::{CacheStats, FileCache};
+use crate::inputs::walk::walk_with;
+pub use crate::inputs::walk::{SkippedFile, SourceError};
 use crate::model::RuleKind;
 
 /// A warning about one rule inside an otherwise good file.
@@ -70,21 +70,29 @@ pub fn load_with(
     cache_root: Option<&Path>,
 ) -> Result<(SourceReport, CacheStats), SourceError> {
     let adapter = adapter(kind);
-    let cache_file = cache_root.map(|root| super::cache::path_for(root, kind, path));
-    let cache = cache_file.as_deref().map(SourceCache::read).unwrap_or_default();
+    let cache: FileCache<super::Parsed> =
+        FileCache::open(cache_root.map(|root| crate::cache::files::location(root, kind.as_str(), path)));
     let walked = walk_with(
         path,
         |file| {
             (!adapter.accepts(file))
                 .then(|| Skip::not_a_rule(format!("{kind} rules do not use this file extension")))
         },
-        |absolute, relative| cache.produce(absolute, relative, |text| adapter.parse(absolute, text)),
+        |absolute, relative| {
+            cache.produce(
+                absolute,
+                relative,
+                crate::inputs::text::read_capped,
+                |bytes| adapter.parse(absolute, &crate::inputs::walk::text_of(bytes)?),
+                |e| Skip::new(SkipReason::Unreadable, e.to_string()),
+            )
+        },
     )?;
     let files = walked.files;
     let skipped = walked.skipped;
     // Entries come back in path order (not walk order); the report sorts rules by path anyway.
-    let (parsed_files, stats) = cache.settle(walked.parsed, cache_file.as_deref());
-    let walked = super::walk::Walked { files, parsed: parsed_files, skipped };
+    let (parsed_files, stats) = cache.settle(walked.parsed);
+    let walked = crate::inputs::walk::Walked { files, parsed: parsed_files, skipped };
     let mut report = SourceReport {
         kind,
         path: path.to_owned(),

@@ -18,9 +18,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::scalar::{Scalar, Scalars};
-use super::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use super::{Adapter, DetectionRule, Parsed, Skip};
+use crate::inputs::scalar::{Scalar, Scalars};
+use crate::inputs::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use crate::model::RuleKind;
 
 /// Saved searches from a Splunk `savedsearches.conf` (Enterprise Security correlation searches).

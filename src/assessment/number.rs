@@ -1,0 +1,12 @@
+//! Numbers as every output shows them: percentages computed once from counts, with one
+//! decimal, and promised figures written back without a needless `.0`.
+
+/// `x / n × 100` with one decimal; `None` for `n = 0`.
+pub fn percent(x: usize, n: usize) -> Option<f64> {
+    (n > 0).then(|| (x as f64 * 1000.0 / n as f64).round() / 10.0)
+}
+
+/// `80` for 80.0, `80.5` for 80.5.
+pub fn trim_number(x: f64) -> String {
+    if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") }
+}

@@ -1,0 +1,297 @@
+//! The jobs of the library, end to end: each owns the whole chain — limits and confinement,
+//! where the ATT&CK data comes from (flag, cache, download) and the `ttpc.lock` policy,
+//! resolution, analysis, checking (targets and the baseline) and rendering — so the command
+//! line, the tests, the benchmarks and a batch of models all run the same code.
+//!
+//! ```text
+//! Request ──load + confine──> LoadedModel ──ATT&CK data + lock──> (model, AttackData)
+//!   ──resolve──> Resolved ──analyse──> Assessment ──check(targets, baseline)──> Assessment + verdicts
+//!   ──render──> output files ──write (one transaction)──> Compiled
+//! ```
+//!
+//! A [`Session`] holds what the models of one run share (ATT&CK releases, rule sources,
+//! atomics: each loaded once); [`compile`] is the one-model shortcut.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::analysis;
+use crate::assessment::{Assessment, Comparison};
+use crate::attack::source::{AttackData, Origin, Pin};
+use crate::attack::{AttackError, lock, store};
+use crate::cache::Memo;
+use crate::diagnostics::{Notice, Problems, Reporter, Warning};
+use crate::emit::{self, Template, Templates};
+use crate::error::Error;
+use crate::model::LoadedModel;
+use crate::resolve::{self, Resolved, SharedInputs};
+
+/// How a run finds its inputs; the same for every model of a batch.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// An ATT&CK bundle to use instead of the cache (`--attack-data`).
+    pub attack_data: Option<PathBuf>,
+    /// An Atomic Red Team `atomics` folder replacing the model's `validation.atomics`.
+    pub atomics: Option<PathBuf>,
+    /// Let models name files outside their repository (only for trusted models).
+    pub allow_outside: bool,
+    /// Download a model's pinned ATT&CK release when the cache lacks it.
+    pub fetch: bool,
+    /// Accept ATT&CK data whose sha256 differs from `ttpc.lock`, and record it.
+    pub update_lock: bool,
+}
+
+/// One model to compile.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The model file.
+    pub model: PathBuf,
+    /// The date acceptances and emulation results are judged against.
+    pub as_of: NaiveDate,
+    /// The output folder (default: the model's `outputs.dir`, else `out/<model>` beside it).
+    pub output: Option<PathBuf>,
+    /// An earlier `assessment.json` to compare with.
+    pub baseline: Option<PathBuf>,
+    /// A template replacing the built-in Markdown report (default: the model's).
+    pub report_template: Option<PathBuf>,
+    /// A template replacing the built-in HTML report (default: the model's).
+    pub html_template: Option<PathBuf>,
+}
+
+impl Request {
+    /// A request for a model with every default, as of `as_of`.
+    pub fn new(model: impl Into<PathBuf>, as_of: NaiveDate) -> Request {
+        Request {
+            model: model.into(),
+            as_of,
+            output: None,
+            baseline: None,
+            report_template: None,
+            html_template: None,
+        }
+    }
+}
+
+/// A compiled model: the checked assessment, the comparison with its baseline, and where the
+/// outputs went.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The assessment, verdicts included.
+    pub assessment: Assessment,
+    /// The comparison with the baseline, when one was given.
+    pub comparison: Option<Comparison>,
+    /// The output folder.
+    pub dir: PathBuf,
+    /// How many files were written there.
+    pub files: usize,
+}
+
+/// Compiles one model (see [`Session::compile`]).
+pub fn compile(request: &Request, options: &Options, reporter: Reporter<'_>) -> Result<Compiled, Error> {
+    Session::new(options.clone(), reporter).compile(request)
+}
+
+/// A run: its options, what its models share, and where its notices go.
+pub struct Session<'r> {
+    options: Options,
+    attack: Memo<Pin, AttackData>,
+    inputs: SharedInputs,
+    reporter: Reporter<'r>,
+}
+
+impl<'r> Session<'r> {
+    /// A run with these options; notices go to `reporter`.
+    pub fn new(options: Options, reporter: Reporter<'r>) -> Session<'r> {
+        Session { options, attack: Memo::default(), inputs: SharedInputs::default(), reporter }
+    }
+
+    /// The run's options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Loads a model, refuses paths that leave its repository (unless allowed) and applies the
+    /// `atomics` override.
+    pub fn load_model(&self, path: &Path) -> Result<LoadedModel, Error> {
+        let mut model = crate::model::load(path)?;
+        if !self.options.allow_outside {
+            let root = crate::confine::repository_root(path);
+            let problems = crate::confine::check_model(&model, &root);
+            if !problems.is_empty() {
+                let title = format!(
+                    "{} names files outside its repository ({} path{})",
+                    model.source.name(),
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                return Err(Error::Invalid(Box::new(Problems::new(
+                    "ttpc::confine::outside",
+                    title,
+                    &model.source,
+                    problems,
+                ))));
+            }
+        }
+        if let Some(dir) = &self.options.atomics {
+            // Absolute, because paths in a model are relative to the model file.
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
+            model.model.validation.get_or_insert_with(Default::default).atomics =
+                Some(dir.display().to_string());
+        }
+        Ok(model)
+    }
+
+    /// ATT&CK data for a pin, from `--attack-data` or the cache (loaded once per run).
+    pub fn attack(&self, pin: &Pin) -> Result<AttackData, Error> {
+        self.attack.get_or_try_insert(pin.clone(), || {
+            let data = crate::attack::source::load(self.options.attack_data.as_deref(), pin)?;
+            for w in &data.warnings {
+                (self.reporter)(Notice::Warning(Warning {
+                    code: "ttpc::attack::version_mismatch",
+                    message: w.clone(),
+                    help: None,
+                }));
+            }
+            Ok::<_, Error>(data)
+        })
+    }
+
+    /// The ATT&CK data a model pins: from `--attack-data`, the cache, or (with `fetch`) a
+    /// download; then checked against the `ttpc.lock` beside the model, and recorded there when it
+    /// came from the cache (or `update_lock` is set).
+    pub fn model_attack(&self, model: &LoadedModel) -> Result<AttackData, Error> {
+        let pin = pin_of(model);
+        let lock_file = lock::lock_path(&model.path);
+        let version = model.model.attack.version.as_str();
+        let attack = match self.attack(&pin) {
+            Err(Error::Attack(e)) if self.options.fetch && matches!(*e, AttackError::NoData { .. }) => {
+                let root = store::root()?;
+                let pinned =
+                    lock::read(&lock_file)?.pinned(model.model.attack.domain, version).map(str::to_owned);
+                let base =
+                    std::env::var("TTPC_ATTACK_URL").unwrap_or_else(|_| store::OFFICIAL_BASE.to_owned());
+                let fetched =
+                    store::fetch(&root, &base, model.model.attack.domain, version, pinned.as_deref())?;
+                (self.reporter)(Notice::Info(format!(
+                    "fetched ATT&CK {} {} into {}",
+                    fetched.domain,
+                    fetched.version,
+                    fetched.path.display()
+                )));
+                self.attack(&pin)?
+            }
+            other => other?,
+        };
+        // A file named on the command line is checked against the lock but not recorded in it:
+        // pinning is for the data a model normally gets (the cache), not for ad-hoc runs.
+        let record = attack.origin == Origin::Cache || self.options.update_lock;
+        let pinned = lock::read(&lock_file)?.pinned(attack.kb.domain(), version).is_some();
+        if !record && !pinned {
+            return Ok(attack);
+        }
+        let outcome = lock::check(
+            &lock_file,
+            &attack.path,
+            attack.kb.domain(),
+            version,
+            &attack.sha256,
+            self.options.update_lock,
+        )?;
+        let verb = match outcome {
+            lock::LockOutcome::Matched => None,
+            lock::LockOutcome::Recorded => Some("recorded"),
+            lock::LockOutcome::Updated => Some("updated"),
+        };
+        if let Some(verb) = verb {
+            (self.reporter)(Notice::Info(format!(
+                "{verb} the sha256 of ATT&CK {} {version} in {}",
+                attack.kb.domain(),
+                lock_file.display()
+            )));
+        }
+        Ok(attack)
+    }
+
+    /// `ttpc check`: a model loaded, confined and resolved against its ATT&CK data (its
+    /// warnings reported).
+    pub fn resolve(&self, path: &Path) -> Result<Resolved, Error> {
+        let t = std::time::Instant::now();
+        let model = self.load_model(path)?;
+        crate::timing::phase("load model", t);
+        let t = std::time::Instant::now();
+        let attack = self.model_attack(&model)?;
+        crate::timing::phase("ATT&CK data", t);
+        let t = std::time::Instant::now();
+        let resolved = resolve::resolve_with(model, attack, &self.inputs).map_err(Error::Invalid)?;
+        crate::timing::phase("resolve (actors, rules, atomics)", t);
+        if !resolved.warnings.is_empty() {
+            (self.reporter)(Notice::InFile {
+                file: resolved.model.source.clone(),
+                problems: resolved.warnings.clone(),
+            });
+        }
+        Ok(resolved)
+    }
+
+    /// A model resolved, analysed and checked against its own targets (no baseline, nothing
+    /// written): what `ttpc emulate` plans from.
+    pub fn assess(&self, path: &Path, as_of: NaiveDate) -> Result<(Resolved, Assessment), Error> {
+        let resolved = self.resolve(path)?;
+        let t = std::time::Instant::now();
+        let mut assessment = analysis::analyse(&resolved, &analysis::Options { as_of });
+        crate::check::check(&mut assessment, None);
+        crate::timing::phase("analyse and check", t);
+        Ok((resolved, assessment))
+    }
+
+    /// `ttpc compile`: a model resolved, analysed, checked (targets, and the baseline when
+    /// given), rendered and written to its output folder as one transaction.
+    pub fn compile(&self, request: &Request) -> Result<Compiled, Error> {
+        let resolved = self.resolve(&request.model)?;
+        let t = std::time::Instant::now();
+        let mut assessment = analysis::analyse(&resolved, &analysis::Options { as_of: request.as_of });
+        crate::timing::phase("analyse", t);
+        let baseline = match &request.baseline {
+            Some(path) => Some(crate::check::baseline::read(path).map_err(|e| Error::Baseline(Box::new(e)))?),
+            None => None,
+        };
+        let comparison = crate::check::check(&mut assessment, baseline.as_ref());
+
+        let m = &resolved.model;
+        let template = |given: &Option<PathBuf>, in_model: Option<&str>| -> Result<Option<Template>, Error> {
+            let path = given.clone().or_else(|| in_model.map(|t| m.resolve_path(t)));
+            Ok(path.map(|p| Template::read(&p)).transpose()?)
+        };
+        let templates = Templates {
+            report: template(&request.report_template, m.model.outputs.report.template.as_deref())?,
+            html: template(&request.html_template, m.model.outputs.report.html_template.as_deref())?,
+        };
+        let t = std::time::Instant::now();
+        let files = emit::render_all(&assessment, comparison.as_ref(), &templates)?;
+        crate::timing::phase("render outputs", t);
+        let dir = output_dir(m, request.output.clone());
+        let t = std::time::Instant::now();
+        crate::io::write_set(&dir, &files)?;
+        crate::timing::phase("write outputs", t);
+        Ok(Compiled { assessment, comparison, dir, files: files.len() })
+    }
+}
+
+/// The ATT&CK data a model pins.
+pub fn pin_of(model: &LoadedModel) -> Pin {
+    Pin { domain: Some(model.model.attack.domain), version: Some(model.model.attack.version.clone()) }
+}
+
+/// Where a model's outputs go: the given folder, else the model's `outputs.dir`, else
+/// `out/<model file name>` beside the model.
+fn output_dir(m: &LoadedModel, given: Option<PathBuf>) -> PathBuf {
+    match (given, &m.model.outputs.dir) {
+        (Some(dir), _) => dir,
+        (None, Some(dir)) => m.resolve_path(dir),
+        (None, None) => {
+            let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            m.base_dir().join("out").join(stem)
+        }
+    }
+}
