@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory and wall time of the release binary on each hostile input of tests/hostile.rs
+# Peak memory and wall time of the release binary on each hostile input of tests/it/hostile.rs
 # (and the sizes they are bounded by), measured with GNU time. Prints a Markdown table.
 #
 #   bench/hostile.sh            # builds --release first

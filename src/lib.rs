@@ -34,20 +34,26 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use ttpc::{Options, Request};
 //!
+//! # // The test fixtures stand in for a team's repository and the ATT&CK data cache.
+//! # let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
 //! let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("a date");
 //! let options = Options {
-//!     attack_data: Some("enterprise-attack-18.1.json".into()),
+//!     attack_data: Some(repo.join("attack/mini-enterprise-2.1.json")),
+//!     allow_outside: true,
 //!     ..Options::default()
 //! };
-//! let compiled = ttpc::compile(&Request::new("models/financial-services.yaml", as_of), &options, &ttpc::diagnostics::ignore)?;
+//! let mut request = Request::new(repo.join("compile/model.yaml"), as_of);
+//! request.output = Some(std::env::temp_dir().join("ttpc-doc-example"));
+//! let compiled = ttpc::compile(&request, &options, &ttpc::diagnostics::ignore)?;
 //! let a = &compiled.assessment;
 //! println!("{} of {} techniques covered", a.overall.covered, a.overall.techniques);
 //! for verdict in a.verdicts.iter().filter(|v| !v.pass) {
 //!     println!("failed: {} (expected {}, actual {})", verdict.target, verdict.expected, verdict.actual);
 //! }
+//! assert!(compiled.files > 0);
 //! # Ok::<(), ttpc::Error>(())
 //! ```
 

@@ -27,26 +27,77 @@ enum Target {
     Analytic(AnalyticIdx),
 }
 
-/// Builds the knowledge base from a parsed bundle.
+/// The bundle's objects by STIX type.
+struct Objects<'b, 'a> {
+    by_type: HashMap<&'b str, Vec<&'b Object<'a>>>,
+}
+
+impl<'b, 'a> Objects<'b, 'a> {
+    fn new(bundle: &'b Bundle<'a>) -> Objects<'b, 'a> {
+        let mut by_type: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
+        for object in &bundle.objects {
+            by_type.entry(object.kind.as_ref()).or_default().push(object);
+        }
+        Objects { by_type }
+    }
+
+    fn of_type(&self, t: &str) -> &[&'b Object<'a>] {
+        self.by_type.get(t).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// STIX id → what it became in the tables.
+type Targets = HashMap<String, Target>;
+
+/// Builds the knowledge base from a parsed bundle: the matrix (domain and tactic order), then one
+/// table per object type, then the relationships between them, then tidy link lists.
 pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> {
     if bundle.kind != "bundle" {
         return Err(BundleProblem::NotABundle { found: bundle.kind.into_owned() });
     }
     let flavour = flavour_of(&bundle)?;
+    let objects = Objects::new(&bundle);
+    let (domain, tactics) = matrix(&objects, bundle.objects.len())?;
+    let mut targets = Targets::new();
+    let techniques = techniques(&objects, domain, &tactics, &mut targets);
+    let groups = groups(&objects, &mut targets);
+    let campaigns = campaigns(&objects, &mut targets);
+    let software = software(&objects, &mut targets);
+    let mitigations = mitigations(&objects, &mut targets);
+    let data_components = data_components(&objects, &mut targets);
+    let analytics = analytics(&objects, &mut targets);
+    let detection_strategies = detection_strategies(&objects, &mut targets);
+    let version = objects
+        .of_type("x-mitre-collection")
+        .iter()
+        .find_map(|c| c.x_mitre_version.as_deref().map(str::to_owned));
+    let mut tables = super::Tables {
+        domain,
+        flavour,
+        version,
+        tactics,
+        techniques,
+        groups,
+        campaigns,
+        software,
+        mitigations,
+        data_components,
+        detection_strategies,
+        analytics,
+    };
+    link(&objects, &targets, &mut tables);
+    tidy(&mut tables);
+    Ok(KnowledgeBase::from_tables(tables))
+}
 
-    let mut by_type: HashMap<&str, Vec<&Object<'_>>> = HashMap::new();
-    for object in &bundle.objects {
-        by_type.entry(object.kind.as_ref()).or_default().push(object);
-    }
-    let of_type = |t: &str| by_type.get(t).map(Vec::as_slice).unwrap_or(&[]);
-
-    // The matrix fixes the domain and the tactic order. Deprecated matrices (Mobile's old
-    // "Network-Based Effects") are skipped; should a bundle hold two live matrices, the tactics of
-    // the second follow those of the first.
+/// The matrix fixes the domain and the tactic order. Deprecated matrices (Mobile's old
+/// "Network-Based Effects") are skipped; should a bundle hold two live matrices, the tactics of
+/// the second follow those of the first.
+fn matrix(objects: &Objects<'_, '_>, count: usize) -> Result<(Domain, Vec<Tactic>), BundleProblem> {
     let matrices: Vec<&Object<'_>> =
-        of_type("x-mitre-matrix").iter().copied().filter(|m| m.is_active()).collect();
+        objects.of_type("x-mitre-matrix").iter().copied().filter(|m| m.is_active()).collect();
     let Some(first_matrix) = matrices.first() else {
-        return Err(BundleProblem::NoMatrix { objects: bundle.objects.len() });
+        return Err(BundleProblem::NoMatrix { objects: count });
     };
     let domain_id = first_matrix
         .attack_id()
@@ -55,14 +106,8 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         .unwrap_or_default();
     let domain =
         Domain::parse(&domain_id).ok_or_else(|| BundleProblem::UnknownDomain { found: domain_id.clone() })?;
-    let kill_chain = match domain {
-        Domain::EnterpriseAttack => "mitre-attack",
-        Domain::IcsAttack => "mitre-ics-attack",
-        Domain::MobileAttack => "mitre-mobile-attack",
-    };
-
     let tactic_objects: HashMap<&str, &Object<'_>> =
-        of_type("x-mitre-tactic").iter().map(|o| (o.id.as_ref(), *o)).collect();
+        objects.of_type("x-mitre-tactic").iter().map(|o| (o.id.as_ref(), *o)).collect();
     let mut tactics: Vec<Tactic> = Vec::new();
     for matrix in &matrices {
         for tactic_ref in &matrix.tactic_refs {
@@ -80,13 +125,25 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             });
         }
     }
+    Ok((domain, tactics))
+}
+
+/// Techniques and sub-techniques, with their tactics (this domain's kill chain only) and their
+/// parent from the ID.
+fn techniques(
+    objects: &Objects<'_, '_>,
+    domain: Domain,
+    tactics: &[Tactic],
+    targets: &mut Targets,
+) -> Vec<Technique> {
+    let kill_chain = match domain {
+        Domain::EnterpriseAttack => "mitre-attack",
+        Domain::IcsAttack => "mitre-ics-attack",
+        Domain::MobileAttack => "mitre-mobile-attack",
+    };
     let tactic_by_shortname: HashMap<&str, TacticIdx> =
         tactics.iter().enumerate().map(|(i, t)| (t.shortname.as_str(), TacticIdx(i as u32))).collect();
-
-    let mut targets: HashMap<String, Target> = HashMap::new();
-
-    // Techniques.
-    let technique_objects = with_attack_ids(of_type("attack-pattern"));
+    let technique_objects = with_attack_ids(objects.of_type("attack-pattern"));
     let mut techniques: Vec<Technique> = technique_objects
         .iter()
         .map(|(id, o)| {
@@ -103,7 +160,6 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
                 stix_id: o.id.to_string(),
                 name: owned(&o.name),
                 url: o.attack_url().map(str::to_owned),
-                description: owned(&o.description),
                 tactics: tactic_idx,
                 platforms: strings(&o.x_mitre_platforms),
                 status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
@@ -116,7 +172,7 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             }
         })
         .collect();
-    register(&mut targets, &technique_objects, |i| Target::Technique(TechniqueIdx(i)));
+    register(targets, &technique_objects, |i| Target::Technique(TechniqueIdx(i)));
     let technique_by_id: HashMap<String, TechniqueIdx> =
         techniques.iter().enumerate().map(|(i, t)| (t.id.clone(), TechniqueIdx(i as u32))).collect();
     // Parents come from the ID as well as from `subtechnique-of`: the ID is authoritative in
@@ -126,10 +182,12 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             technique.parent = technique_by_id.get(parent_id).copied();
         }
     }
+    techniques
+}
 
-    // Groups, campaigns, software, mitigations.
-    let group_objects = with_attack_ids(of_type("intrusion-set"));
-    let mut groups: Vec<Group> = group_objects
+fn groups(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<Group> {
+    let group_objects = with_attack_ids(objects.of_type("intrusion-set"));
+    let groups = group_objects
         .iter()
         .map(|(id, o)| Group {
             id: id.clone(),
@@ -144,10 +202,13 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             campaigns: Vec::new(),
         })
         .collect();
-    register(&mut targets, &group_objects, |i| Target::Group(GroupIdx(i)));
+    register(targets, &group_objects, |i| Target::Group(GroupIdx(i)));
+    groups
+}
 
-    let campaign_objects = with_attack_ids(of_type("campaign"));
-    let mut campaigns: Vec<Campaign> = campaign_objects
+fn campaigns(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<Campaign> {
+    let campaign_objects = with_attack_ids(objects.of_type("campaign"));
+    let campaigns = campaign_objects
         .iter()
         .map(|(id, o)| Campaign {
             id: id.clone(),
@@ -162,12 +223,16 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             software: Vec::new(),
         })
         .collect();
-    register(&mut targets, &campaign_objects, |i| Target::Campaign(CampaignIdx(i)));
+    register(targets, &campaign_objects, |i| Target::Campaign(CampaignIdx(i)));
+    campaigns
+}
 
-    let mut software_raw: Vec<&Object<'_>> = of_type("malware").to_vec();
-    software_raw.extend_from_slice(of_type("tool"));
+/// Malware and tools, in one table.
+fn software(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<Software> {
+    let mut software_raw: Vec<&Object<'_>> = objects.of_type("malware").to_vec();
+    software_raw.extend_from_slice(objects.of_type("tool"));
     let software_objects = with_attack_ids(&software_raw);
-    let mut software: Vec<Software> = software_objects
+    let software = software_objects
         .iter()
         .map(|(id, o)| Software {
             id: id.clone(),
@@ -180,10 +245,13 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             techniques: Vec::new(),
         })
         .collect();
-    register(&mut targets, &software_objects, |i| Target::Software(SoftwareIdx(i)));
+    register(targets, &software_objects, |i| Target::Software(SoftwareIdx(i)));
+    software
+}
 
-    let mitigation_objects = with_attack_ids(of_type("course-of-action"));
-    let mitigations: Vec<Mitigation> = mitigation_objects
+fn mitigations(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<Mitigation> {
+    let mitigation_objects = with_attack_ids(objects.of_type("course-of-action"));
+    let mitigations = mitigation_objects
         .iter()
         .map(|(id, o)| Mitigation {
             id: id.clone(),
@@ -191,20 +259,18 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             status: Status::from_flags(o.revoked, o.x_mitre_deprecated),
         })
         .collect();
-    register(&mut targets, &mitigation_objects, |i| Target::Mitigation(MitigationIdx(i)));
+    register(targets, &mitigation_objects, |i| Target::Mitigation(MitigationIdx(i)));
+    mitigations
+}
 
-    // Data components (both eras), then analytics and detection strategies (v18+), whose log
-    // sources point back at data components.
+/// Data components of both eras, sorted by name; their log sources point at other components.
+fn data_components(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<DataComponent> {
     let data_source_names: HashMap<&str, String> =
-        of_type("x-mitre-data-source").iter().map(|o| (o.id.as_ref(), owned(&o.name))).collect();
-    let mut component_objects: Vec<&Object<'_>> = of_type("x-mitre-data-component").to_vec();
+        objects.of_type("x-mitre-data-source").iter().map(|o| (o.id.as_ref(), owned(&o.name))).collect();
+    let mut component_objects: Vec<&Object<'_>> = objects.of_type("x-mitre-data-component").to_vec();
     component_objects.sort_by(|a, b| (a.name.as_deref(), &a.id).cmp(&(b.name.as_deref(), &b.id)));
-    let component_by_stix: HashMap<&str, DataComponentIdx> = component_objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id.as_ref(), DataComponentIdx(i as u32)))
-        .collect();
-    let data_components: Vec<DataComponent> = component_objects
+    let component_by_stix = components_by_stix(objects);
+    let components = component_objects
         .iter()
         .map(|o| DataComponent {
             id: o.attack_id().map(str::to_owned),
@@ -217,9 +283,21 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
     for (i, o) in component_objects.iter().enumerate() {
         targets.insert(o.id.to_string(), Target::DataComponent(DataComponentIdx(i as u32)));
     }
+    components
+}
 
-    let analytic_objects = with_attack_ids(of_type("x-mitre-analytic"));
-    let analytics: Vec<Analytic> = analytic_objects
+/// Data components by STIX id, indexed in the order [`data_components`] gives them.
+fn components_by_stix<'b>(objects: &Objects<'b, '_>) -> HashMap<&'b str, DataComponentIdx> {
+    let mut component_objects: Vec<&Object<'_>> = objects.of_type("x-mitre-data-component").to_vec();
+    component_objects.sort_by(|a, b| (a.name.as_deref(), &a.id).cmp(&(b.name.as_deref(), &b.id)));
+    component_objects.iter().enumerate().map(|(i, o)| (o.id.as_ref(), DataComponentIdx(i as u32))).collect()
+}
+
+/// Analytics (v18+), with the log sources they read.
+fn analytics(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<Analytic> {
+    let component_by_stix = components_by_stix(objects);
+    let analytic_objects = with_attack_ids(objects.of_type("x-mitre-analytic"));
+    let analytics = analytic_objects
         .iter()
         .map(|(id, o)| Analytic {
             id: id.clone(),
@@ -230,10 +308,14 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             log_sources: log_sources(&o.x_mitre_log_source_references, &component_by_stix),
         })
         .collect();
-    register(&mut targets, &analytic_objects, |i| Target::Analytic(AnalyticIdx(i)));
+    register(targets, &analytic_objects, |i| Target::Analytic(AnalyticIdx(i)));
+    analytics
+}
 
-    let strategy_objects = with_attack_ids(of_type("x-mitre-detection-strategy"));
-    let detection_strategies: Vec<DetectionStrategy> = strategy_objects
+/// Detection strategies (v18+), each with its analytics (registered before).
+fn detection_strategies(objects: &Objects<'_, '_>, targets: &mut Targets) -> Vec<DetectionStrategy> {
+    let strategy_objects = with_attack_ids(objects.of_type("x-mitre-detection-strategy"));
+    let strategies = strategy_objects
         .iter()
         .map(|(id, o)| {
             let mut refs: Vec<AnalyticIdx> = o
@@ -249,11 +331,15 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
             DetectionStrategy { id: id.clone(), name: owned(&o.name), analytics: refs }
         })
         .collect();
-    register(&mut targets, &strategy_objects, |i| Target::DetectionStrategy(DetectionStrategyIdx(i)));
+    register(targets, &strategy_objects, |i| Target::DetectionStrategy(DetectionStrategyIdx(i)));
+    strategies
+}
 
-    // One pass over the relationships.
-    let mut technique_revoked_by: Vec<Option<TechniqueIdx>> = vec![None; techniques.len()];
-    for rel in of_type("relationship") {
+/// One pass over the relationships fills the links (`uses`, `attributed-to`, `subtechnique-of`,
+/// `mitigates`, `detects`, `revoked-by`); revoked-by chains are then followed to their end.
+fn link(objects: &Objects<'_, '_>, targets: &Targets, t: &mut super::Tables) {
+    let mut technique_revoked_by: Vec<Option<TechniqueIdx>> = vec![None; t.techniques.len()];
+    for rel in objects.of_type("relationship") {
         if !rel.is_active() {
             continue;
         }
@@ -268,95 +354,73 @@ pub(crate) fn build(bundle: Bundle<'_>) -> Result<KnowledgeBase, BundleProblem> 
         use Target as T;
         match (kind, source, target) {
             ("subtechnique-of", T::Technique(sub), T::Technique(parent)) => {
-                techniques[sub.get()].parent = Some(parent);
+                t.techniques[sub.get()].parent = Some(parent);
             }
             ("revoked-by", T::Technique(old), T::Technique(new)) => {
                 technique_revoked_by[old.get()] = Some(new);
             }
-            ("revoked-by", T::Group(old), T::Group(new)) => groups[old.get()].revoked_by = Some(new),
-            ("uses", T::Group(g), T::Technique(t)) => groups[g.get()].techniques.push(t),
-            ("uses", T::Group(g), T::Software(s)) => groups[g.get()].software.push(s),
-            ("uses", T::Campaign(c), T::Technique(t)) => campaigns[c.get()].techniques.push(t),
-            ("uses", T::Campaign(c), T::Software(s)) => campaigns[c.get()].software.push(s),
-            ("uses", T::Software(s), T::Technique(t)) => software[s.get()].techniques.push(t),
+            ("revoked-by", T::Group(old), T::Group(new)) => t.groups[old.get()].revoked_by = Some(new),
+            ("uses", T::Group(g), T::Technique(x)) => t.groups[g.get()].techniques.push(x),
+            ("uses", T::Group(g), T::Software(s)) => t.groups[g.get()].software.push(s),
+            ("uses", T::Campaign(c), T::Technique(x)) => t.campaigns[c.get()].techniques.push(x),
+            ("uses", T::Campaign(c), T::Software(s)) => t.campaigns[c.get()].software.push(s),
+            ("uses", T::Software(s), T::Technique(x)) => t.software[s.get()].techniques.push(x),
             ("attributed-to", T::Campaign(c), T::Group(g)) => {
-                campaigns[c.get()].groups.push(g);
-                groups[g.get()].campaigns.push(c);
+                t.campaigns[c.get()].groups.push(g);
+                t.groups[g.get()].campaigns.push(c);
             }
-            ("mitigates", T::Mitigation(m), T::Technique(t)) => {
-                techniques[t.get()].mitigations.push(m);
+            ("mitigates", T::Mitigation(m), T::Technique(x)) => t.techniques[x.get()].mitigations.push(m),
+            ("detects", T::DetectionStrategy(d), T::Technique(x)) => {
+                t.techniques[x.get()].detection_strategies.push(d);
             }
-            ("detects", T::DetectionStrategy(d), T::Technique(t)) => {
-                techniques[t.get()].detection_strategies.push(d);
-            }
-            ("detects", T::DataComponent(d), T::Technique(t)) => {
-                techniques[t.get()].data_components.push(d);
+            ("detects", T::DataComponent(d), T::Technique(x)) => {
+                t.techniques[x.get()].data_components.push(d)
             }
             _ => {}
         }
     }
-
-    // Follow revoked-by chains to their end (ATT&CK has a few two-step chains).
-    let technique_ends = chain_ends(&technique_revoked_by);
-    for (technique, end) in techniques.iter_mut().zip(technique_ends) {
+    // ATT&CK has a few two-step chains.
+    for (technique, end) in t.techniques.iter_mut().zip(chain_ends(&technique_revoked_by)) {
         technique.revoked_by = end;
     }
-    let group_links: Vec<Option<GroupIdx>> = groups.iter().map(|g| g.revoked_by).collect();
-    for (group, end) in groups.iter_mut().zip(chain_ends(&group_links)) {
+    let group_links: Vec<Option<GroupIdx>> = t.groups.iter().map(|g| g.revoked_by).collect();
+    for (group, end) in t.groups.iter_mut().zip(chain_ends(&group_links)) {
         group.revoked_by = end;
     }
+}
 
-    // Sub-technique lists, then make every link list sorted, unique and free of techniques that
-    // are no longer part of ATT&CK (a profile must never contain one).
-    for i in 0..techniques.len() {
-        if let Some(parent) = techniques[i].parent {
-            techniques[parent.get()].subtechniques.push(TechniqueIdx(i as u32));
+/// Sub-technique lists, then every link list sorted, unique and free of techniques that are no
+/// longer part of ATT&CK (a profile must never contain one).
+fn tidy(t: &mut super::Tables) {
+    for i in 0..t.techniques.len() {
+        if let Some(parent) = t.techniques[i].parent {
+            t.techniques[parent.get()].subtechniques.push(TechniqueIdx(i as u32));
         }
     }
-    let active: Vec<bool> = techniques.iter().map(Technique::is_active).collect();
+    let active: Vec<bool> = t.techniques.iter().map(Technique::is_active).collect();
     let keep_active = |list: &mut Vec<TechniqueIdx>| {
-        list.retain(|t| active[t.get()]);
-        list.sort();
-        list.dedup();
+        list.retain(|x| active[x.get()]);
+        sort_dedup(list);
     };
-    for t in &mut techniques {
-        t.subtechniques.sort();
-        t.subtechniques.dedup();
-        sort_dedup(&mut t.mitigations);
-        sort_dedup(&mut t.detection_strategies);
-        sort_dedup(&mut t.data_components);
+    for x in &mut t.techniques {
+        sort_dedup(&mut x.subtechniques);
+        sort_dedup(&mut x.mitigations);
+        sort_dedup(&mut x.detection_strategies);
+        sort_dedup(&mut x.data_components);
     }
-    for g in &mut groups {
+    for g in &mut t.groups {
         keep_active(&mut g.techniques);
         sort_dedup(&mut g.software);
         sort_dedup(&mut g.campaigns);
     }
-    for c in &mut campaigns {
+    for c in &mut t.campaigns {
         keep_active(&mut c.techniques);
         sort_dedup(&mut c.software);
         sort_dedup(&mut c.groups);
     }
-    for s in &mut software {
+    for s in &mut t.software {
         keep_active(&mut s.techniques);
     }
-
-    let version =
-        of_type("x-mitre-collection").iter().find_map(|c| c.x_mitre_version.as_deref().map(str::to_owned));
-
-    Ok(KnowledgeBase::from_tables(super::Tables {
-        domain,
-        flavour,
-        version,
-        tactics,
-        techniques,
-        groups,
-        campaigns,
-        software,
-        mitigations,
-        data_components,
-        detection_strategies,
-        analytics,
-    }))
 }
 
 /// For each entry of a revoked-by table, the last link of its chain. A cycle, which would be a
@@ -423,11 +487,7 @@ fn with_attack_ids<'o, 'a>(objects: &[&'o Object<'a>]) -> Vec<(String, &'o Objec
     list
 }
 
-fn register(
-    targets: &mut HashMap<String, Target>,
-    list: &[(String, &Object<'_>)],
-    make: impl Fn(u32) -> Target,
-) {
+fn register(targets: &mut Targets, list: &[(String, &Object<'_>)], make: impl Fn(u32) -> Target) {
     for (i, (_, o)) in list.iter().enumerate() {
         targets.insert(o.id.to_string(), make(i as u32));
     }

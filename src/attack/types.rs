@@ -185,8 +185,6 @@ pub struct Technique {
     pub name: String,
     /// The attack.mitre.org page.
     pub url: Option<String>,
-    /// The STIX description (Markdown with citations).
-    pub description: String,
     /// Tactics, in matrix order, deduplicated. Empty only for objects outside the matrix.
     pub tactics: Vec<TacticIdx>,
     /// Platforms as ATT&CK spells them (`Windows`, `IaaS`, ...).

@@ -1,8 +1,8 @@
 //! The one file format of ttpc's caches: a header, then a postcard payload.
 //!
-//! Header: magic, ttpc's version, the key the file was written for (a bundle's sha256, a
+//! Header: magic, the build of ttpc that wrote it ([`super::build_id`]), the key the file was written for (a bundle's sha256, a
 //! source's identity), and the sha256 of the payload. A file is used only when every part
-//! matches, so a truncated, corrupt, stale (other version) or foreign (other key) file is
+//! matches, so a truncated, corrupt, stale (another build) or foreign (other key) file is
 //! ignored and rebuilt, never trusted. postcard: serde-based, compact, no unsafe code, a
 //! documented stable wire format; the cached types derive serde, so a cache cannot drift from
 //! the types.
@@ -13,17 +13,17 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::VERSION;
+use super::build_id;
 
 const MAGIC: &[u8; 8] = b"TTPCBLB\x02";
 
-/// Reads a blob written for `key`; `None` unless the file is intact and made by this ttpc.
+/// Reads a blob written for `key`; `None` unless the file is intact and made by this build.
 pub fn read<T: DeserializeOwned>(path: &Path, key: &str) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     let rest = bytes.strip_prefix(MAGIC)?;
     let (version, rest) = field(rest)?;
     let (found_key, rest) = field(rest)?;
-    if version != VERSION.as_bytes() || found_key != key.as_bytes() {
+    if version != build_id().as_bytes() || found_key != key.as_bytes() {
         return None;
     }
     let (payload_sha, payload) = rest.split_at_checked(32)?;
@@ -39,7 +39,7 @@ pub fn write<T: Serialize + ?Sized>(path: &Path, key: &str, value: &T) -> Result
     let payload = postcard::to_allocvec(value).map_err(|e| e.to_string())?;
     let mut bytes = Vec::with_capacity(payload.len() + 160);
     bytes.extend_from_slice(MAGIC);
-    for part in [VERSION.as_bytes(), key.as_bytes()] {
+    for part in [build_id().as_bytes(), key.as_bytes()] {
         let len = u16::try_from(part.len()).map_err(|_| String::from("cache key too long"))?;
         bytes.extend_from_slice(&len.to_le_bytes());
         bytes.extend_from_slice(part);

@@ -20,28 +20,77 @@ pub mod memo;
 pub mod stamps;
 
 use std::path::PathBuf;
+use std::sync::RwLock;
 
 pub use memo::Memo;
 
-/// ttpc's version: every cache file records it, and one written by another version is ignored.
+/// ttpc's version, in the names of cache files.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The build of the running program: ttpc's version plus the size and modification time of its
+/// executable. Every cache file records it and one written by another build is ignored, so a
+/// rebuilt ttpc whose cached types changed shape never decodes an old file as the new shape.
+pub fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| format!("{}-{}", m.len(), modified_ns(&m).unwrap_or(0)))
+            .unwrap_or_default();
+        format!("{VERSION}+{stamp}")
+    })
+}
+
+/// Where the cache lives and whether the index and parsed-file caches are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The cache folder (`None`: no folder could be found).
+    pub root: Option<PathBuf>,
+    /// Whether the index and parsed-file caches are read and written.
+    pub enabled: bool,
+}
+
+impl Settings {
+    /// The settings the environment gives: `TTPC_CACHE`, else `XDG_CACHE_HOME/ttpc`, else
+    /// `~/.cache/ttpc`; on unless `TTPC_NO_CACHE` is set to something other than empty or `0`.
+    pub fn from_env() -> Settings {
+        let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let root = non_empty("TTPC_CACHE")
+            .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
+            .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")));
+        let enabled = std::env::var_os("TTPC_NO_CACHE").is_none_or(|v| v.is_empty() || v == "0");
+        Settings { root, enabled }
+    }
+}
+
+static SET: RwLock<Option<Settings>> = RwLock::new(None);
+
+/// Sets the cache settings for the rest of the process, instead of the environment's (for a
+/// program embedding the library, or a benchmark comparing cold and warm runs).
+pub fn set(settings: Settings) {
+    if let Ok(mut set) = SET.write() {
+        *set = Some(settings);
+    }
+}
+
+fn settings() -> Settings {
+    SET.read().ok().and_then(|s| s.clone()).unwrap_or_else(Settings::from_env)
+}
 
 /// The cache folder.
 pub fn root() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    non_empty("TTPC_CACHE")
-        .or_else(|| non_empty("XDG_CACHE_HOME").map(|p| p.join("ttpc")))
-        .or_else(|| non_empty("HOME").map(|p| p.join(".cache").join("ttpc")))
+    settings().root
 }
 
-/// Whether the index and parsed-file caches are used (`TTPC_NO_CACHE` unset, empty or `0`).
+/// Whether the index and parsed-file caches are used.
 pub fn enabled() -> bool {
-    std::env::var_os("TTPC_NO_CACHE").is_none_or(|v| v.is_empty() || v == "0")
+    settings().enabled
 }
 
 /// The cache folder when caching is on.
 pub fn active_root() -> Option<PathBuf> {
-    root().filter(|_| enabled())
+    let s = settings();
+    s.root.filter(|_| s.enabled)
 }
 
 /// Modification time in nanoseconds since the epoch, for "has this file changed" checks.

@@ -17,7 +17,7 @@ pub mod svg;
 pub mod terminal;
 pub mod yaml;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::assessment::{Assessment, Comparison};
 pub use crate::io::OutputFile;
@@ -30,54 +30,65 @@ pub fn render_all(
     comparison: Option<&Comparison>,
     templates: &Templates,
 ) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
-    let mut files = Vec::new();
     let ctx = report::context(a);
-    for (name, layer) in layers::layers(a) {
-        files.push(OutputFile { path: Path::new("layers").join(name), contents: json(&layer) });
-    }
-    files.push(OutputFile { path: PathBuf::from("matrix.svg"), contents: svg::matrix_svg(a) });
-    let plan = plan::document(a);
-    files.push(OutputFile { path: PathBuf::from("remediation-plan.yaml"), contents: yaml(&plan) });
-    files.push(OutputFile { path: PathBuf::from("gaps.csv"), contents: spreadsheet::gaps_csv(a) });
-    // The two reports are the costliest renders and independent of each other: one per core.
-    let (markdown, (assessment, html)) = rayon::join(
-        || report::markdown_report_in(&ctx, templates.report.as_ref()),
+    // Three independent groups, spread over the cores: the Markdown report (and the emulation
+    // plan), the HTML report (after the JSON it is keyed by), and everything small.
+    let ((markdown, emulation), ((assessment, html), mut small)) = rayon::join(
+        || (report::markdown_report_in(&ctx, templates.report.as_ref()), emulation_files(a, &ctx)),
         || {
-            let assessment = json(a);
-            // The page's script nonce: derived from the data, so it is the same on every run and
-            // cannot be known in advance by whoever writes a rule title.
-            let nonce = crate::io::sha256_hex(assessment.as_bytes())[..32].to_owned();
-            let html = report::html_report_in(&ctx, templates.html.as_ref(), &nonce);
-            (assessment, html)
+            rayon::join(
+                || {
+                    let assessment = json(a);
+                    // The page's script nonce: derived from the data, so it is the same on every
+                    // run and cannot be known in advance by whoever writes a rule title.
+                    let nonce = crate::io::sha256_hex(assessment.as_bytes())[..32].to_owned();
+                    let html = report::html_report_in(&ctx, templates.html.as_ref(), &nonce);
+                    (assessment, html)
+                },
+                || small_files(a, comparison),
+            )
         },
     );
-    files.push(OutputFile { path: PathBuf::from("report.md"), contents: markdown? });
-    if let Some(e) = &a.emulation {
-        files.push(OutputFile {
-            path: PathBuf::from("emulation-plan.md"),
-            contents: report::emulation_plan_in(&ctx)?,
-        });
-        for actor in &e.actors {
-            let slug = layers::slug(&actor.name);
-            let dir = Path::new("emulation");
-            files.push(OutputFile {
-                path: dir.join(format!("{slug}.ps1")),
-                contents: emulation::powershell(a, actor),
-            });
-            files.push(OutputFile {
-                path: dir.join(format!("{slug}.sh")),
-                contents: emulation::shell(a, actor),
-            });
-            files.push(OutputFile {
-                path: dir.join(format!("{slug}.caldera.yml")),
-                contents: yaml(&emulation::caldera(a, actor)),
-            });
-        }
+    let mut files = Vec::with_capacity(small.len() + 8);
+    files.append(&mut small);
+    files.push(OutputFile::new("report.md", markdown?));
+    files.extend(emulation?);
+    files.push(OutputFile::new("report.html", html?));
+    files.push(OutputFile::new("assessment.json", assessment));
+    Ok(files)
+}
+
+/// The layers, the matrix, the plan, the gaps spreadsheet and the pull-request comment.
+fn small_files(a: &Assessment, comparison: Option<&Comparison>) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    for (name, layer) in layers::layers(a) {
+        files.push(OutputFile::new(Path::new("layers").join(name), json(&layer)));
     }
-    files.push(OutputFile { path: PathBuf::from("report.html"), contents: html? });
-    files.push(OutputFile { path: PathBuf::from("assessment.json"), contents: assessment });
+    files.push(OutputFile::new("matrix.svg", svg::matrix_svg(a)));
+    files.push(OutputFile::new("remediation-plan.yaml", yaml(&plan::document(a))));
+    files.push(OutputFile::new("gaps.csv", spreadsheet::gaps_csv(a)));
     if let Some(comparison) = comparison {
-        files.push(OutputFile { path: PathBuf::from("diff.md"), contents: diff::markdown(comparison) });
+        files.push(OutputFile::new("diff.md", diff::markdown(comparison)));
+    }
+    files
+}
+
+/// With emulation: the plan and, per actor, the scripts and the Caldera profile.
+fn emulation_files(
+    a: &Assessment,
+    ctx: &minijinja::Value,
+) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
+    let Some(e) = &a.emulation else { return Ok(Vec::new()) };
+    let mut files = vec![OutputFile::new("emulation-plan.md", report::emulation_plan_in(ctx)?)];
+    let dir = Path::new("emulation");
+    for actor in &e.actors {
+        let slug = layers::slug(&actor.name);
+        files.push(OutputFile::new(dir.join(format!("{slug}.ps1")), emulation::powershell(a, actor)));
+        files.push(OutputFile::new(dir.join(format!("{slug}.sh")), emulation::shell(a, actor)));
+        files.push(OutputFile::new(
+            dir.join(format!("{slug}.caldera.yml")),
+            yaml(&emulation::caldera(a, actor)),
+        ));
     }
     Ok(files)
 }

@@ -3,7 +3,8 @@
 //! `language` defines the types (and through schemars the JSON Schema); `load` reads a model
 //! file, validates it against the schema and reports every problem with its file, line and
 //! column; `spans` maps JSON Pointers back to positions in the YAML text; `schema` turns schema
-//! violations into diagnostics. serde_yaml is used here and nowhere else.
+//! violations into diagnostics. The model is the strictest YAML input ttpc reads: unknown keys,
+//! wrong types and duplicate keys are errors at their line.
 
 mod language;
 mod load;

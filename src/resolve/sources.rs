@@ -32,10 +32,12 @@ pub struct ResolvedSource {
 /// A loaded and normalised rule source, as shared.
 type Loaded = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
 
-/// What the models of one run share: rule sources by (format, canonical path, ATT&CK data) and
-/// Atomic Red Team folders by canonical path, each loaded once.
+/// What the models of one run share, each loaded once: rule sources as parsed by (format,
+/// canonical path), as normalised by (format, canonical path, ATT&CK data), and Atomic Red Team
+/// folders by canonical path.
 #[derive(Debug, Default)]
 pub struct SharedInputs {
+    parsed: Memo<(RuleKind, PathBuf), Arc<SourceReport>>,
     sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
 }
@@ -45,13 +47,30 @@ fn canonical(path: &Path) -> PathBuf {
 }
 
 impl SharedInputs {
+    /// Reads the model's rule sources and atomics folder ahead of resolution, so the reading
+    /// can overlap with loading the ATT&CK data (it needs no knowledge base). Problems are not
+    /// reported here: resolution meets them again and reports them at the model's lines.
+    pub fn preload(&self, model: &LoadedModel) {
+        use rayon::prelude::*;
+        model.model.rules.par_iter().for_each(|spec| {
+            let _ = self.parse(spec.kind, &model.resolve_path(&spec.path));
+        });
+        if let Some(atomics) = model.model.validation.as_ref().and_then(|v| v.atomics.as_deref()) {
+            let _ = self.atomics(&model.resolve_path(atomics));
+        }
+    }
+
+    fn parse(&self, kind: RuleKind, path: &Path) -> Result<Arc<SourceReport>, SourceError> {
+        self.parsed.get_or_try_insert((kind, canonical(path)), || rules::load(kind, path).map(Arc::new))
+    }
+
     fn source(&self, kind: RuleKind, path: &Path, kb: &KnowledgeBase) -> Result<Loaded, SourceError> {
         // The knowledge base's address tells releases apart within one run (they are shared Arcs).
         let key = (kind, canonical(path), kb as *const KnowledgeBase as usize);
         self.sources.get_or_try_insert(key, || {
-            let report = rules::load(kind, path)?;
+            let report = self.parse(kind, path)?;
             let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
-            Ok((Arc::new(report), Arc::new(normalised)))
+            Ok((report, Arc::new(normalised)))
         })
     }
 

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::{DetectionRule, Skip, SkipReason, adapter};
 use crate::cache::files::{CacheStats, FileCache};
-use crate::inputs::walk::walk_with;
 pub use crate::inputs::walk::{SkippedFile, SourceError};
 use crate::model::RuleKind;
 
@@ -70,24 +69,27 @@ pub fn load_with(
     cache_root: Option<&Path>,
 ) -> Result<(SourceReport, CacheStats), SourceError> {
     let adapter = adapter(kind);
-    let cache: FileCache<super::Parsed> =
-        FileCache::open(cache_root.map(|root| crate::cache::files::location(root, kind.as_str(), path)));
-    let walked = walk_with(
-        path,
-        |file| {
-            (!adapter.accepts(file))
-                .then(|| Skip::not_a_rule(format!("{kind} rules do not use this file extension")))
+    // Reading the cache and listing the folder are independent: side by side.
+    let (cache, listing) = rayon::join(
+        || -> FileCache<super::Parsed> {
+            FileCache::open(cache_root.map(|root| crate::cache::files::location(root, kind.as_str(), path)))
         },
-        |absolute, relative| {
-            cache.produce(
-                absolute,
-                relative,
-                crate::inputs::text::read_capped,
-                |bytes| adapter.parse(absolute, &crate::inputs::walk::text_of(bytes)?),
-                |e| Skip::new(SkipReason::Unreadable, e.to_string()),
-            )
+        || {
+            crate::inputs::walk::list(path, |file| {
+                (!adapter.accepts(file))
+                    .then(|| Skip::not_a_rule(format!("{kind} rules do not use this file extension")))
+            })
         },
-    )?;
+    );
+    let walked = listing?.produce(|absolute, relative| {
+        cache.produce(
+            absolute,
+            relative,
+            crate::inputs::text::read_capped,
+            |bytes| adapter.parse(absolute, &crate::inputs::walk::text_of(bytes)?),
+            |e| Skip::new(SkipReason::Unreadable, e.to_string()),
+        )
+    });
     let files = walked.files;
     let skipped = walked.skipped;
     // Entries come back in path order (not walk order); the report sorts rules by path anyway.

@@ -180,3 +180,28 @@ fn the_reader_finds_grouped_and_plain_paths_but_not_comments_or_strings() {
     let used: Vec<String> = used_modules(&code).into_iter().collect();
     assert_eq!(used, ["a", "b", "e", "f", "j"]);
 }
+
+/// `fuzz/` is its own Cargo workspace with its own lock file, which CI builds `--locked`: a
+/// dependency change of ttpc that is not carried into `fuzz/Cargo.lock` breaks CI's fuzzing step
+/// only, long after the change. Caught here, in the ordinary test run, instead.
+#[test]
+fn the_fuzz_lock_file_follows_the_main_one() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--locked", "--offline", "--depth", "0", "--manifest-path"])
+        .arg(root.join("fuzz/Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("cannot update the lock file"),
+        "fuzz/Cargo.lock is out of date: run `cargo update --workspace --manifest-path \
+         fuzz/Cargo.toml` and commit it\n{stderr}"
+    );
+    if !out.status.success() {
+        // Offline and the fuzzing crates never downloaded: the lock file was read and is current
+        // as far as cargo got; say so rather than pass in silence.
+        println!("fuzz/Cargo.lock: checked up to the download step ({})", stderr.trim());
+    }
+}

@@ -8,6 +8,7 @@ mod attack_kb;
 mod attack_store;
 mod browser;
 mod cache;
+mod cdp;
 mod check_cli;
 mod common;
 mod compile_arithmetic;
