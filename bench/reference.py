@@ -20,6 +20,16 @@ from mitreattack.stix20 import MitreAttackData
 from sigma.collection import SigmaCollection
 
 
+V19_MOVES = [
+    ("T1070.001", "T1685.005"), ("T1070.002", "T1685.006"), ("T1562", "T1685"), ("T1562.001", "T1685"),
+    ("T1562.002", "T1685.001"), ("T1562.003", "T1690"), ("T1562.004", "T1686"), ("T1562.006", "T1685"),
+    ("T1562.007", "T1686.001"), ("T1562.008", "T1685.002"), ("T1562.009", "T1688"), ("T1562.010", "T1689"),
+    ("T1562.011", "T1685.003"), ("T1562.012", "T1685.004"), ("T1562.013", "T1686.002"), ("T1656", "T1684.001"),
+    ("T1672", "T1684.002"),
+]
+NEW_IN_19_WITH_18_PARENT = {"T1027.018"}
+
+
 def attack_id(obj):
     for ref in obj.get("external_references", []):
         if ref.get("source_name") == "mitre-attack":
@@ -88,6 +98,21 @@ def main(model_path, bundle_path, as_of):
         for tag in rule.tags:
             if tag.namespace == "attack" and tag.name[:1].lower() == "t" and tag.name[1:5].isdigit():
                 ruled.add(tag.name.upper())
+
+    # SigmaHQ tags ATT&CK 19.0 IDs; like ttpc, count each for the 18.x techniques it revoked
+    # (MITRE's v19 release notes), a new sub-technique through its parent.
+    inverse = {}
+    for old, new in V19_MOVES:
+        inverse.setdefault(new, []).append(old)
+    for tag in list(ruled):
+        if tag in platforms:
+            continue
+        parent = tag.split(".")[0]
+        olds = inverse.get(tag) or inverse.get(parent)
+        if olds:
+            ruled.update(olds)
+        elif tag in NEW_IN_19_WITH_18_PARENT:
+            ruled.add(parent)
 
     accepted = {a["technique"].upper() for a in model.get("accepted", [])
                 if datetime.date.fromisoformat(str(a["expires"])) >= as_of}

@@ -72,6 +72,16 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Output(#[from] crate::io::OutputError),
+    /// A model cannot be moved to another ATT&CK release as asked.
+    #[error("{message}")]
+    #[diagnostic(code(ttpc::migrate))]
+    Migrate {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        #[help]
+        help: Option<String>,
+    },
     /// Writing to stdout or an output file failed.
     #[error("cannot write {what}")]
     #[diagnostic(code(ttpc::io))]
@@ -92,6 +102,7 @@ impl Error {
             | Error::Attack(_)
             | Error::Invalid(_)
             | Error::NotFound { .. }
+            | Error::Migrate { .. }
             | Error::Template(_)
             | Error::Store(_)
             | Error::Lock(_)

@@ -30,7 +30,8 @@
 //! - [`assessment`]: the one output type; [`analysis`]: computes it; [`check`]: verdicts;
 //! - [`emit`]: every output, pure functions of the assessment;
 //! - [`pipeline`]: the jobs end to end ([`compile`]), and [`error`]: the error every job ends
-//!   with and its exit code. [`fuzzing`] holds the fuzz targets' entry points.
+//!   with and its exit code; [`migrate`]: a model moved to another ATT&CK release.
+//!   [`fuzzing`] holds the fuzz targets' entry points.
 //!
 //! # Example
 //!
@@ -70,6 +71,7 @@ pub mod fuzzing;
 pub mod inputs;
 pub mod io;
 pub mod limits;
+pub mod migrate;
 pub mod model;
 pub mod pipeline;
 pub mod resolve;

@@ -70,7 +70,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     };
     let actors = actor_assessments(r, &techniques);
     let rule_coverage = rule_coverage(r, &index);
-    let (sources, stale_mappings, unmapped) = source_accounts(r);
+    let sources = source_accounts(r);
     let accepted = acceptances(r, &techniques, options.as_of);
     let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
     let matrix = matrix::matrix(kb, &techniques);
@@ -87,9 +87,10 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         targets: targets(r),
         verdicts: Vec::new(),
         rule_coverage,
-        sources,
-        stale_mappings,
-        unmapped,
+        sources: sources.accounts,
+        stale_mappings: sources.stale,
+        translated_mappings: sources.translated,
+        unmapped: sources.unmapped,
         accepted,
         emulation,
         matrix,
@@ -527,20 +528,26 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
     }
 }
 
-fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec<SourceMapping>) {
+/// The rule sources' accounts and their mapping findings.
+struct SourceAccounts {
+    accounts: Vec<SourceAccount>,
+    stale: Vec<SourceMapping>,
+    translated: Vec<SourceMapping>,
+    unmapped: Vec<SourceMapping>,
+}
+
+fn source_accounts(r: &Resolved) -> SourceAccounts {
     let kb = &r.attack.kb;
+    let pinned = r.attack.version.as_deref().unwrap_or("this release");
     let policy = &r.model.model.coverage;
     let mut accounts = Vec::new();
-    let mut stale = Vec::new();
-    let mut unmapped = Vec::new();
+    let (mut stale, mut translated, mut unmapped) = (Vec::new(), Vec::new(), Vec::new());
     for source in &r.sources {
         let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
-        for m in &summary.stale_mappings {
-            stale.push(source_mapping(&source.name, m));
-        }
-        for m in &summary.unmapped {
-            unmapped.push(source_mapping(&source.name, m));
-        }
+        stale.extend(summary.stale_mappings.iter().map(|m| source_mapping(&source.name, m, pinned)));
+        translated
+            .extend(summary.translated_mappings.iter().map(|m| source_mapping(&source.name, m, pinned)));
+        unmapped.extend(summary.unmapped.iter().map(|m| source_mapping(&source.name, m, pinned)));
         accounts.push(SourceAccount {
             name: source.name.clone(),
             kind: source.spec.kind.to_string(),
@@ -557,15 +564,17 @@ fn source_accounts(r: &Resolved) -> (Vec<SourceAccount>, Vec<SourceMapping>, Vec
             with_techniques: summary.rules_with_techniques,
         });
     }
-    (accounts, stale, unmapped)
+    SourceAccounts { accounts, stale, translated, unmapped }
 }
 
 /// A normalisation finding of a rule, as the assessment lists it.
-fn source_mapping(source: &str, mapping: &Mapping) -> SourceMapping {
-    let (issue, replacement) = match &mapping.issue {
-        MappingIssue::Stale { replacement, .. } => ("stale", Some(replacement.clone())),
-        MappingIssue::Deprecated { .. } => ("deprecated", None),
-        MappingIssue::Unknown { .. } => ("unknown", None),
+fn source_mapping(source: &str, mapping: &Mapping, pinned: &str) -> SourceMapping {
+    let (issue, replacement, release) = match &mapping.issue {
+        MappingIssue::Stale { replacement, .. } => ("stale", Some(replacement.clone()), None),
+        MappingIssue::Translated { release, .. } => ("translated", None, Some(release.clone())),
+        MappingIssue::NewInRelease { release, .. } => ("new-in-release", None, Some(release.clone())),
+        MappingIssue::Deprecated { .. } => ("deprecated", None, None),
+        MappingIssue::Unknown { .. } => ("unknown", None, None),
     };
     SourceMapping {
         source: source.to_owned(),
@@ -575,5 +584,11 @@ fn source_mapping(source: &str, mapping: &Mapping) -> SourceMapping {
         written: mapping.issue.written().to_owned(),
         issue: issue.to_owned(),
         replacement,
+        replacements: match mapping.issue {
+            MappingIssue::Translated { .. } => mapping.issue.replacements(),
+            _ => Vec::new(),
+        },
+        release,
+        note: mapping.issue.explain(pinned),
     }
 }

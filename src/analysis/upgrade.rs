@@ -81,8 +81,11 @@ pub fn model_impact(old: &Resolved, new: &Resolved) -> ModelImpact {
             for issue in &normalised.issues {
                 let (kind, use_instead) = match issue {
                     MappingIssue::Stale { replacement, .. } => ("revoked", Some(replacement.clone())),
+                    MappingIssue::Translated { replacements, .. } => {
+                        ("translated", Some(replacements.join(", ")))
+                    }
                     MappingIssue::Deprecated { .. } => ("deprecated", None),
-                    MappingIssue::Unknown { .. } => continue,
+                    MappingIssue::NewInRelease { .. } | MappingIssue::Unknown { .. } => continue,
                 };
                 rules.push(RuleChange {
                     source: source.name.clone(),

@@ -51,7 +51,12 @@ pub struct Assessment {
     pub sources: Vec<SourceAccount>,
     /// Rules whose technique IDs are revoked in ATT&CK (counted for the replacement).
     pub stale_mappings: Vec<SourceMapping>,
-    /// Rules whose technique IDs are deprecated or unknown in this ATT&CK version (not counted).
+    /// Rules whose technique IDs belong to another ATT&CK release, translated onto this one
+    /// (counted for the translation).
+    #[serde(default)]
+    pub translated_mappings: Vec<SourceMapping>,
+    /// Rules whose technique IDs are deprecated, new in a later release without an equivalent, or
+    /// unknown in this ATT&CK version (not counted).
     pub unmapped: Vec<SourceMapping>,
     /// Risk acceptances and their state.
     pub accepted: Vec<Acceptance>,
@@ -513,11 +518,20 @@ pub struct SourceMapping {
     pub place: String,
     /// The ID as written.
     pub written: String,
-    /// `stale`, `deprecated` or `unknown`.
+    /// `stale`, `translated`, `new-in-release`, `deprecated` or `unknown`.
     pub issue: String,
     /// For a stale mapping: the current technique.
     #[serde(default)]
     pub replacement: Option<String>,
+    /// For a translated mapping: the pinned release's techniques it counts for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<String>,
+    /// For a translated or new ID: the release it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// What happened, in one line (`T1686.003 (ATT&CK 19.0) → T1562.004 (18.1) via T1686`).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A risk acceptance.

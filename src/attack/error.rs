@@ -127,6 +127,23 @@ pub enum AttackError {
         /// The domain of the bundle.
         found: String,
     },
+
+    /// The bundle declares (in its `x-mitre-collection`) another release than the model pins.
+    #[error("the model pins ATT&CK {pinned}, but {} declares itself ATT&CK {found}", path.display())]
+    #[diagnostic(
+        code(ttpc::attack::version_mismatch),
+        help(
+            "pass the {pinned} bundle (`ttpc attack fetch --version {pinned}`), or move the model to {found} with `ttpc migrate MODEL --to {found}`"
+        )
+    )]
+    VersionMismatch {
+        /// The path.
+        path: PathBuf,
+        /// The release the model pins.
+        pinned: String,
+        /// The release the bundle declares.
+        found: String,
+    },
 }
 
 /// A JSON syntax error in an ATT&CK data file.

@@ -6,14 +6,17 @@
 //! never from a list compiled into ttpc, because ATT&CK reorganises tactics between releases
 //! (v19 split Defense Evasion). Both eras of detection guidance are kept: detection strategies →
 //! analytics → log sources (v18+) and data components that `detects` techniques (up to v17).
+//! Beside its own facts it carries a [`releases::Translation`]: how IDs written for other
+//! releases count in this one.
 //!
 //! `source` decides where a bundle comes from (a file, the environment, the cache); `stix` parses
-//! it; `build` turns it into the tables here.
+//! it; `build` turns it into the tables here; `releases` knows what moved between releases.
 
 mod build;
 pub mod diff;
 mod error;
 pub mod lock;
+pub mod releases;
 pub mod source;
 mod stix;
 pub mod store;
@@ -92,6 +95,8 @@ pub struct KnowledgeBase {
     software_ids: HashMap<String, SoftwareIdx>,
     tactic_keys: HashMap<String, TacticIdx>,
     stix_ids: HashMap<String, StixRef>,
+    /// How technique IDs of other releases count here (empty until [`KnowledgeBase::set_translation`]).
+    translation: releases::Translation,
 }
 
 impl KnowledgeBase {
@@ -137,7 +142,32 @@ impl KnowledgeBase {
         for (i, s) in tables.software.iter().enumerate() {
             stix_ids.insert(s.stix_id.clone(), StixRef::Software(SoftwareIdx(i as u32)));
         }
-        KnowledgeBase { tables, technique_ids, group_ids, campaign_ids, software_ids, tactic_keys, stix_ids }
+        KnowledgeBase {
+            tables,
+            technique_ids,
+            group_ids,
+            campaign_ids,
+            software_ids,
+            tactic_keys,
+            stix_ids,
+            translation: releases::Translation::default(),
+        }
+    }
+
+    /// Sets how IDs of other releases count here (see [`releases`]).
+    pub fn set_translation(&mut self, translation: releases::Translation) {
+        self.translation = translation;
+    }
+
+    /// How a technique ID this release does not hold counts here, when some other release
+    /// knows it (see [`releases`]).
+    pub fn translate(&self, id: &str) -> Option<releases::Foreign> {
+        match self.translation.translate(self, id)? {
+            // "New in 19.0" said of a 19.0 bundle that lacks the ID means the bundle does not
+            // know it: unknown, not new.
+            releases::Foreign::New { release } if Some(release.as_str()) == self.declared_version() => None,
+            found => Some(found),
+        }
     }
 
     /// The tables, e.g. to serialise them.

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{AttackError, Domain, KnowledgeBase, Tables};
+use super::{AttackError, Domain, KnowledgeBase, Tables, releases};
 
 /// The data a model pins (or a command asks for).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -110,7 +110,7 @@ pub fn locate(explicit: Option<&Path>, pin: &Pin) -> Result<(PathBuf, Origin), A
 /// Locates and loads the bundle for a pin, checking it is of the pinned domain.
 pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackError> {
     let (path, origin) = locate(explicit, pin)?;
-    let (kb, sha256) = knowledge_base(&path, origin)?;
+    let (mut kb, sha256) = knowledge_base(&path, origin)?;
     if let Some(expected) = pin.domain
         && kb.domain() != expected
     {
@@ -120,10 +120,21 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
             found: kb.domain().to_string(),
         });
     }
+    // A release the bundle declares itself is a fact: disagreeing with the pin is an error. One
+    // read from a file name may just be a misnamed file: a warning.
+    if let (Some(declared), Some(pinned)) = (kb.declared_version(), &pin.version)
+        && !same_release(declared, pinned)
+    {
+        return Err(AttackError::VersionMismatch {
+            path,
+            pinned: pinned.clone(),
+            found: declared.to_owned(),
+        });
+    }
     let found = kb.declared_version().map(str::to_owned).or_else(|| version_in_file_name(&path));
     let mut warnings = Vec::new();
     if let (Some(found), Some(pinned)) = (&found, &pin.version)
-        && found != pinned
+        && !same_release(found, pinned)
     {
         warnings.push(format!(
             "the model pins ATT&CK {pinned}, but {} holds {found}; results follow the data given",
@@ -131,12 +142,13 @@ pub fn load(explicit: Option<&Path>, pin: &Pin) -> Result<AttackData, AttackErro
         ));
     }
     let version = found.or_else(|| pin.version.clone());
-    Ok(AttackData { kb, path, origin, version, warnings, sha256 })
+    kb.set_translation(translation(kb.domain(), version.as_deref(), &path, &[]));
+    Ok(AttackData { kb: Arc::new(kb), path, origin, version, warnings, sha256 })
 }
 
 /// The knowledge base of a bundle: from the index cache when an intact entry exists for the
 /// bundle's sha256, else parsed from the JSON (and cached for next time).
-fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, String), AttackError> {
+fn knowledge_base(path: &Path, origin: Origin) -> Result<(KnowledgeBase, String), AttackError> {
     use crate::cache::stamps;
     let cache = crate::cache::active_root();
     // The bundle's sha256 without reading it: recorded beside cached bundles, remembered by
@@ -148,7 +160,7 @@ fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, St
     if let (Some(root), Some(sha)) = (cache.as_deref(), &known_sha)
         && let Some(kb) = cached_index(root, sha)
     {
-        return Ok((Arc::new(kb), sha.clone()));
+        return Ok((kb, sha.clone()));
     }
     let bytes = super::read_bundle(path)?;
     // Hashing 34 MB is a fifth of the parse; on a second core it costs no wall time.
@@ -161,7 +173,62 @@ fn knowledge_base(path: &Path, origin: Origin) -> Result<(Arc<KnowledgeBase>, St
             stamps::remember_sha256(root, path, &sha);
         }
     }
-    Ok((Arc::new(kb), sha))
+    Ok((kb, sha))
+}
+
+/// How IDs of other releases count in a release of `domain`: the built-in moves, the moves of
+/// every newer release in the cache (so v20 works the day it is fetched), and `extra` (the other
+/// side of a migration). The bundle at `own` is skipped.
+pub fn translation(
+    domain: Domain,
+    version: Option<&str>,
+    own: &Path,
+    extra: &[releases::Moves],
+) -> releases::Translation {
+    let mut all: Vec<releases::Moves> = extra.to_vec();
+    if let (Some(root), Some(version)) = (crate::cache::root(), version) {
+        for newer in
+            cached_versions(&root, domain).into_iter().filter(|v| version_key(v) > version_key(version))
+        {
+            let path = cached_bundle(&root, domain, &newer);
+            if same_file(&path, own) {
+                continue;
+            }
+            if let Some(moves) = moves_of(&path, &newer) {
+                all.push(moves);
+            }
+        }
+    }
+    all.extend(releases::builtin(domain));
+    releases::Translation::new(&all)
+}
+
+/// The moves of a cached bundle: remembered beside its index, else read from it (a bundle that
+/// cannot be read adds none; `ttpc attack list` and a compile against it say why).
+fn moves_of(bundle: &Path, version: &str) -> Option<releases::Moves> {
+    let root = crate::cache::active_root();
+    let sha = super::store::recorded_sha256(bundle);
+    let memo =
+        root.as_deref().zip(sha.as_deref()).map(|(root, sha)| root.join("moves").join(format!("{sha}.bin")));
+    if let (Some(memo), Some(sha)) = (&memo, &sha)
+        && let Some(moves) = crate::cache::blob::read::<releases::Moves>(memo, sha)
+    {
+        return Some(moves);
+    }
+    let (kb, _) = knowledge_base(bundle, Origin::Cache).ok()?;
+    let moves = releases::Moves::of(&kb, version);
+    if let (Some(memo), Some(sha)) = (&memo, &sha) {
+        // A memo that cannot be written only costs speed next time.
+        let _ = crate::cache::blob::write(memo, sha, &moves);
+    }
+    Some(moves)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// The cached index of the bundle with this sha256, when an intact one exists.
@@ -206,6 +273,18 @@ pub fn version_in_file_name(path: &Path) -> Option<String> {
         let version = stem.strip_prefix(d.as_str())?.strip_prefix('-')?;
         is_version(version).then(|| version.to_owned())
     })
+}
+
+/// `19` and `19.0` are one release.
+fn same_release(a: &str, b: &str) -> bool {
+    let trim = |v: &str| {
+        let mut key = version_key(v);
+        while key.len() > 1 && key.last() == Some(&0) {
+            key.pop();
+        }
+        key
+    };
+    trim(a) == trim(b)
 }
 
 fn is_version(s: &str) -> bool {

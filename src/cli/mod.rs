@@ -8,6 +8,7 @@ mod compile;
 mod diff;
 mod emulate;
 mod init;
+mod migrate;
 mod rules;
 mod schema;
 mod technique;
@@ -129,6 +130,8 @@ enum Command {
     Init(init::Args),
     /// Compare two assessments (base and head of a pull request): text, Markdown comment or JSON.
     Diff(diff::Args),
+    /// Move a model to another ATT&CK release, keeping its comments: IDs, tactic targets, account.
+    Migrate(migrate::Args),
     /// Manage ATT&CK data: fetch, import, list the cache, diff two releases.
     Attack(attack::Args),
     /// Inspect a rule source: files parsed and skipped, rules, stale mappings, rules per technique.
@@ -152,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Attack(args) => attack::run(args, &cli.global),
         Command::Diff(args) => diff::run(args),
         Command::Init(args) => init::run(args, &cli.global),
+        Command::Migrate(args) => migrate::run(args, &cli.global),
     };
     ttpc::timing::finish(t0);
     match result {

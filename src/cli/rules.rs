@@ -66,7 +66,7 @@ pub fn headline(s: &SourceSummary) -> String {
         skipped.push(String::from("none"));
     }
     format!(
-        "{} files: {} parsed, {} skipped ({}); {} rules, {} with techniques, {} stale mapping{}, {} unmapped ID{}",
+        "{} files: {} parsed, {} skipped ({}); {} rules, {} with techniques, {} stale mapping{}, {} translated from another release, {} unmapped ID{}",
         s.files,
         s.parsed_files,
         s.skipped_files,
@@ -75,6 +75,7 @@ pub fn headline(s: &SourceSummary) -> String {
         s.rules_with_techniques,
         s.stale_mappings.len(),
         if s.stale_mappings.len() == 1 { "" } else { "s" },
+        s.translated_mappings.len(),
         s.unmapped.len(),
         if s.unmapped.len() == 1 { "" } else { "s" },
     )
@@ -89,6 +90,7 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
         vec![String::from("rules"), s.rules.to_string()],
         vec![String::from("rules with techniques"), s.rules_with_techniques.to_string()],
         vec![String::from("stale mappings"), s.stale_mappings.len().to_string()],
+        vec![String::from("translated mappings"), s.translated_mappings.len().to_string()],
         vec![String::from("unmapped IDs"), s.unmapped.len().to_string()],
     ];
     for line in ui::table(&["", ""], &rows).lines().skip(1) {
@@ -127,22 +129,38 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
                     }
                 }
             }
+            if !s.translated_mappings.is_empty() {
+                out.push_str(&format!(
+                    "\nTranslated mappings (IDs of another ATT&CK release; counted in {version} for what they stand for)\n"
+                ));
+                let pinned = version.rsplit(' ').next().unwrap_or(version);
+                let mut by_note: BTreeMap<String, usize> = BTreeMap::new();
+                for m in &s.translated_mappings {
+                    *by_note.entry(m.issue.explain(pinned)).or_insert(0) += 1;
+                }
+                let rows: Vec<Vec<String>> =
+                    by_note.into_iter().map(|(note, n)| vec![note, n.to_string()]).collect();
+                indent(&mut out, &ui::table(&["translation", "rules"], &rows));
+            }
             if !s.unmapped.is_empty() {
                 out.push_str("\nUnmapped IDs (not counted)\n");
-                let mut by_id: BTreeMap<(String, &str), usize> = BTreeMap::new();
+                let mut by_id: BTreeMap<(String, String), usize> = BTreeMap::new();
                 let mut unknown = false;
                 for m in &s.unmapped {
                     let why = match &m.issue {
-                        MappingIssue::Deprecated { .. } => "deprecated in ATT&CK",
+                        MappingIssue::Deprecated { .. } => String::from("deprecated in ATT&CK"),
+                        MappingIssue::NewInRelease { release, .. } => {
+                            format!("new in ATT&CK {release}, no equivalent in this release")
+                        }
                         _ => {
                             unknown = true;
-                            "not in this ATT&CK version"
+                            String::from("not in this ATT&CK version")
                         }
                     };
                     *by_id.entry((m.issue.written().to_ascii_uppercase(), why)).or_insert(0) += 1;
                 }
                 let rows: Vec<Vec<String>> =
-                    by_id.into_iter().map(|((id, why), n)| vec![id, why.to_owned(), n.to_string()]).collect();
+                    by_id.into_iter().map(|((id, why), n)| vec![id, why, n.to_string()]).collect();
                 indent(&mut out, &ui::table(&["ID", "why", "rules"], &rows));
                 if unknown {
                     out.push_str(&format!(

@@ -2,13 +2,16 @@
 //! the knowledge base.
 //!
 //! IDs are trimmed and upper-cased. An active technique maps to itself; a revoked one is remapped
-//! along revoked-by and reported as a stale mapping; a deprecated or unknown ID is reported and
-//! not counted. An unknown ID usually means the rule was written for a newer ATT&CK release (SigmaHQ
-//! already uses v19 IDs such as T1685), so the report says so instead of failing.
+//! along revoked-by and reported as a stale mapping; an ID of another release (SigmaHQ tags v19's
+//! T1685 and T1686.003 while a model may pin 18.1) is translated onto the pinned release's
+//! techniques (see [`crate::attack::releases`]) and reported as translated; an ID a later release
+//! introduced without a predecessor is reported as new there; a deprecated or unknown ID is
+//! reported and not counted.
 
 use serde::Serialize;
 
 use super::DetectionRule;
+use crate::attack::releases::Foreign;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx};
 use crate::model::TechniqueId;
 
@@ -22,6 +25,28 @@ pub enum MappingIssue {
         written: String,
         /// The current technique it was remapped to.
         replacement: String,
+    },
+    /// Written for another ATT&CK release; the rule counts for the pinned release's techniques
+    /// it stands for.
+    Translated {
+        /// The ID as written.
+        written: String,
+        /// The release the ID belongs to (or that revoked it).
+        release: String,
+        /// Whether that release is newer than the pinned one.
+        newer: bool,
+        /// The pinned release's techniques it counts for.
+        replacements: Vec<String>,
+        /// The parent it was translated through (a sub-technique new in `release`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        via_parent: Option<String>,
+    },
+    /// Introduced by a later ATT&CK release with no equivalent in the pinned one; not counted.
+    NewInRelease {
+        /// The ID as written.
+        written: String,
+        /// The release that introduced it.
+        release: String,
     },
     /// Deprecated in ATT&CK, no replacement; not counted.
     Deprecated {
@@ -40,8 +65,59 @@ impl MappingIssue {
     pub fn written(&self) -> &str {
         match self {
             MappingIssue::Stale { written, .. }
+            | MappingIssue::Translated { written, .. }
+            | MappingIssue::NewInRelease { written, .. }
             | MappingIssue::Deprecated { written }
             | MappingIssue::Unknown { written } => written,
+        }
+    }
+
+    /// Whether the rule still counts (for a replacement) despite the issue.
+    pub fn counted(&self) -> bool {
+        matches!(self, MappingIssue::Stale { .. } | MappingIssue::Translated { .. })
+    }
+
+    /// The techniques it counts for instead, as IDs.
+    pub fn replacements(&self) -> Vec<String> {
+        match self {
+            MappingIssue::Stale { replacement, .. } => vec![replacement.clone()],
+            MappingIssue::Translated { replacements, .. } => replacements.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One line for people: `T1686.003 (ATT&CK 19.0) → T1562.004 via T1686`.
+    pub fn explain(&self, pinned: &str) -> String {
+        match self {
+            MappingIssue::Stale { written, replacement } => {
+                format!("{} (revoked) → {replacement}", written.to_ascii_uppercase())
+            }
+            MappingIssue::Translated { written, release, newer, replacements, via_parent } => {
+                let side =
+                    if *newer { format!("ATT&CK {release}") } else { format!("revoked in ATT&CK {release}") };
+                let via = match via_parent {
+                    Some(p) if replacements.len() == 1 && replacements[0] == *p => {
+                        format!(" (a sub-technique new in {release})")
+                    }
+                    Some(p) => format!(" via {p}"),
+                    None => String::new(),
+                };
+                let written = written.to_ascii_uppercase();
+                let several = if replacements.len() > 1 {
+                    format!(" (one ID for {} techniques of {pinned})", replacements.len())
+                } else {
+                    String::new()
+                };
+                format!("{written} ({side}) → {} ({pinned}){via}{several}", replacements.join(", "))
+            }
+            MappingIssue::NewInRelease { written, release } => {
+                format!(
+                    "{}: new in ATT&CK {release}, no equivalent in {pinned}",
+                    written.to_ascii_uppercase()
+                )
+            }
+            MappingIssue::Deprecated { written } => format!("{written}: deprecated in ATT&CK"),
+            MappingIssue::Unknown { written } => format!("{written}: not in ATT&CK {pinned}"),
         }
     }
 }
@@ -78,7 +154,22 @@ pub fn normalise(rule: &DetectionRule, kb: &KnowledgeBase) -> NormalisedRule {
             continue;
         };
         match kb.technique(id.as_str()) {
-            None => out.issues.push(MappingIssue::Unknown { written: written.clone() }),
+            None => out.issues.push(match kb.translate(id.as_str()) {
+                Some(Foreign::Translated { release, newer, techniques, via_parent }) => {
+                    out.techniques.extend(&techniques);
+                    MappingIssue::Translated {
+                        written: written.clone(),
+                        release,
+                        newer,
+                        replacements: techniques.iter().map(|t| kb[*t].id.clone()).collect(),
+                        via_parent,
+                    }
+                }
+                Some(Foreign::New { release }) => {
+                    MappingIssue::NewInRelease { written: written.clone(), release }
+                }
+                None => MappingIssue::Unknown { written: written.clone() },
+            }),
             Some(t) => match kb[t].status {
                 Status::Active => out.techniques.push(t),
                 Status::Revoked => match kb[t].revoked_by.filter(|r| kb[*r].is_active()) {

@@ -47,7 +47,9 @@ pub struct SourceSummary {
     pub normalised: bool,
     /// Revoked IDs remapped to their replacement.
     pub stale_mappings: Vec<Mapping>,
-    /// Deprecated or unknown IDs, not counted.
+    /// IDs of another ATT&CK release, translated onto this one and counted.
+    pub translated_mappings: Vec<Mapping>,
+    /// Deprecated, new-in-a-later-release or unknown IDs, not counted.
     pub unmapped: Vec<Mapping>,
     /// Rules per technique, by ID.
     pub techniques: Vec<TechniqueCount>,
@@ -71,6 +73,7 @@ impl SourceSummary {
         normalised: Option<(&KnowledgeBase, &[NormalisedRule])>,
     ) -> SourceSummary {
         let mut stale_mappings = Vec::new();
+        let mut translated_mappings = Vec::new();
         let mut unmapped = Vec::new();
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
         let kb = normalised.map(|(kb, _)| kb);
@@ -90,6 +93,7 @@ impl SourceSummary {
                         };
                         match mapping.issue {
                             MappingIssue::Stale { .. } => stale_mappings.push(mapping),
+                            MappingIssue::Translated { .. } => translated_mappings.push(mapping),
                             _ => unmapped.push(mapping),
                         }
                     }
@@ -124,6 +128,7 @@ impl SourceSummary {
             rules_with_techniques: report.rules_with_techniques(),
             normalised: kb.is_some(),
             stale_mappings,
+            translated_mappings,
             unmapped,
             techniques,
             skipped: report.skipped.clone(),

@@ -23,6 +23,7 @@ const STAGES: &[&[&str]] = &[
     &["emit"],
     &["error"],
     &["pipeline"],
+    &["migrate"],
     &["fuzzing"],
 ];
 

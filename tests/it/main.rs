@@ -26,6 +26,7 @@ mod injection;
 mod lookup_cli;
 mod pictures;
 mod pull_request;
+mod releases;
 mod rules_cli;
 mod rules_csv;
 mod rules_elastic;
