@@ -210,7 +210,29 @@ impl<'r> Session<'r> {
                 lock_file.display()
             )));
         }
+        self.note_newer_release(model, &attack);
         Ok(attack)
+    }
+
+    /// A one-line note when the cache holds a newer release of the model's domain than the model
+    /// pins (data from the cache only: a file named with `--attack-data` was chosen on purpose).
+    fn note_newer_release(&self, model: &LoadedModel, attack: &AttackData) {
+        if attack.origin != Origin::Cache {
+            return;
+        }
+        let Some(root) = crate::attack::source::cache_root() else { return };
+        let pinned = model.model.attack.version.as_str();
+        let Some(newest) = crate::attack::source::cached_versions(&root, model.model.attack.domain).pop()
+        else {
+            return;
+        };
+        let key = crate::attack::source::version_key;
+        if key(&newest) > key(pinned) {
+            (self.reporter)(Notice::Info(format!(
+                "note: ATT&CK {newest} is in the cache (this model pins {pinned}): `ttpc migrate {} --to {newest}` moves it",
+                model.path.display()
+            )));
+        }
     }
 
     /// `ttpc check`: a model loaded, confined and resolved against its ATT&CK data (its

@@ -287,7 +287,8 @@ fn same_release(a: &str, b: &str) -> bool {
     trim(a) == trim(b)
 }
 
-fn is_version(s: &str) -> bool {
+/// Whether `s` is a release number: dot-separated digits, e.g. `18.1`.
+pub fn is_version(s: &str) -> bool {
     let mut parts = s.split('.');
     let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ok(parts.next()) && parts.all(|p| ok(Some(p)))

@@ -13,18 +13,22 @@ use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::source::{cache_root, cached_bundle, version_in_file_name, version_key};
+use super::source::{cache_root, cached_bundle, is_version, version_in_file_name, version_key};
 use super::{AttackError, Domain, KnowledgeBase};
 
 /// Where official bundles are published: `{base}/{domain}/{domain}-{version}.json`.
 pub const OFFICIAL_BASE: &str = "https://raw.githubusercontent.com/mitre-attack/attack-stix-data/master";
 
-/// The newest ATT&CK release this ttpc knows of; `ttpc attack fetch` takes it when no
-/// `--version` is given.
+/// The release `ttpc init` pins when the cache holds none of the domain (it pins the newest
+/// cached one otherwise). `ttpc attack fetch` does not use it: without `--version` it asks MITRE's
+/// index of releases ([`newest_release`]).
 pub const LATEST_KNOWN: &str = "18.1";
 
 /// Downloads larger than this are refused (the enterprise bundle is ~40 MB).
 pub const MAX_DOWNLOAD: u64 = 512 * 1024 * 1024;
+
+/// MITRE's index of releases larger than this is refused (it is ~40 KB).
+pub const MAX_INDEX: u64 = 4 * 1024 * 1024;
 
 /// A bundle in the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +134,32 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// MITRE's index of releases could not be downloaded.
+    #[error("cannot read MITRE's index of ATT&CK releases at {url}: {reason}")]
+    #[diagnostic(
+        code(ttpc::attack::index_unavailable),
+        help(
+            "pass the release explicitly, e.g. `ttpc attack fetch --version 18.1`; or point --url (TTPC_ATTACK_URL) at a mirror that serves index.json"
+        )
+    )]
+    IndexUnavailable {
+        /// The index URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// MITRE's index of releases is not what it should be.
+    #[error("MITRE's index of ATT&CK releases at {url} is malformed: {reason}")]
+    #[diagnostic(
+        code(ttpc::attack::index_malformed),
+        help("pass the release explicitly, e.g. `ttpc attack fetch --version 18.1`")
+    )]
+    IndexMalformed {
+        /// The index URL.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Reading or writing a file failed.
     #[error("cannot {action} {}", path.display())]
     #[diagnostic(code(ttpc::attack::io))]
@@ -218,6 +248,100 @@ pub fn url_for(base: &str, domain: Domain, version: &str) -> String {
     format!("{}/{domain}/{domain}-{version}.json", base.trim_end_matches('/'))
 }
 
+/// MITRE's index of releases (attack-stix-data's `index.json`, a STIX "collection index").
+/// Fields ttpc does not use are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReleaseIndex {
+    /// One collection per domain.
+    pub collections: Vec<IndexCollection>,
+}
+
+/// A collection of the index: the releases of one domain.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexCollection {
+    /// E.g. `Enterprise ATT&CK`.
+    pub name: String,
+    /// The releases, in no particular order.
+    pub versions: Vec<IndexVersion>,
+}
+
+/// A release listed in the index.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndexVersion {
+    /// E.g. `18.1`.
+    pub version: String,
+    /// Where MITRE publishes the bundle.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// Where the index of releases lives under a base.
+pub fn index_url(base: &str) -> String {
+    format!("{}/index.json", base.trim_end_matches('/'))
+}
+
+impl IndexCollection {
+    /// Whether the collection holds `domain`: the domain folder in one of its URLs
+    /// (`…/enterprise-attack/enterprise-attack-18.1.json`), else its name (`Enterprise ATT&CK`).
+    fn is(&self, domain: Domain) -> bool {
+        let folder = format!("/{domain}/");
+        let by_url = self.versions.iter().any(|v| v.url.as_deref().is_some_and(|u| u.contains(&folder)));
+        let word = domain.as_str().trim_end_matches("-attack");
+        let by_name =
+            self.name.split_whitespace().next().is_some_and(|first| first.eq_ignore_ascii_case(word));
+        by_url || by_name
+    }
+}
+
+/// The newest release of `domain` in index bytes, compared numerically (`18.10` after `18.9`),
+/// whatever the order of the list. `url` is where the bytes came from, for the diagnostic.
+pub fn newest_in_index(bytes: &[u8], url: &str, domain: Domain) -> Result<String, StoreError> {
+    let malformed = |reason: String| StoreError::IndexMalformed { url: url.to_owned(), reason };
+    let index: ReleaseIndex = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+    let collections: Vec<&IndexCollection> = index.collections.iter().filter(|c| c.is(domain)).collect();
+    if collections.is_empty() {
+        let names: Vec<String> = index.collections.iter().map(|c| format!("`{}`", c.name)).collect();
+        return Err(malformed(format!(
+            "no collection for {domain} (it lists {})",
+            if names.is_empty() { String::from("none") } else { names.join(", ") }
+        )));
+    }
+    let versions = collections.iter().flat_map(|c| &c.versions).map(|v| v.version.trim());
+    // A version is put into a URL and a file name: only digits and dots are taken.
+    let newest = versions.clone().filter(|v| is_version(v)).max_by_key(|v| version_key(v));
+    match newest {
+        Some(v) => Ok(v.to_owned()),
+        None => {
+            let listed: Vec<&str> = versions.take(5).collect();
+            Err(malformed(if listed.is_empty() {
+                format!("the {domain} collection lists no release")
+            } else {
+                format!(
+                    "the {domain} collection lists no release number like 18.1 (it lists {})",
+                    listed.join(", ")
+                )
+            }))
+        }
+    }
+}
+
+/// The newest release of `domain` that MITRE publishes, read from `{base}/index.json`.
+pub fn newest_release(base: &str, domain: Domain) -> Result<String, StoreError> {
+    let url = index_url(base);
+    let bytes = download(&url, MAX_INDEX, false).map_err(|e| {
+        let reason = match e {
+            StoreError::Download { message, .. } => message,
+            StoreError::Status { status, .. } => format!("the server answered {status}"),
+            StoreError::Truncated { received, expected, .. } => {
+                format!("the download was cut off after {received} of {expected} bytes")
+            }
+            other => other.to_string(),
+        };
+        StoreError::IndexUnavailable { url: url.clone(), reason }
+    })?;
+    newest_in_index(&bytes, &url, domain)
+}
+
 /// Downloads a release into the cache. `pinned` is the sha256 the lock file expects, if any.
 pub fn fetch(
     root: &Path,
@@ -227,7 +351,7 @@ pub fn fetch(
     pinned: Option<&str>,
 ) -> Result<CachedBundle, StoreError> {
     let url = url_for(base, domain, version);
-    let bytes = download(&url)?;
+    let bytes = download(&url, MAX_DOWNLOAD, true)?;
     let found = crate::io::sha256_hex(&bytes);
     if let Some(expected) = pinned
         && !expected.eq_ignore_ascii_case(&found)
@@ -237,7 +361,8 @@ pub fn fetch(
     store(root, &bytes, &url, Some(domain), Some(version), Path::new(&url))
 }
 
-fn download(url: &str) -> Result<Vec<u8>, StoreError> {
+/// Downloads at most `limit` bytes, with a progress bar on a terminal when `show` is set.
+fn download(url: &str, limit: u64, show: bool) -> Result<Vec<u8>, StoreError> {
     // rustls with the ring provider; installing it twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let failed = |e: reqwest::Error| StoreError::Download {
@@ -263,15 +388,15 @@ fn download(url: &str) -> Result<Vec<u8>, StoreError> {
         return Err(StoreError::Status { url: url.to_owned(), status: status.as_u16(), help });
     }
     let expected = response.content_length();
-    if expected.is_some_and(|n| n > MAX_DOWNLOAD) {
+    if expected.is_some_and(|n| n > limit) {
         return Err(StoreError::Download {
             url: url.to_owned(),
-            message: format!("{} bytes is more than the {MAX_DOWNLOAD}-byte limit", expected.unwrap_or(0)),
-            help: String::from("this is not an ATT&CK bundle"),
+            message: format!("{} bytes is more than the {limit}-byte limit", expected.unwrap_or(0)),
+            help: String::from("this is not ATT&CK data"),
         });
     }
-    let bar = progress(expected);
-    let mut bytes = Vec::with_capacity(expected.unwrap_or(0).min(MAX_DOWNLOAD) as usize);
+    let bar = if show { progress(expected) } else { None };
+    let mut bytes = Vec::with_capacity(expected.unwrap_or(0).min(limit) as usize);
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let n = match response.read(&mut chunk) {
@@ -287,11 +412,11 @@ fn download(url: &str) -> Result<Vec<u8>, StoreError> {
             }
         };
         bytes.extend_from_slice(&chunk[..n]);
-        if bytes.len() as u64 > MAX_DOWNLOAD {
+        if bytes.len() as u64 > limit {
             return Err(StoreError::Download {
                 url: url.to_owned(),
-                message: format!("more than {MAX_DOWNLOAD} bytes"),
-                help: String::from("this is not an ATT&CK bundle"),
+                message: format!("more than {limit} bytes"),
+                help: String::from("this is not ATT&CK data"),
             });
         }
         if let Some(bar) = &bar {
@@ -344,4 +469,42 @@ pub fn list(root: &Path) -> Vec<CachedBundle> {
     }
     out.sort_by_key(|b| (b.domain, version_key(&b.version)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INDEX: &str = r#"{"id":"bundle--x","name":"MITRE ATT&CK","collections":[
+        {"id":"x-mitre-collection--1","name":"Enterprise ATT&CK","versions":[
+            {"version":"18.1","url":"https://x.invalid/enterprise-attack/enterprise-attack-18.1.json","modified":"2025-11-01"},
+            {"version":"9.0","url":"https://x.invalid/enterprise-attack/enterprise-attack-9.0.json"},
+            {"version":"18.10"},
+            {"version":"../../etc"}]},
+        {"id":"x-mitre-collection--2","name":"Mobile ATT&CK","versions":[{"version":"17.0"}]},
+        {"id":"x-mitre-collection--3","name":"Some collection","versions":[
+            {"version":"16.1","url":"https://x.invalid/ics-attack/ics-attack-16.1.json"}]}]}"#;
+
+    #[test]
+    fn the_newest_release_is_the_highest_number_of_the_domain() {
+        let newest = |d| newest_in_index(INDEX.as_bytes(), "u", d).expect("found");
+        assert_eq!(newest(Domain::EnterpriseAttack), "18.10");
+        assert_eq!(newest(Domain::MobileAttack), "17.0");
+        // By the URL's domain folder when the name says nothing.
+        assert_eq!(newest(Domain::IcsAttack), "16.1");
+    }
+
+    #[test]
+    fn a_malformed_index_says_what_is_wrong() {
+        let err =
+            |text: &str, d| newest_in_index(text.as_bytes(), "u", d).expect_err("malformed").to_string();
+        assert!(err("{}", Domain::EnterpriseAttack).contains("missing field `collections`"));
+        assert!(err("[1", Domain::EnterpriseAttack).contains("malformed"));
+        let only_mobile = r#"{"collections":[{"name":"Mobile ATT&CK","versions":[]}]}"#;
+        let e = err(only_mobile, Domain::EnterpriseAttack);
+        assert!(e.contains("no collection for enterprise-attack") && e.contains("`Mobile ATT&CK`"), "{e}");
+        assert!(err(only_mobile, Domain::MobileAttack).contains("lists no release"));
+        let odd = r#"{"collections":[{"name":"Enterprise ATT&CK","versions":[{"version":"v18"}]}]}"#;
+        assert!(err(odd, Domain::EnterpriseAttack).contains("it lists v18"));
+    }
 }

@@ -26,10 +26,12 @@ enum AttackCommand {
         /// The domain.
         #[arg(long, value_enum, default_value_t = Domain::EnterpriseAttack)]
         domain: Domain,
-        /// The ATT&CK release.
-        #[arg(long, default_value = store::LATEST_KNOWN)]
-        version: String,
-        /// Base URL of the bundles (`{base}/{domain}/{domain}-{version}.json`).
+        /// The ATT&CK release (default: the newest in MITRE's index of releases,
+        /// `{base}/index.json`).
+        #[arg(long)]
+        version: Option<String>,
+        /// Base URL of the bundles (`{base}/{domain}/{domain}-{version}.json`, and
+        /// `{base}/index.json`).
         #[arg(long, env = "TTPC_ATTACK_URL", default_value = store::OFFICIAL_BASE)]
         url: String,
         /// Expected sha256; the download is refused when it differs.
@@ -86,7 +88,18 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     match &args.command {
         AttackCommand::Fetch { domain, version, url, sha256 } => {
             let root = store::root()?;
-            let bundle = store::fetch(&root, url, *domain, version, sha256.as_deref())?;
+            let version = match version {
+                Some(v) => v.clone(),
+                None => {
+                    let newest = store::newest_release(url, *domain)?;
+                    ui::notice(ttpc::diagnostics::Notice::Info(format!(
+                        "the newest {domain} release in {} is {newest}",
+                        store::index_url(url)
+                    )));
+                    newest
+                }
+            };
+            let bundle = store::fetch(&root, url, *domain, &version, sha256.as_deref())?;
             ui::print(&format!(
                 "fetched ATT&CK {} {} ({} bytes, sha256 {}) into {}\n",
                 bundle.domain,
@@ -110,15 +123,35 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         AttackCommand::List { format } => {
             let root = store::root()?;
             let bundles = store::list(&root);
+            // The list is sorted by domain, then version: the last of each domain is its newest.
+            let newest: Vec<bool> = (0..bundles.len())
+                .map(|i| bundles.get(i + 1).is_none_or(|next| next.domain != bundles[i].domain))
+                .collect();
             match format {
-                Format::Json => ui::print(&ui::to_json(&bundles))?,
+                Format::Json => {
+                    #[derive(serde::Serialize)]
+                    struct Listed<'a> {
+                        #[serde(flatten)]
+                        bundle: &'a store::CachedBundle,
+                        /// The newest release of its domain in the cache.
+                        newest: bool,
+                    }
+                    let listed: Vec<Listed> = bundles
+                        .iter()
+                        .zip(&newest)
+                        .map(|(bundle, &newest)| Listed { bundle, newest })
+                        .collect();
+                    ui::print(&ui::to_json(&listed))?
+                }
                 Format::Text => {
                     let rows: Vec<Vec<String>> = bundles
                         .iter()
-                        .map(|b| {
+                        .zip(&newest)
+                        .map(|(b, &newest)| {
                             vec![
                                 b.domain.to_string(),
                                 b.version.clone(),
+                                String::from(if newest { "yes" } else { "" }),
                                 b.size.to_string(),
                                 b.sha256.clone(),
                                 b.origin.clone(),
@@ -126,7 +159,10 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
                         })
                         .collect();
                     let mut out = format!("cache: {}\n", root.join("attack").display());
-                    out.push_str(&ui::table(&["domain", "version", "bytes", "sha256", "origin"], &rows));
+                    out.push_str(&ui::table(
+                        &["domain", "version", "newest", "bytes", "sha256", "origin"],
+                        &rows,
+                    ));
                     if bundles.is_empty() {
                         out.push_str("(empty: `ttpc attack fetch` or `ttpc attack import FILE`)\n");
                     }

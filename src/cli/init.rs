@@ -33,9 +33,10 @@ pub struct Args {
     /// The ATT&CK domain.
     #[arg(long, value_enum, default_value_t = Domain::EnterpriseAttack)]
     domain: Domain,
-    /// The ATT&CK release to pin.
-    #[arg(long = "attack-version", default_value = ttpc::attack::store::LATEST_KNOWN)]
-    version: String,
+    /// The ATT&CK release to pin (default: the release of --attack-data when it says, else the
+    /// newest of the domain in the cache, else 18.1).
+    #[arg(long = "attack-version")]
+    version: Option<String>,
     /// Replace an existing file.
     #[arg(long)]
     force: bool,
@@ -71,13 +72,46 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         rules.push((kind, path.to_owned()));
     }
 
-    let text = model_text(args, &args.actors, &rules);
+    // The release to pin: the one asked for; else, with --attack-data, the file's own (known once
+    // it is loaded); else the newest of the domain in the cache; else ttpc's default.
+    let cached = ttpc::attack::source::cache_root()
+        .and_then(|root| ttpc::attack::source::cached_versions(&root, args.domain).pop());
+    let otherwise = || match &cached {
+        Some(v) => (v.clone(), format!("the newest {} release in the cache", args.domain)),
+        None => (
+            String::from(ttpc::attack::store::LATEST_KNOWN),
+            format!(
+                "the cache holds no {} release, so ttpc's default; `ttpc attack fetch` gets the newest",
+                args.domain
+            ),
+        ),
+    };
+    let (version, mut why) = match (&args.version, &global.attack_data) {
+        (Some(v), _) => (Some(v.clone()), String::from("as given with --attack-version")),
+        (None, Some(file)) => (None, format!("the release {} holds", file.display())),
+        (None, None) => {
+            let (v, why) = otherwise();
+            (Some(v), why)
+        }
+    };
+    let mut decide = |version: Option<String>, found: Option<String>| match version
+        .or(found.filter(|v| ttpc::attack::source::is_version(v)))
+    {
+        Some(v) => v,
+        None => {
+            let (v, because) = otherwise();
+            why = because;
+            v
+        }
+    };
     // Check the model as `ttpc check` would before writing it, when ATT&CK data is available.
     let path = args.output.clone();
-    let loaded = ttpc::model::load_str(&path, text.clone())?;
-    let pin = Pin { domain: Some(args.domain), version: Some(args.version.clone()) };
-    let text = match super::session(global, None).attack(&pin) {
+    let pin = Pin { domain: Some(args.domain), version: version.clone() };
+    let (version, text) = match super::session(global, None).attack(&pin) {
         Ok(data) => {
+            let version = decide(version, data.version.clone());
+            let text = model_text(args, &version, &args.actors, &rules);
+            let loaded = ttpc::model::load_str(&path, text)?;
             let resolved = ttpc::resolve::resolve(loaded, data)?;
             let mut canonical: Vec<String> = Vec::new();
             for actor in &resolved.actors {
@@ -85,24 +119,33 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
                     canonical.push(actor.name.clone());
                 }
             }
-            model_text(args, &canonical, &rules)
+            (version.clone(), model_text(args, &version, &canonical, &rules))
         }
         Err(Error::Attack(e)) if matches!(*e, ttpc::attack::AttackError::NoData { .. }) => {
+            let version = decide(version, None);
+            let text = model_text(args, &version, &args.actors, &rules);
+            // Still a valid model, whatever the actors turn out to be.
+            ttpc::model::load_str(&path, text.clone())?;
             ui::warn(
                 "ttpc::init::unchecked",
                 String::from("no ATT&CK data at hand: the actors were not checked"),
                 Some(String::from("run `ttpc check` on the new model once the data is available")),
             );
-            text
+            (version, text)
         }
         Err(e) => return Err(e),
     };
     ttpc::io::write_atomic(&path, text.as_bytes())?;
-    ui::print(&format!("wrote {}; next: ttpc check {}\n", path.display(), path.display()))?;
+    ui::print_plain(&format!(
+        "pinned ATT&CK {} {version}: {why}\nwrote {}; next: ttpc check {}\n",
+        args.domain,
+        path.display(),
+        path.display()
+    ))?;
     Ok(Exit::Ok)
 }
 
-fn model_text(args: &Args, actors: &[String], rules: &[(RuleKind, String)]) -> String {
+fn model_text(args: &Args, version: &str, actors: &[String], rules: &[(RuleKind, String)]) -> String {
     let mut out = String::from(
         "# A ttpc threat model. Reference: `ttpc schema` (JSON Schema, every field documented) and\n\
          # the README. Paths are relative to this file. Percentages are written like 80%.\n",
@@ -113,9 +156,9 @@ fn model_text(args: &Args, actors: &[String], rules: &[(RuleKind, String)]) -> S
     out.push_str("# assessed: 2026-01-31              # the date written into reports\n\n");
     out.push_str(&format!(
         "# The ATT&CK data: `ttpc attack fetch --version {v}` (or `ttpc attack import FILE`).\n",
-        v = args.version
+        v = version
     ));
-    out.push_str(&format!("attack: {{domain: {}, version: {}}}\n\n", args.domain, quote(&args.version)));
+    out.push_str(&format!("attack: {{domain: {}, version: {}}}\n\n", args.domain, quote(version)));
     out.push_str("scope:\n  platforms: [");
     out.push_str(&args.platforms.iter().map(|p| quote(p.trim())).collect::<Vec<_>>().join(", "));
     out.push_str("]\n\n");
