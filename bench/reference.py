@@ -108,7 +108,9 @@ def main(model_path, bundle_path, as_of):
         if tag in platforms:
             continue
         parent = tag.split(".")[0]
-        olds = inverse.get(tag) or inverse.get(parent)
+        # A new parent whose sub-techniques revoked techniques stands for all of them.
+        through_subs = [o for new, olds in inverse.items() if "." not in tag and new.startswith(tag + ".") for o in olds]
+        olds = inverse.get(tag) or through_subs or inverse.get(parent)
         if olds:
             ruled.update(olds)
         elif tag in NEW_IN_19_WITH_18_PARENT:

@@ -275,6 +275,11 @@ impl Translation {
         if let Some(found) = self.through_newer(kb, &id, 0) {
             return Some(found);
         }
+        if !id.contains('.')
+            && let Some(found) = self.through_subtechniques(kb, &id)
+        {
+            return Some(found);
+        }
         if let Some(parent) = id.split_once('.').map(|(p, _)| p)
             && let Some(Foreign::Translated { release, techniques, .. }) =
                 self.through_newer(kb, parent, 0).or_else(|| self.direct_parent(kb, &id, parent))
@@ -297,6 +302,29 @@ impl Translation {
             });
         }
         self.known.get(&id).map(|release| Foreign::New { release: release.clone() })
+    }
+
+    /// A new technique that revoked nothing itself but whose sub-techniques did (ICS T1694
+    /// Insecure Credentials: T1694.001 revoked T0812, T1694.002 revoked T0891) stands for all of
+    /// them.
+    fn through_subtechniques(&self, kb: &KnowledgeBase, id: &str) -> Option<Foreign> {
+        let prefix = format!("{id}.");
+        let mut release = None;
+        let mut techniques = BTreeSet::new();
+        for sub in self.newer.keys().filter(|k| k.starts_with(&prefix)) {
+            if let Some(Foreign::Translated { release: r, techniques: found, .. }) =
+                self.through_newer(kb, sub, 0)
+            {
+                release.get_or_insert(r);
+                techniques.extend(found);
+            }
+        }
+        Some(Foreign::Translated {
+            release: release?,
+            newer: true,
+            techniques: techniques.into_iter().collect(),
+            via_parent: None,
+        })
     }
 
     /// A new sub-technique of a parent the pinned release has (`T1027.018` → `T1027`).

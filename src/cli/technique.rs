@@ -61,9 +61,26 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     let kb = &data.kb;
     let Some(idx) = kb.technique(&args.id) else {
         let suggestions = suggest(kb, &args.id);
+        // An ID of another release says what it stands for here.
+        let help = match kb.translate(&args.id) {
+            Some(ttpc::attack::releases::Foreign::Translated { release, techniques, .. }) => Some(format!(
+                "{} is an ID of ATT&CK {release}; here it stands for {}",
+                args.id.to_ascii_uppercase(),
+                techniques
+                    .iter()
+                    .map(|t| format!("{} {}", kb[*t].id, kb.full_name(*t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(ttpc::attack::releases::Foreign::New { release }) => Some(format!(
+                "{} is new in ATT&CK {release} and has no equivalent in this release",
+                args.id.to_ascii_uppercase()
+            )),
+            None => (!suggestions.is_empty()).then(|| format!("did you mean {}?", suggestions.join(", or "))),
+        };
         return Err(Error::NotFound {
             message: format!("no technique {} in ATT&CK {}", args.id, kb.domain()),
-            help: (!suggestions.is_empty()).then(|| format!("did you mean {}?", suggestions.join(", or "))),
+            help,
         });
     };
     let view = view(kb, idx);

@@ -161,7 +161,16 @@ fn financial_model_with_all_sigmahq_matches_an_independent_computation() {
             continue;
         }
         let parent = tag.split('.').next().unwrap_or_default();
-        let olds = inverse.get(tag.as_str()).or_else(|| inverse.get(parent));
+        // A new parent whose sub-techniques revoked techniques stands for all of them.
+        let through_subs: Vec<&str> = inverse
+            .iter()
+            .filter(|(new, _)| !tag.contains('.') && new.starts_with(&format!("{tag}.")))
+            .flat_map(|(_, olds)| olds.iter().copied())
+            .collect();
+        let olds = inverse
+            .get(tag.as_str())
+            .or_else(|| (!through_subs.is_empty()).then_some(&through_subs))
+            .or_else(|| inverse.get(parent));
         match olds {
             Some(olds) => ruled.extend(olds.iter().map(|o| o.to_string())),
             None if new_in_19_with_18_parent.contains(&tag.as_str()) => {

@@ -686,3 +686,38 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn ics_19_ids_translate_onto_ics_18_1() {
+    use ttpc::attack::Domain;
+    use ttpc::attack::releases::Foreign;
+    use ttpc::attack::source::{Pin, load};
+    let pin = Pin { domain: Some(Domain::IcsAttack), version: Some(String::from("18.1")) };
+    let data = load(Some(&common::shared_file("attack/ics-attack-18.1.json")), &pin).expect("ICS 18.1");
+    let kb = &data.kb;
+    let ids = |written: &str| match kb.translate(written) {
+        Some(Foreign::Translated { techniques, .. }) => {
+            techniques.iter().map(|t| kb[*t].id.clone()).collect::<Vec<_>>()
+        }
+        other => panic!("{written}: {other:?}"),
+    };
+    assert_eq!(ids("T1691.001"), ["T0803"]);
+    assert_eq!(ids("T1693.002"), ["T0839"]);
+    // A new parent stands for everything its sub-techniques revoked.
+    assert_eq!(ids("T1694"), ["T0812", "T0891"]);
+    // A sub-technique 19.0 gave an existing technique counts for that technique.
+    assert_eq!(ids("T0843.001"), ["T0843"]);
+}
+
+#[test]
+fn technique_lookup_of_a_later_release_id_says_what_it_stands_for() {
+    let bundle = mini("18.1");
+    let (code, _, stderr) =
+        run(&["technique", "t1686", "--attack-data", bundle.to_str().expect("UTF-8")], &common::root(), None);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("T1686 is an ID of ATT&CK 19.0; here it stands for T1562.004 Impair Defenses: Disable or Modify System Firewall"),
+        "{stderr}"
+    );
+}
