@@ -155,7 +155,7 @@ pub fn main() -> ExitCode {
         Command::Technique(args) => technique::run(args, &cli.global),
         Command::Rules(args) => rules::run(args, &cli.global),
         Command::Attack(args) => attack::run(args, &cli.global),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, &cli.global),
         Command::Init(args) => init::run(args, &cli.global),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => completions::man(args),

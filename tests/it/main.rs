@@ -10,6 +10,7 @@ mod browser;
 mod cache;
 mod cdp;
 mod check_cli;
+mod ci;
 mod common;
 mod compile_arithmetic;
 mod compile_cli;
