@@ -11,6 +11,7 @@ mod cache;
 mod cdp;
 mod check_cli;
 mod ci;
+mod ci_files;
 mod common;
 mod compile_arithmetic;
 mod compile_cli;
