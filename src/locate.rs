@@ -40,13 +40,18 @@ pub fn places(model: &LoadedModel, a: &Assessment, warnings: &[Problem], as_of: 
         })
         .collect();
     for m in a.stale_mappings.iter().chain(&a.unmapped) {
-        let source_line = model
+        let source = model
             .model
             .rules
             .iter()
-            .position(|s| s.name.as_deref() == Some(m.source.as_str()) || s.path == m.source)
-            .map_or(1, |i| line(model.span(&format!("/rules/{i}/path")).start));
-        let (file_uri, file_line) = rule_file(&root, &m.place).unwrap_or((uri.clone(), source_line));
+            .position(|s| s.name.as_deref() == Some(m.source.as_str()) || s.path == m.source);
+        let source_line = source.map_or(1, |i| line(model.span(&format!("/rules/{i}/path")).start));
+        // Places are relative to the source's folder (or the folder of a one-file source).
+        let base = source
+            .map(|i| model.resolve_path(&model.model.rules[i].path))
+            .map(|p| if p.is_file() { p.parent().map(Path::to_owned).unwrap_or_default() } else { p });
+        let (file_uri, file_line) =
+            rule_file(&root, base.as_deref(), &m.place).unwrap_or((uri.clone(), source_line));
         let (message, help) = match m.replacement.as_deref() {
             Some(current) => (
                 format!(
@@ -133,12 +138,16 @@ fn relative_uri(root: &Path, path: &Path) -> String {
 
 /// A rule's file and line from its place (`path`, `path line 7`, `path document 2`, …): the
 /// longest prefix that is a file, and the line when the locator names one.
-fn rule_file(root: &Path, place: &str) -> Option<(String, u32)> {
+fn rule_file(root: &Path, base: Option<&Path>, place: &str) -> Option<(String, u32)> {
+    let at = |end: usize| match base {
+        Some(base) => base.join(&place[..end]),
+        None => PathBuf::from(&place[..end]),
+    };
     let mut ends = place.match_indices(' ').map(|(i, _)| i).chain(std::iter::once(place.len()));
-    let end = ends.rfind(|&i| Path::new(&place[..i]).is_file())?;
+    let end = ends.rfind(|&i| at(i).is_file())?;
     let locator = place[end..].trim();
     let line = locator.strip_prefix("line ").and_then(|n| n.parse().ok()).unwrap_or(1);
-    let path = Path::new(&place[..end]);
+    let path = at(end);
     let canonical = path.canonicalize().ok()?;
-    canonical.starts_with(root).then(|| (relative_uri(root, path), line))
+    canonical.starts_with(root).then(|| (relative_uri(root, &path), line))
 }

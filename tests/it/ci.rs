@@ -53,6 +53,9 @@ fn sarif_is_valid_sarif_2_1_0_with_a_result_per_failed_target_at_its_model_line(
     let errors: Vec<String> =
         validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}");
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken), "the schema check is not vacuous");
 
     // GitHub's upload expectations: version, one run, rules with IDs, results with a message,
     // a relative location with a base ID, and a partial fingerprint.
@@ -98,6 +101,17 @@ fn sarif_is_valid_sarif_2_1_0_with_a_result_per_failed_target_at_its_model_line(
     let must_cover = target_results.iter().find(|r| r["ruleId"] == "ttpc/target/must-cover").expect("result");
     let message = must_cover["message"]["text"].as_str().expect("text");
     assert!(message.contains("https://attack.mitre.org/techniques/T1003/006/"), "{message}");
+
+    // The fixture's revoked mapping is an input problem at its rule file.
+    let stale = assessment(dir.path())["stale_mappings"].as_array().expect("stale").clone();
+    assert!(!stale.is_empty(), "the fixture has a stale mapping");
+    let problems: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["ruleId"] == "ttpc/input-problem").collect();
+    assert_eq!(problems.len(), stale.len());
+    let file = stale[0]["place"].as_str().expect("place");
+    let uri =
+        problems[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().expect("uri");
+    assert_eq!(uri, format!("tests/fixtures/compile/rules/{file}"));
 }
 
 #[test]
@@ -157,7 +171,7 @@ fn junit_is_valid_against_the_published_junit_xsd() {
     let Some(xmllint) = xmllint() else { return };
     let dir = tempfile::tempdir().expect("temp");
     compile_ci(dir.path());
-    let out = Command::new(xmllint)
+    let out = Command::new(&xmllint)
         .args(["--noout", "--schema"])
         .arg(&xsd)
         .arg(dir.path().join("junit.xml"))
@@ -165,6 +179,17 @@ fn junit_is_valid_against_the_published_junit_xsd() {
         .expect("xmllint runs");
     assert!(out.status.success(), "{}", common::text(&out.stderr));
     assert!(common::text(&out.stderr).contains("validates"));
+    // Not vacuous: the XSD rejects a suite without its required hostname.
+    let text = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit");
+    std::fs::write(dir.path().join("broken.xml"), text.replace(" hostname=\"localhost\"", ""))
+        .expect("write");
+    let out = Command::new(&xmllint)
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(dir.path().join("broken.xml"))
+        .output()
+        .expect("xmllint runs");
+    assert!(!out.status.success(), "the XSD check is not vacuous");
 }
 
 #[test]
