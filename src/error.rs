@@ -60,6 +60,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Baseline(Box<crate::check::baseline::BaselineError>),
+    /// A git revision (`--baseline-ref`) cannot be checked out.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(Box<crate::git::GitError>),
     /// A report template failed to load or render.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -106,7 +110,8 @@ impl Error {
             | Error::Template(_)
             | Error::Store(_)
             | Error::Lock(_)
-            | Error::Baseline(_) => Exit::InvalidInput,
+            | Error::Baseline(_)
+            | Error::Git(_) => Exit::InvalidInput,
             Error::Output(e) if e.is_input_error() => Exit::InvalidInput,
             Error::Io { .. } | Error::Write(_) | Error::Output(_) => Exit::Internal,
         }
@@ -116,6 +121,12 @@ impl Error {
 impl From<Box<Problems>> for Error {
     fn from(problems: Box<Problems>) -> Error {
         Error::Invalid(problems)
+    }
+}
+
+impl From<crate::git::GitError> for Error {
+    fn from(error: crate::git::GitError) -> Error {
+        Error::Git(Box::new(error))
     }
 }
 

@@ -128,6 +128,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// Appends to a file another program owns and reads as a whole afterwards (GitHub's
+/// `$GITHUB_STEP_SUMMARY`): one write of all the bytes, never a rewrite of what is there.
+pub fn append(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let fail = |source| WriteError { path: path.to_owned(), source };
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(fail)?;
+    file.write_all(bytes).map_err(fail)
+}
+
 /// Writes a model's output set into `dir` as one transaction (see the module docs). Output paths
 /// must be plain relative names. An existing `dir` must be ttpc's: empty, marked by an earlier
 /// compile, or holding only files named as ttpc names its outputs; anything else is refused

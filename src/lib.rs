@@ -24,14 +24,15 @@
 //! - [`attack`]: the ATT&CK knowledge base, where bundles come from, `ttpc.lock`;
 //! - [`model`]: the threat-model language, its JSON Schema and the loader; [`confine`]: which
 //!   paths a model may name;
-//! - [`inputs`]: reading files — the walker, text, scalars, skips, atomics and results;
+//! - [`inputs`]: reading files — the walker, text, scalars, skips, atomics and results; [`git`]:
+//!   a model's repository at another revision (`--baseline-ref`);
 //! - [`rules`]: one adapter per rule format, normalisation of technique IDs;
 //! - [`resolve`]: a model bound to a knowledge base;
 //! - [`assessment`]: the one output type; [`analysis`]: computes it; [`check`]: verdicts;
 //! - [`emit`]: every output, pure functions of the assessment;
-//! - [`pipeline`]: the jobs end to end ([`compile`]), and [`error`]: the error every job ends
-//!   with and its exit code; [`migrate`]: a model moved to another ATT&CK release.
-//!   [`fuzzing`] holds the fuzz targets' entry points.
+//! - [`pipeline`]: the jobs end to end ([`compile`]), [`locate`]: where their findings sit in the
+//!   repository, and [`error`]: the error every job ends with and its exit code; [`migrate`]: a
+//!   model moved to another ATT&CK release. [`fuzzing`] holds the fuzz targets' entry points.
 //!
 //! # Example
 //!
@@ -68,9 +69,11 @@ pub mod diagnostics;
 pub mod emit;
 pub mod error;
 pub mod fuzzing;
+pub mod git;
 pub mod inputs;
 pub mod io;
 pub mod limits;
+pub mod locate;
 pub mod migrate;
 pub mod model;
 pub mod pipeline;

@@ -22,6 +22,7 @@ use crate::attack::source::{AttackData, Origin, Pin};
 use crate::attack::{AttackError, lock, store};
 use crate::cache::Memo;
 use crate::diagnostics::{Notice, Problems, Reporter, Warning};
+use crate::emit::places::{Outcome, Places};
 use crate::emit::{self, Template, Templates};
 use crate::error::Error;
 use crate::model::LoadedModel;
@@ -53,6 +54,9 @@ pub struct Request {
     pub output: Option<PathBuf>,
     /// An earlier `assessment.json` to compare with.
     pub baseline: Option<PathBuf>,
+    /// A git revision whose version of the model is compiled as the baseline (`--baseline-ref`);
+    /// ignored when `baseline` is given.
+    pub baseline_ref: Option<String>,
     /// A template replacing the built-in Markdown report (default: the model's).
     pub report_template: Option<PathBuf>,
     /// A template replacing the built-in HTML report (default: the model's).
@@ -67,6 +71,7 @@ impl Request {
             as_of,
             output: None,
             baseline: None,
+            baseline_ref: None,
             report_template: None,
             html_template: None,
         }
@@ -85,6 +90,16 @@ pub struct Compiled {
     pub dir: PathBuf,
     /// How many files were written there.
     pub files: usize,
+    /// Where its findings sit in the repository (for SARIF, JUnit and workflow commands).
+    pub places: Places,
+}
+
+impl Compiled {
+    /// The compiled model as the CI formats ([`emit::sarif`], [`emit::junit`], [`emit::github`])
+    /// read it.
+    pub fn outcome(&self) -> Outcome<'_> {
+        Outcome { assessment: &self.assessment, comparison: self.comparison.as_ref(), places: &self.places }
+    }
 }
 
 /// Compiles one model (see [`Session::compile`]).
@@ -277,9 +292,12 @@ impl<'r> Session<'r> {
         let t = std::time::Instant::now();
         let mut assessment = analysis::analyse(&resolved, &analysis::Options { as_of: request.as_of });
         crate::timing::phase("analyse", t);
-        let baseline = match &request.baseline {
-            Some(path) => Some(crate::check::baseline::read(path).map_err(|e| Error::Baseline(Box::new(e)))?),
-            None => None,
+        let baseline = match (&request.baseline, &request.baseline_ref) {
+            (Some(path), _) => {
+                Some(crate::check::baseline::read(path).map_err(|e| Error::Baseline(Box::new(e)))?)
+            }
+            (None, Some(revision)) => Some(self.assess_at(&request.model, revision, request.as_of)?),
+            (None, None) => None,
         };
         let comparison = crate::check::check(&mut assessment, baseline.as_ref());
 
@@ -299,7 +317,25 @@ impl<'r> Session<'r> {
         let t = std::time::Instant::now();
         crate::io::write_set(&dir, &files)?;
         crate::timing::phase("write outputs", t);
-        Ok(Compiled { assessment, comparison, dir, files: files.len() })
+        let places = crate::locate::places(m, &assessment, &resolved.warnings, request.as_of);
+        Ok(Compiled { assessment, comparison, dir, files: files.len(), places })
+    }
+
+    /// The model at `path` as it was at a git revision — its rule sources, `ttpc.lock` and
+    /// everything else it names taken from that revision too — resolved, analysed and checked
+    /// against its own targets (nothing written): the baseline of `--baseline-ref`.
+    pub fn assess_at(&self, path: &Path, revision: &str, as_of: NaiveDate) -> Result<Assessment, Error> {
+        let t = std::time::Instant::now();
+        let checkout = crate::git::Checkout::of_model(path, revision)?;
+        let model = checkout.path_of(path, revision)?;
+        (self.reporter)(Notice::Info(format!(
+            "baseline: {} at {revision} ({})",
+            path.display(),
+            &checkout.commit()[..checkout.commit().len().min(12)]
+        )));
+        crate::timing::phase("check out the baseline revision", t);
+        let (_, assessment) = self.assess(&model, as_of)?;
+        Ok(assessment)
     }
 }
 

@@ -12,15 +12,20 @@ use super::{CommandResult, Global, ui};
 /// Arguments of `ttpc check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The threat model (YAML).
-    model: PathBuf,
+    /// The threat model (YAML); several are checked one after the other (as pre-commit passes
+    /// them), and the first invalid one ends the run.
+    #[arg(required = true, num_args = 1..)]
+    models: Vec<PathBuf>,
     #[command(flatten)]
     data: super::ModelData,
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let resolved = super::session(global, Some(&args.data)).resolve(&args.model)?;
-    ui::print_plain(&summary(&resolved))?;
+    let session = super::session(global, Some(&args.data));
+    for model in &args.models {
+        let resolved = session.resolve(model)?;
+        ui::print_plain(&summary(&resolved))?;
+    }
     Ok(Exit::Ok)
 }
 

@@ -29,8 +29,20 @@ pub struct Args {
     template: Option<PathBuf>,
     /// An earlier assessment.json to compare with: fills the model's `no_drop_from_baseline`
     /// target and writes `diff.md` (the pull-request comment) beside the other outputs.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline_ref")]
     baseline: Option<PathBuf>,
+    /// A git revision (`origin/main`, `HEAD~1`, a commit) whose version of the model — with the
+    /// rule sources and ttpc.lock of that revision — is compiled as the baseline, in a temporary
+    /// worktree: like --baseline without keeping an assessment.json.
+    #[arg(long, value_name = "REF")]
+    baseline_ref: Option<String>,
+    /// Also write the findings as SARIF 2.1.0 (code scanning): failed targets, new gaps, newly
+    /// uncovered techniques and input problems at their model or rule file line.
+    #[arg(long, value_name = "FILE")]
+    sarif: Option<PathBuf>,
+    /// Also write the target verdicts as JUnit XML (one test case each, one suite per model).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
     /// A minijinja template replacing the built-in HTML report (default: the model's
     /// `outputs.report.html_template`).
     #[arg(long, value_name = "FILE")]
@@ -56,15 +68,16 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     let session = super::session(global, Some(&args.data));
     let exit = if let [model] = args.models.as_slice() {
         let compiled = session.compile(&request(model, args, args.output.clone()))?;
+        ci_outputs(&[compiled.outcome()], args)?;
         let exit = report(&compiled, args, global);
         // The process ends here: the operating system reclaims the knowledge base, the rule
         // sources and the assessment at once, faster than freeing them piece by piece.
         std::mem::forget(compiled);
         exit
-    } else if args.baseline.is_some() {
+    } else if args.baseline.is_some() || args.baseline_ref.is_some() {
         return Err(ttpc::Error::NotFound {
-            message: String::from("--baseline compares one model with its baseline"),
-            help: Some(String::from("compile the models one at a time with --baseline")),
+            message: String::from("--baseline and --baseline-ref compare one model with its baseline"),
+            help: Some(String::from("compile the models one at a time with --baseline or --baseline-ref")),
         });
     } else {
         batch(args, &session)
@@ -80,6 +93,7 @@ fn request(model: &std::path::Path, args: &Args, output: Option<PathBuf>) -> Req
         as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
         output,
         baseline: args.baseline.clone(),
+        baseline_ref: args.baseline_ref.clone(),
         report_template: args.template.clone(),
         html_template: args.html_template.clone(),
     }
@@ -100,7 +114,7 @@ fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
         .collect();
     let mut exit = Exit::Ok;
     let mut out = String::new();
-    let mut assessments = Vec::new();
+    let mut compiled = Vec::new();
     for (model, result) in args.models.iter().zip(results) {
         match result {
             Ok(c) => {
@@ -125,7 +139,7 @@ fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
                     c.files,
                     c.dir.display()
                 ));
-                assessments.push(c.assessment);
+                compiled.push(c);
             }
             Err(e) => {
                 exit = worse(exit, e.exit());
@@ -134,11 +148,37 @@ fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
             }
         }
     }
+    let outcomes: Vec<_> = compiled.iter().map(Compiled::outcome).collect();
+    ci_outputs(&outcomes, args)?;
     match args.format {
-        Format::Json => ui::print(&ui::to_json(&assessments))?,
+        Format::Json => {
+            let assessments: Vec<_> = compiled.iter().map(|c| &c.assessment).collect();
+            ui::print(&ui::to_json(&assessments))?
+        }
         Format::Text => ui::print_plain(&out)?,
     }
     Ok(exit)
+}
+
+/// The CI outputs: `--sarif` and `--junit` files and, in GitHub Actions, the job summary
+/// (appended to `$GITHUB_STEP_SUMMARY`) and workflow commands for the findings.
+fn ci_outputs(outcomes: &[emit::places::Outcome<'_>], args: &Args) -> Result<(), ttpc::Error> {
+    if let Some(path) = &args.sarif {
+        ttpc::io::write_atomic(path, emit::sarif::sarif(outcomes).as_bytes())?;
+    }
+    if let Some(path) = &args.junit {
+        ttpc::io::write_atomic(path, emit::junit::junit(outcomes).as_bytes())?;
+    }
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        ttpc::io::append(std::path::Path::new(&summary), emit::github::step_summary(outcomes).as_bytes())?;
+        let commands = emit::github::workflow_commands(outcomes);
+        // GitHub reads workflow commands from either stream; stdout stays JSON with --format json.
+        match args.format {
+            Format::Json => eprint!("{commands}"),
+            Format::Text => ui::print_plain(&commands)?,
+        }
+    }
+    Ok(())
 }
 
 fn worse(a: Exit, b: Exit) -> Exit {

@@ -5,6 +5,7 @@ mod actors;
 mod attack;
 mod check;
 mod compile;
+mod completions;
 mod diff;
 mod emulate;
 mod init;
@@ -136,6 +137,10 @@ enum Command {
     Attack(attack::Args),
     /// Inspect a rule source: files parsed and skipped, rules, stale mappings, rules per technique.
     Rules(rules::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page, or write one per command with --dir.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -153,9 +158,11 @@ pub fn main() -> ExitCode {
         Command::Technique(args) => technique::run(args, &cli.global),
         Command::Rules(args) => rules::run(args, &cli.global),
         Command::Attack(args) => attack::run(args, &cli.global),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, &cli.global),
         Command::Init(args) => init::run(args, &cli.global),
         Command::Migrate(args) => migrate::run(args, &cli.global),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => completions::man(args),
     };
     ttpc::timing::finish(t0);
     match result {

@@ -1,7 +1,9 @@
 //! Emitters: pure functions of the checked [`Assessment`] that render every output — Navigator
 //! layers, the remediation plan (YAML), the gaps as a spreadsheet (CSV), the Markdown and HTML
 //! reports, the matrix (SVG), emulation scripts, the assessment itself (JSON), the pull-request
-//! comment and the terminal summary.
+//! comment and the terminal summary; and the CI formats over one or more compiled models
+//! ([`places`]): SARIF ([`sarif`]), JUnit XML ([`junit`]), GitHub workflow commands and job
+//! summary ([`github`]).
 //!
 //! Everything is rendered in memory; [`crate::io::write_set`] then writes the set as one
 //! transaction, so a template error or a failing emitter leaves earlier outputs untouched.
@@ -9,9 +11,13 @@
 pub mod diff;
 pub mod emulation;
 pub mod escape;
+pub mod github;
+pub mod junit;
 pub mod layers;
+pub mod places;
 pub mod plan;
 pub mod report;
+pub mod sarif;
 pub mod spreadsheet;
 pub mod svg;
 pub mod terminal;

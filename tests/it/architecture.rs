@@ -14,7 +14,7 @@ const STAGES: &[&[&str]] = &[
     &["cache"],
     &["attack"],
     &["model"],
-    &["confine", "inputs"],
+    &["confine", "inputs", "git"],
     &["rules"],
     &["resolve"],
     &["assessment"],
@@ -22,7 +22,7 @@ const STAGES: &[&[&str]] = &[
     &["check"],
     &["emit"],
     &["error"],
-    &["pipeline"],
+    &["pipeline", "locate"],
     &["migrate"],
     &["fuzzing"],
 ];

@@ -10,6 +10,8 @@ mod browser;
 mod cache;
 mod cdp;
 mod check_cli;
+mod ci;
+mod ci_files;
 mod common;
 mod compile_arithmetic;
 mod compile_cli;
