@@ -573,6 +573,8 @@ fn source_mapping(source: &str, mapping: &Mapping, pinned: &str) -> SourceMappin
         MappingIssue::Stale { replacement, .. } => ("stale", Some(replacement.clone()), None),
         MappingIssue::Translated { release, .. } => ("translated", None, Some(release.clone())),
         MappingIssue::NewInRelease { release, .. } => ("new-in-release", None, Some(release.clone())),
+        MappingIssue::Repaired { id, .. } => ("repaired", Some(id.clone()), None),
+        MappingIssue::Malformed { .. } => ("malformed", None, None),
         MappingIssue::Deprecated { .. } => ("deprecated", None, None),
         MappingIssue::Unknown { .. } => ("unknown", None, None),
     };

@@ -85,7 +85,10 @@ pub fn model_impact(old: &Resolved, new: &Resolved) -> ModelImpact {
                         ("translated", Some(replacements.join(", ")))
                     }
                     MappingIssue::Deprecated { .. } => ("deprecated", None),
-                    MappingIssue::NewInRelease { .. } | MappingIssue::Unknown { .. } => continue,
+                    MappingIssue::NewInRelease { .. }
+                    | MappingIssue::Unknown { .. }
+                    | MappingIssue::Repaired { .. }
+                    | MappingIssue::Malformed { .. } => continue,
                 };
                 rules.push(RuleChange {
                     source: source.name.clone(),

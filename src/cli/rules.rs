@@ -118,14 +118,21 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
         Some(version) => {
             if !s.stale_mappings.is_empty() {
                 out.push_str(&format!(
-                    "\nStale mappings (revoked in {version}; counted for the replacement)\n"
+                    "\nStale or repaired mappings (revoked in {version}, or a tag missing its T; counted for the replacement)\n"
                 ));
                 for m in &s.stale_mappings {
-                    if let MappingIssue::Stale { written, replacement } = &m.issue {
-                        out.push_str(&format!(
+                    match &m.issue {
+                        MappingIssue::Stale { written, replacement } => out.push_str(&format!(
                             "  {written} → {replacement}  {} \"{}\" ({})\n",
                             m.rule, m.title, m.place
-                        ));
+                        )),
+                        other => out.push_str(&format!(
+                            "  {}  {} \"{}\" ({})\n",
+                            other.explain(version),
+                            m.rule,
+                            m.title,
+                            m.place
+                        )),
                     }
                 }
             }
@@ -149,6 +156,10 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
                 for m in &s.unmapped {
                     let why = match &m.issue {
                         MappingIssue::Deprecated { .. } => String::from("deprecated in ATT&CK"),
+                        MappingIssue::Malformed { likely, .. } => match likely {
+                            Some(likely) => format!("not a well-formed technique ID (likely {likely})"),
+                            None => String::from("not a well-formed technique ID"),
+                        },
                         MappingIssue::NewInRelease { release, .. } => {
                             format!("new in ATT&CK {release}, no equivalent in this release")
                         }

@@ -83,3 +83,73 @@ impl Skip {
 pub fn looks_like_technique(s: &str) -> bool {
     crate::attack::is_technique_id(s)
 }
+
+/// Whether a tag value or column token was meant as a technique ID but is not a well-formed one:
+/// empty or a lone `t` (`attack.`, `attack.t`), or a `t` or digit followed by digits and dots in
+/// the wrong shape (`1562.001`, `t1059.01`, `t10590`, `t1059.0011`). Such values are reported,
+/// never dropped in silence.
+pub fn malformed_technique(s: &str) -> bool {
+    let s = s.trim();
+    if looks_like_technique(s) {
+        return false;
+    }
+    let rest = s.strip_prefix(['t', 'T']).unwrap_or(s);
+    s.is_empty()
+        || rest.is_empty() && s.len() == 1
+        || rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// What a malformed technique value most likely meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// Unambiguous: only the `T` is missing (`1562.001` → `T1562.001`). Counted as that ID.
+    Certain(String),
+    /// A guess, shown to the user but not counted (`t1059.01` → `T1059.001`?).
+    Likely(String),
+    /// No obvious intent.
+    Unknown,
+}
+
+/// The repair of a malformed technique value (see [`malformed_technique`]).
+pub fn repair_technique(s: &str) -> Repair {
+    let s = s.trim();
+    let upper = format!("T{}", s.strip_prefix(['t', 'T']).unwrap_or(s));
+    if !s.starts_with(['t', 'T']) && looks_like_technique(&upper) {
+        return Repair::Certain(upper);
+    }
+    // A sub-technique number with too few digits: `T1059.01` → `T1059.001`.
+    if let Some((parent, sub)) = upper.split_once('.')
+        && (1..3).contains(&sub.len())
+        && let Ok(n) = sub.parse::<u16>()
+    {
+        let guess = format!("{parent}.{n:03}");
+        if looks_like_technique(&guess) {
+            return Repair::Likely(guess);
+        }
+    }
+    Repair::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_technique_values_are_recognised_and_repaired_only_when_certain() {
+        for good in ["T1059", "t1059.001"] {
+            assert!(!malformed_technique(good), "{good}");
+        }
+        for bad in ["", "t", "T", "1562.001", "t1059.01", "t10590", "t1059.0011"] {
+            assert!(malformed_technique(bad), "{bad:?}");
+        }
+        for other in ["defense-evasion", "g0046", "s0002", "execution", "tactic"] {
+            assert!(!malformed_technique(other), "{other}");
+        }
+        assert_eq!(repair_technique("1562.001"), Repair::Certain(String::from("T1562.001")));
+        assert_eq!(repair_technique("t1059.01"), Repair::Likely(String::from("T1059.001")));
+        assert_eq!(repair_technique("t10590"), Repair::Unknown);
+        assert_eq!(repair_technique("t1059.0011"), Repair::Unknown);
+        assert_eq!(repair_technique(""), Repair::Unknown);
+    }
+}

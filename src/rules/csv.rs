@@ -13,6 +13,7 @@ use std::path::Path;
 use csv::{ReaderBuilder, StringRecord, Trim};
 
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::inputs::malformed_technique;
 use crate::inputs::text::{has_extension, normal_word};
 use crate::model::RuleKind;
 
@@ -192,7 +193,11 @@ impl Adapter for Csv {
             let (techniques, tags): (Vec<&str>, Vec<&str>) = cell(Some(columns.techniques))
                 .split(|c: char| c == ';' || c == ',' || c.is_whitespace())
                 .filter(|t| !t.is_empty())
-                .partition(|token| looks_like_technique(token));
+                .partition(|token| looks_like_technique(token) || malformed_technique(token));
+            // Malformed IDs go on to normalisation (repaired or reported); named here with the line.
+            for token in techniques.iter().filter(|t| !looks_like_technique(t)) {
+                parsed.warnings.push(format!("line {line}: `{token}` is not a well-formed technique ID"));
+            }
             rule.add_techniques(techniques);
             rule.add_tags(tags);
             parsed.rules.push(rule);

@@ -5,14 +5,16 @@
 //! along revoked-by and reported as a stale mapping; an ID of another release (SigmaHQ tags v19's
 //! T1685 and T1686.003 while a model may pin 18.1) is translated onto the pinned release's
 //! techniques (see [`crate::attack::releases`]) and reported as translated; an ID a later release
-//! introduced without a predecessor is reported as new there; a deprecated or unknown ID is
-//! reported and not counted.
+//! introduced without a predecessor is reported as new there; a value meant as an ID but
+//! malformed is reported — counted only when the repair is certain (`1562.001`, the `T` missing);
+//! a deprecated or unknown ID is reported and not counted.
 
 use serde::Serialize;
 
 use super::DetectionRule;
 use crate::attack::releases::Foreign;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx};
+use crate::inputs::{Repair, repair_technique};
 use crate::model::TechniqueId;
 
 /// A problem with one technique ID of one rule.
@@ -48,6 +50,21 @@ pub enum MappingIssue {
         /// The release that introduced it.
         release: String,
     },
+    /// Not a well-formed technique ID, but unambiguous (`attack.1562.001`): counted as `id`.
+    Repaired {
+        /// The value as written.
+        written: String,
+        /// The ID it was read as.
+        id: String,
+    },
+    /// Not a well-formed technique ID (`attack.t1059.01`, `attack.t`); not counted.
+    Malformed {
+        /// The value as written.
+        written: String,
+        /// What it most likely meant, when that is a guess worth showing.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        likely: Option<String>,
+    },
     /// Deprecated in ATT&CK, no replacement; not counted.
     Deprecated {
         /// The ID as written.
@@ -67,6 +84,8 @@ impl MappingIssue {
             MappingIssue::Stale { written, .. }
             | MappingIssue::Translated { written, .. }
             | MappingIssue::NewInRelease { written, .. }
+            | MappingIssue::Repaired { written, .. }
+            | MappingIssue::Malformed { written, .. }
             | MappingIssue::Deprecated { written }
             | MappingIssue::Unknown { written } => written,
         }
@@ -74,13 +93,17 @@ impl MappingIssue {
 
     /// Whether the rule still counts (for a replacement) despite the issue.
     pub fn counted(&self) -> bool {
-        matches!(self, MappingIssue::Stale { .. } | MappingIssue::Translated { .. })
+        matches!(
+            self,
+            MappingIssue::Stale { .. } | MappingIssue::Translated { .. } | MappingIssue::Repaired { .. }
+        )
     }
 
     /// The techniques it counts for instead, as IDs.
     pub fn replacements(&self) -> Vec<String> {
         match self {
             MappingIssue::Stale { replacement, .. } => vec![replacement.clone()],
+            MappingIssue::Repaired { id, .. } => vec![id.clone()],
             MappingIssue::Translated { replacements, .. } => replacements.clone(),
             _ => Vec::new(),
         }
@@ -116,6 +139,17 @@ impl MappingIssue {
                     written.to_ascii_uppercase()
                 )
             }
+            MappingIssue::Repaired { written, id } => {
+                format!(
+                    "`{written}` is not a well-formed technique ID; read as {id} (only the T was missing)"
+                )
+            }
+            MappingIssue::Malformed { written, likely } => match likely {
+                Some(likely) => {
+                    format!("`{written}` is not a well-formed technique ID (likely {likely}); not counted")
+                }
+                None => format!("`{written}` is not a well-formed technique ID; not counted"),
+            },
             MappingIssue::Deprecated { written } => format!("{written}: deprecated in ATT&CK"),
             MappingIssue::Unknown { written } => format!("{written}: not in ATT&CK {pinned}"),
         }
@@ -150,7 +184,19 @@ pub fn normalise(rule: &DetectionRule, kb: &KnowledgeBase) -> NormalisedRule {
     let mut out = NormalisedRule::default();
     for written in &rule.techniques {
         let Some(id) = TechniqueId::parse(written) else {
-            out.issues.push(MappingIssue::Unknown { written: written.clone() });
+            out.issues.push(match repair_technique(written) {
+                Repair::Certain(id) => match kb.technique(&id).filter(|t| kb[*t].is_active()) {
+                    Some(t) => {
+                        out.techniques.push(t);
+                        MappingIssue::Repaired { written: written.clone(), id }
+                    }
+                    None => MappingIssue::Malformed { written: written.clone(), likely: Some(id) },
+                },
+                Repair::Likely(likely) => {
+                    MappingIssue::Malformed { written: written.clone(), likely: Some(likely) }
+                }
+                Repair::Unknown => MappingIssue::Malformed { written: written.clone(), likely: None },
+            });
             continue;
         };
         match kb.technique(id.as_str()) {

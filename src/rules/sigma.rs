@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use crate::inputs::malformed_technique;
 use crate::inputs::scalar::{Scalar, Scalars};
 use crate::inputs::text::{has_extension, normal_word, yaml_error, yaml_guard};
 use crate::model::RuleKind;
@@ -143,6 +144,14 @@ impl Adapter for Sigma {
                         let value = &tag[7..];
                         if looks_like_technique(value) {
                             techniques.push(value);
+                        } else if malformed_technique(value) {
+                            // Kept for normalisation (which repairs or reports it) and named here
+                            // with its line, so it is never dropped in silence.
+                            techniques.push(value);
+                            parsed.warnings.push(format!(
+                                "{}tag `{tag}` is not a well-formed technique ID",
+                                line_of(text, tag).map(|l| format!("line {l}: ")).unwrap_or_default()
+                            ));
                         } else {
                             tags.push(tag);
                         }
@@ -172,4 +181,11 @@ impl Adapter for Sigma {
         }
         Ok(parsed)
     }
+}
+
+/// The 1-based line where `needle` first appears in `text` as a whole token (so `attack.t` is
+/// not found inside `attack.t1059`).
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    let separator = |c: char| c.is_whitespace() || matches!(c, '[' | ']' | ',' | '\'' | '"');
+    text.lines().position(|line| line.split(separator).any(|token| token == needle)).map(|i| i + 1)
 }

@@ -92,7 +92,9 @@ impl SourceSummary {
                             issue: issue.clone(),
                         };
                         match mapping.issue {
-                            MappingIssue::Stale { .. } => stale_mappings.push(mapping),
+                            MappingIssue::Stale { .. } | MappingIssue::Repaired { .. } => {
+                                stale_mappings.push(mapping)
+                            }
                             MappingIssue::Translated { .. } => translated_mappings.push(mapping),
                             _ => unmapped.push(mapping),
                         }

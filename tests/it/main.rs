@@ -26,6 +26,7 @@ mod hostile;
 mod init_cli;
 mod injection;
 mod lookup_cli;
+mod messy_tags;
 mod pictures;
 mod pull_request;
 mod releases;

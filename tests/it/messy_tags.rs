@@ -1,0 +1,89 @@
+//! Technique tags that are meant as IDs but malformed (`attack.1562.001`, `attack.t1059.01`,
+//! `attack.t`, `T1059.01` in a CSV): each is reported with its file and line, repaired and counted
+//! only when the repair is certain (the `T` missing), never dropped in silence.
+
+use serde_json::Value;
+
+use crate::common::{self, text, ttpc};
+
+fn rules_json(file: &str, kind: &str) -> Value {
+    let out = ttpc()
+        .args([
+            "rules",
+            &format!("tests/fixtures/rules/messy-tags/{file}"),
+            "--kind",
+            kind,
+            "--format",
+            "json",
+        ])
+        .arg("--attack-data")
+        .arg(common::fixture("attack/mini-release-18.1.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn issues(summary: &Value, bucket: &str) -> Vec<(String, String, String)> {
+    summary[bucket]
+        .as_array()
+        .expect("bucket")
+        .iter()
+        .map(|m| {
+            let extra = m["id"].as_str().or(m["likely"].as_str()).unwrap_or_default();
+            (
+                m["issue"].as_str().unwrap_or_default().to_owned(),
+                m["written"].as_str().unwrap_or_default().to_owned(),
+                extra.to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn malformed_sigma_tags_are_reported_at_their_lines_and_only_certain_repairs_count() {
+    let s = rules_json("tamper.yml", "sigma");
+    assert_eq!(
+        issues(&s, "stale_mappings"),
+        [(String::from("repaired"), String::from("1562.001"), String::from("T1562.001"))]
+    );
+    let unmapped = issues(&s, "unmapped");
+    for (written, likely) in [("t1059.01", "T1059.001"), ("t10590", ""), ("t1059.0011", ""), ("t", "")] {
+        assert!(
+            unmapped.contains(&(String::from("malformed"), written.to_owned(), likely.to_owned())),
+            "{written}: {unmapped:?}"
+        );
+    }
+    let counted: Vec<&str> =
+        s["techniques"].as_array().expect("techniques").iter().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(counted, ["T1562.001"], "the repaired tag counts, the guesses do not");
+    let warnings: Vec<&str> =
+        s["warnings"].as_array().expect("warnings").iter().filter_map(|w| w["message"].as_str()).collect();
+    for (line, tag) in [
+        (7, "attack.1562.001"),
+        (8, "attack.t1059.01"),
+        (9, "attack.t10590"),
+        (10, "attack.t1059.0011"),
+        (11, "attack."),
+        (12, "attack.t"),
+    ] {
+        let expected = format!("line {line}: tag `{tag}` is not a well-formed technique ID");
+        assert!(warnings.contains(&expected.as_str()), "{expected}: {warnings:?}");
+    }
+}
+
+#[test]
+fn malformed_csv_ids_are_reported_at_their_lines() {
+    let s = rules_json("inventory.csv", "csv");
+    assert_eq!(
+        issues(&s, "stale_mappings"),
+        [(String::from("repaired"), String::from("1003"), String::from("T1003"))]
+    );
+    assert_eq!(
+        issues(&s, "unmapped"),
+        [(String::from("malformed"), String::from("T1059.01"), String::from("T1059.001"))]
+    );
+    let warnings: Vec<&str> =
+        s["warnings"].as_array().expect("warnings").iter().filter_map(|w| w["message"].as_str()).collect();
+    assert!(warnings.contains(&"line 2: `T1059.01` is not a well-formed technique ID"), "{warnings:?}");
+}
