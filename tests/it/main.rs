@@ -35,3 +35,5 @@ mod rules_sigma;
 mod rules_splunk;
 mod schema;
 mod snapshots_cli;
+mod tools;
+mod tools_navigator;
