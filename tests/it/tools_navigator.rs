@@ -16,7 +16,6 @@ from mitreattack.navlayers import Layer, SVGConfig, ToExcel, ToSvg
 domain, bundle, outdir = sys.argv[1:4]
 to_excel = ToExcel(domain=domain, source="local", resource=bundle)
 to_svg = ToSvg(domain=domain, source="local", resource=bundle, config=SVGConfig())
-last_tactic = to_excel.raw_handle.h.get_matrix(domain)[-1].tactic.name if hasattr(to_excel.raw_handle.h, "get_matrix") else ""
 for path in sys.argv[4:]:
     printed = io.StringIO()
     base = os.path.join(outdir, os.path.basename(os.path.dirname(os.path.dirname(path))) + "-" + os.path.basename(path))
