@@ -109,6 +109,18 @@ pub fn ability_ids(text: &str) -> Vec<Option<String>> {
     if parser.load(&mut builder, true).is_err() {
         return Vec::new();
     }
+    // yaml-rust2 ends a block scalar that runs to the end of a file without a final line break
+    // with a line break anyway; PyYAML does not.
+    if !text.ends_with(['\n', '\r']) {
+        let last_line = text.rsplit(['\n', '\r']).next().unwrap_or_default().trim();
+        if let Some(Node::Scalar(value, TScalarStyle::Literal | TScalarStyle::Folded)) =
+            builder.docs.last_mut().and_then(last_leaf)
+        {
+            if value.ends_with('\n') && !last_line.is_empty() && value.trim_end().ends_with(last_line) {
+                value.pop();
+            }
+        }
+    }
     // The plugin reads every document of the file; ttpc reads the first (the only one in practice).
     let Some(Node::Map(pairs)) = builder.docs.first() else {
         return Vec::new();
@@ -129,6 +141,16 @@ pub fn ability_ids(text: &str) -> Vec<Option<String>> {
             .map(|t| if file_ok { python(t).as_ref().and_then(ability_id) } else { None })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The last scalar of a node in document order: the last event the parser sent.
+fn last_leaf(node: &mut Node) -> Option<&mut Node> {
+    match node {
+        Node::Seq(items) => items.last_mut().and_then(last_leaf),
+        Node::Map(pairs) => pairs.last_mut().and_then(|(_, v)| last_leaf(v)),
+        Node::Scalar(..) => Some(node),
+        Node::Unknown => None,
     }
 }
 

@@ -189,7 +189,9 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                 .maybe_help(help),
             ]
         }
-        ValidationErrorKind::Pattern { .. } if is_percent(node) => vec![percent_problem(&what, instance, here)],
+        ValidationErrorKind::Pattern { .. } if is_percent(node) => {
+            vec![percent_problem(&what, instance, here)]
+        }
         ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. } if is_percent(node) => {
             vec![percent_problem(&what, instance, here)]
         }

@@ -36,4 +36,6 @@ mod rules_splunk;
 mod schema;
 mod snapshots_cli;
 mod tools;
+mod tools_ajv;
+mod tools_caldera;
 mod tools_navigator;

@@ -36,7 +36,8 @@ fn every_layer_of_every_shipped_model_loads_and_exports_in_mitreattack_python() 
         ("mobile-attack", "mobile", "attack/mobile-attack-18.1.json"),
     ];
     let shared = common::shared();
-    let Some(python) = tools::python("mitreattack-python test", "venv", &["mitreattack-python", "pyyaml"]) else {
+    let Some(python) = tools::python("mitreattack-python test", "venv", &["mitreattack-python", "pyyaml"])
+    else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp");
