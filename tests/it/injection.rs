@@ -648,3 +648,53 @@ fn terminal_output_shows_control_characters_instead_of_obeying_them() {
     }
     assert!(run().compile_stdout.contains("THREAT MODEL ASSESSMENT — Injected bank"));
 }
+
+/// Issue 15: report.md rendered by a CommonMark renderer (pulldown-cmark) shows every actor's
+/// name as written, both in its heading (Markdown: backslash escapes) and in the `<summary>` of
+/// its technique list (raw HTML: entities, where a `\$` would show as typed).
+#[test]
+fn report_md_shows_actor_names_as_written_in_a_commonmark_renderer() {
+    let a = &run().assessment;
+    let html = {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new(&read("report.md")));
+        out
+    };
+    // What a browser shows of a fragment: tags dropped, the entities ttpc and the renderer write
+    // decoded.
+    let visible = |fragment: &str| {
+        let tags = Regex::new(r"<[^>]*>").expect("regex");
+        tags.replace_all(fragment, "")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let summaries: Vec<String> = Regex::new(r"(?s)<summary>(.*?)</summary>")
+        .expect("regex")
+        .captures_iter(&html)
+        .map(|c| visible(&c[1]))
+        .collect();
+    let headings: Vec<String> = Regex::new(r"(?s)<h3>(.*?)</h3>")
+        .expect("regex")
+        .captures_iter(&html)
+        .map(|c| visible(&c[1]))
+        .collect();
+    // Control characters are dropped or shown as spaces; runs of spaces count as one.
+    let words = |text: &str| flat(text).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(summaries.len(), a.actors.len(), "{html}");
+    for (actor, summary) in a.actors.iter().zip(&summaries) {
+        assert_eq!(summary, &format!("Techniques of {}", flat(&actor.name)));
+        let name = words(&actor.name.replace('\u{1b}', ""));
+        assert!(
+            headings.iter().any(|h| words(h).starts_with(&format!("{name} ({})", actor.id))),
+            "{:?} not among {headings:?}",
+            actor.name
+        );
+    }
+    assert!(
+        a.actors.iter().any(|x| x.name.contains(['$', '*', '<', '&', '\\'])),
+        "hostile names were tested"
+    );
+}
