@@ -167,7 +167,7 @@ fn column_limit(a: &Assessment) -> f64 {
 }
 
 /// A tactic's cell groups split into columns no taller than `limit` (a group is never split).
-fn split<'a>(column: &'a crate::assessment::MatrixColumn, limit: f64) -> Vec<Vec<(&'a MatrixCell, f64)>> {
+fn split(column: &crate::assessment::MatrixColumn, limit: f64) -> Vec<Vec<(&MatrixCell, f64)>> {
     let mut parts: Vec<Vec<(&MatrixCell, f64)>> = vec![Vec::new()];
     let mut height = 0.0;
     for (cell, h) in groups(column) {

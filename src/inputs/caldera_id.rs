@@ -115,10 +115,11 @@ pub fn ability_ids(text: &str) -> Vec<Option<String>> {
         let last_line = text.rsplit(['\n', '\r']).next().unwrap_or_default().trim();
         if let Some(Node::Scalar(value, TScalarStyle::Literal | TScalarStyle::Folded)) =
             builder.docs.last_mut().and_then(last_leaf)
+            && value.ends_with('\n')
+            && !last_line.is_empty()
+            && value.trim_end().ends_with(last_line)
         {
-            if value.ends_with('\n') && !last_line.is_empty() && value.trim_end().ends_with(last_line) {
-                value.pop();
-            }
+            value.pop();
         }
     }
     // The plugin reads every document of the file; ttpc reads the first (the only one in practice).
