@@ -189,7 +189,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                 .maybe_help(help),
             ]
         }
-        ValidationErrorKind::Pattern { .. } if is_percent(node) => {
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::AnyOf { .. } if is_percent(node) => {
             vec![percent_problem(&what, instance, here)]
         }
         ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. } if is_percent(node) => {
@@ -309,8 +309,17 @@ fn percent_problem(what: &str, instance: &Value, span: std::ops::Range<usize>) -
     .help("write a percentage like 80% (or the bare number 80)")
 }
 
+/// Whether a schema node is the percentage's (`anyOf` a patterned string or a bounded number)
+/// or one of its two branches.
 fn is_percent(node: Option<&Value>) -> bool {
-    node.and_then(|n| n.get("pattern")).and_then(Value::as_str) == Some(PERCENT_PATTERN)
+    let patterned = |n: &Value| n.get("pattern").and_then(Value::as_str) == Some(PERCENT_PATTERN);
+    node.is_some_and(|n| {
+        patterned(n)
+            || n.as_array().is_some_and(|options| options.iter().any(patterned))
+            || n.get("anyOf").and_then(Value::as_array).is_some_and(|options| options.iter().any(patterned))
+            || (n.get("type").and_then(Value::as_str) == Some("number")
+                && n.get("maximum").and_then(Value::as_f64) == Some(100.0))
+    })
 }
 
 /// The schema node a keyword location points at, following `$ref`s along the way.

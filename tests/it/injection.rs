@@ -472,7 +472,10 @@ fn json_outputs_round_trip_hostile_strings() {
     let fin7 = PATCHED_NAMES[3].2;
     let actor_layer = format!("layers/actor-{}.json", ttpc::emit::layers::slug(fin7));
     let layer: Value = serde_json::from_str(&read(&actor_layer)).expect("actor layer");
-    assert_eq!(layer["name"], format!("{fin7} (G0046) — TTP profile"), "{actor_layer}");
+    // The name fits an Excel sheet title; the full title, verbatim, opens the description.
+    let full = format!("{fin7} (G0046) — TTP profile");
+    assert_eq!(layer["name"], ttpc::emit::layers::sheet_title(&full), "{actor_layer}");
+    assert!(layer["description"].as_str().is_some_and(|d| d.starts_with(&full)), "{actor_layer}");
     assert_eq!(layer["metadata"][0]["value"], a.model.name, "{actor_layer}");
 }
 
