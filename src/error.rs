@@ -68,6 +68,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Template(Box<crate::emit::report::TemplateError>),
+    /// The emulation plan names atomic tests without a GUID: no script is written.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Emulation(Box<crate::emit::emulation::TestsWithoutGuid>),
     /// A file could not be written.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -108,6 +112,7 @@ impl Error {
             | Error::NotFound { .. }
             | Error::Migrate { .. }
             | Error::Template(_)
+            | Error::Emulation(_)
             | Error::Store(_)
             | Error::Lock(_)
             | Error::Baseline(_)
@@ -151,5 +156,11 @@ impl From<crate::attack::store::StoreError> for Error {
 impl From<crate::attack::lock::LockError> for Error {
     fn from(error: crate::attack::lock::LockError) -> Error {
         Error::Lock(Box::new(error))
+    }
+}
+
+impl From<Box<crate::emit::emulation::TestsWithoutGuid>> for Error {
+    fn from(error: Box<crate::emit::emulation::TestsWithoutGuid>) -> Error {
+        Error::Emulation(error)
     }
 }

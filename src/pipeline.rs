@@ -310,6 +310,7 @@ impl<'r> Session<'r> {
             report: template(&request.report_template, m.model.outputs.report.template.as_deref())?,
             html: template(&request.html_template, m.model.outputs.report.html_template.as_deref())?,
         };
+        emit::emulation::check_guids(&assessment)?;
         let t = std::time::Instant::now();
         let files = emit::render_all(&assessment, comparison.as_ref(), &templates)?;
         crate::timing::phase("render outputs", t);

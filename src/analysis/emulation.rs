@@ -161,6 +161,8 @@ impl<'r> Judge<'r> {
                         .collect(),
                     techniques: a.techniques.len(),
                     tests: a.techniques.iter().map(|t| t.tests.len()).sum(),
+                    commit: a.commit.clone(),
+                    digest: a.digest.clone(),
                 }
             }),
             results: r.emulation.results.as_ref().map(|f| f.path.display().to_string()),
@@ -189,6 +191,7 @@ fn atomic_test(t: &inputs::AtomicTest) -> AtomicTest {
         executor: t.executor.clone(),
         elevation_required: t.elevation_required,
         has_prerequisites: t.has_prerequisites,
+        caldera_ability: t.caldera_ability.clone(),
     }
 }
 

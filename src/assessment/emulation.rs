@@ -95,6 +95,12 @@ pub struct AtomicsAccount {
     pub techniques: usize,
     /// Tests in all.
     pub tests: usize,
+    /// The git commit of the clone the folder belongs to, when it is one.
+    #[serde(default)]
+    pub commit: Option<String>,
+    /// sha256 over the technique files: the version of the library the plan was made from.
+    #[serde(default)]
+    pub digest: String,
 }
 
 /// Validation in numbers.
@@ -173,4 +179,8 @@ pub struct AtomicTest {
     pub elevation_required: bool,
     /// Whether it has `dependencies` (run `-GetPrereqs` first).
     pub has_prerequisites: bool,
+    /// The ability id Caldera's atomic plugin gives the test (`md5(json.dumps(test))`), when it
+    /// imports one.
+    #[serde(default)]
+    pub caldera_ability: Option<String>,
 }

@@ -568,6 +568,7 @@ impl Assessment {
 /// The JSON Schema of the assessment (`schema/assessment.schema.json`), as pretty JSON.
 pub fn assessment_schema_text() -> String {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(crate::model::standard_formats))
         .into_generator()
         .into_root_schema_for::<Assessment>();
     let mut text = serde_json::to_string_pretty(&schema)

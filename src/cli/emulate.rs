@@ -66,6 +66,9 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
         }
         plan.actors.retain(matches);
     }
+    if args.format != PlanFormat::Markdown {
+        emulation::check_guids(&assessment)?;
+    }
     let plan = assessment.emulation.as_ref().map(|e| e.actors.clone()).unwrap_or_default();
     let text = match args.format {
         PlanFormat::Markdown => emit::report::emulation_plan(&assessment)?,

@@ -153,7 +153,12 @@ fn model_text(args: &Args, version: &str, actors: &[String], rules: &[(RuleKind,
     out.push_str("ttpc: 1\n");
     out.push_str(&format!("name: {}\n", quote(&args.name)));
     out.push_str("# owner: detection-engineering@example.com\n");
-    out.push_str("# assessed: 2026-01-31              # the date written into reports\n\n");
+    out.push_str(
+        "# assessed: \"2026-01-31\"            # the date written into reports (quoted: YAML 1.1 readers\n",
+    );
+    out.push_str(
+        "#                                     # such as PyYAML would load a bare date as a date)\n\n",
+    );
     out.push_str(&format!(
         "# The ATT&CK data: `ttpc attack fetch --version {v}` (or `ttpc attack import FILE`).\n",
         v = version

@@ -91,6 +91,13 @@ pub fn xml(text: &str) -> String {
     out
 }
 
+/// Text inside raw HTML in Markdown (`<summary>…</summary>`), where CommonMark processes no
+/// backslash escape, so `\$` would show as typed: HTML entities instead, and line breaks as
+/// spaces, since a blank line would end the HTML block.
+pub fn html_in_markdown(text: &str) -> String {
+    xml(&text.chars().map(|c| if c.is_control() || is_line_break(c) { ' ' } else { c }).collect::<String>())
+}
+
 /// Text for a terminal: control characters are shown, not obeyed, so a rule title carrying
 /// `ESC[2J` or a carriage return cannot clear the screen, recolour the summary or overwrite a
 /// `[FAIL]` with `[pass]`. C0 controls and DEL become their Unicode control pictures (`␛`,

@@ -5,6 +5,16 @@
 //!
 //! Navigator refuses layers from a navigator version below 4.9.0 and drops metadata with empty
 //! values, so neither is ever written; every technique entry carries a non-empty tactic.
+//!
+//! Every annotated technique stays visible, in the Navigator and in mitreattack-python's Excel
+//! and SVG exports: the platform filter lists the scope's platforms plus every platform of the
+//! layer's techniques (`PRE` for Reconnaissance and Resource Development) and is left out when it
+//! would be empty (ICS) or unknowable; the parent of an annotated sub-technique carries
+//! `showSubtechniques: true`, with an entry of its own when it has none. Scores mean the same in
+//! every layer — the technique's counted rules under the model's sub-technique policy — and each
+//! gradient spans its layer's scores. A layer's name is at most 31 characters without the
+//! characters Excel refuses in a sheet title (mitreattack-python derives sheet titles from it);
+//! the full title opens the description.
 
 use serde::Serialize;
 
@@ -34,7 +44,8 @@ pub struct Layer {
     versions: Versions,
     domain: String,
     description: String,
-    filters: Filters,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filters: Option<Filters>,
     sorting: u8,
     layout: Layout,
     hide_disabled: bool,
@@ -170,7 +181,7 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         String::from("all-actors.json"),
         layer(
             a,
-            format!("{} — all actors", a.model.name),
+            format!("All actors — {}", a.model.name),
             String::from(
                 "Techniques of all the model's actors; score = sum of the weights of the actors using it.",
             ),
@@ -180,23 +191,39 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         ),
     ));
 
-    let max_rules = a.rule_coverage.iter().map(|r| r.rules).max().unwrap_or(1).max(1);
+    // The coverage layer: every technique with counted rules. An assessed technique's score is
+    // the one every other output uses (sub-technique rules count towards a parent an actor uses,
+    // parent rules towards sub-techniques under `parent_covers_subtechniques`); elsewhere the
+    // rules mapped to the technique itself.
     let strong_at = a.semantics.strong_at;
-    let coverage = a
+    let mut scored: Vec<(&str, &[String], u32)> = a
         .rule_coverage
         .iter()
-        .flat_map(|r| {
-            let color = if r.rules >= strong_at { STRONG } else { PARTIAL };
-            coverage_entries(&r.id, &r.tactics, r.rules, color)
+        .filter(|r| a.technique(&r.id).is_none())
+        .map(|r| (r.id.as_str(), r.tactics.as_slice(), r.rules))
+        .collect();
+    scored.extend(
+        a.techniques
+            .iter()
+            .filter(|t| t.score > 0 && t.state != State::OutOfScope)
+            .map(|t| (t.id.as_str(), t.tactics.as_slice(), t.score)),
+    );
+    scored.sort_by(|x, y| x.0.cmp(y.0));
+    let max_rules = scored.iter().map(|s| s.2).max().unwrap_or(1).max(1);
+    let coverage = scored
+        .iter()
+        .flat_map(|(id, tactics, rules)| {
+            let color = if *rules >= strong_at { STRONG } else { PARTIAL };
+            coverage_entries(id, tactics, *rules, color)
         })
         .collect();
     out.push((
         String::from("coverage.json"),
         layer(
             a,
-            format!("{} — detection coverage", a.model.name),
+            format!("Coverage — {}", a.model.name),
             format!(
-                "Counted detection rules per technique (score = rule count; 1 partial, {strong_at}+ strong)."
+                "Counted detection rules per technique (score = rule count under the model's sub-technique policy; 1 partial, {strong_at}+ strong)."
             ),
             coverage,
             gradient(&["#ffffff", PARTIAL, STRONG], max_rules),
@@ -233,14 +260,16 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
     if let Some(layer) = validation_layer(a) {
         out.push((String::from("validation.json"), layer));
     }
+    let gaps: Vec<Entry> = gaps;
+    let max_gap_score = gaps.iter().filter_map(|e| e.score).max().unwrap_or(1).max(1);
     out.push((
         String::from("gaps.json"),
         layer(
             a,
-            format!("{} — gaps", a.model.name),
-            String::from("The actors' techniques: covered (green), gaps (red), accepted risks (grey)."),
+            format!("Gaps — {}", a.model.name),
+            String::from("The actors' techniques: covered (green), gaps (red), accepted risks (grey); score = counted rules."),
             gaps,
-            gradient(&["#ffffff", STRONG], max_rules),
+            gradient(&["#ffffff", STRONG], max_gap_score),
             vec![legend("covered", STRONG), legend("gap", GAP), legend("accepted risk", ACCEPTED)],
         ),
     ));
@@ -287,7 +316,7 @@ fn validation_layer(a: &Assessment) -> Option<Layer> {
         .collect();
     Some(layer(
         a,
-        format!("{} — validation by emulation", a.model.name),
+        format!("Validation — {}", a.model.name),
         String::from(
             "Covered techniques by emulation result: validated (green), partially (orange), failed — mapped rules did not fire (red), untested or stale (grey).",
         ),
@@ -322,8 +351,11 @@ fn layer(
         metadata.push(meta("owner", owner.clone()));
     }
     metadata.retain(|m| !m.value.is_empty());
+    let techniques = with_visible_parents(techniques);
+    let filters = platform_filter(a, &techniques);
+    let description = if sheet_title(&name) == name { description } else { format!("{name}. {description}") };
     Layer {
-        name,
+        name: sheet_title(&name),
         versions: Versions {
             attack: a.model.attack_major.clone(),
             navigator: NAVIGATOR_VERSION.to_owned(),
@@ -331,7 +363,7 @@ fn layer(
         },
         domain: a.model.domain.clone(),
         description,
-        filters: Filters { platforms: a.semantics.scope_platforms.clone() },
+        filters,
         sorting: 0,
         layout: Layout {
             layout: String::from("side"),
@@ -396,6 +428,71 @@ fn coverage_entries(id: &str, tactics: &[String], rules: u32, color: &str) -> Ve
         show_subtechniques: false,
     };
     tactics.iter().filter(|t| !t.is_empty()).map(|t| entry(t)).collect()
+}
+
+/// At most 31 characters, none of `[]:*?/\\` (Excel's limits for a sheet title, which
+/// mitreattack-python's ToExcel derives from the layer name); cut with an ellipsis.
+pub fn sheet_title(name: &str) -> String {
+    let clean: String =
+        name.chars().map(|c| if "[]:*?/\\".contains(c) || c.is_control() { '-' } else { c }).collect();
+    let clean = clean.trim().to_owned();
+    if clean.chars().count() <= 31 {
+        return clean;
+    }
+    let cut: String = clean.chars().take(30).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// The layer's entries, plus for every annotated sub-technique an entry for its parent in the
+/// same tactic with `showSubtechniques: true` (an unscored, uncoloured one when the parent has
+/// none), so that no viewer hides the sub-technique behind a collapsed parent.
+fn with_visible_parents(mut entries: Vec<Entry>) -> Vec<Entry> {
+    let wanted: std::collections::BTreeSet<(String, String)> = entries
+        .iter()
+        .filter_map(|e| e.technique_id.split_once('.').map(|(p, _)| (p.to_owned(), e.tactic.clone())))
+        .collect();
+    for e in entries.iter_mut() {
+        if wanted.contains(&(e.technique_id.clone(), e.tactic.clone())) {
+            e.show_subtechniques = true;
+        }
+    }
+    for (parent, tactic) in &wanted {
+        if !entries.iter().any(|e| &e.technique_id == parent && &e.tactic == tactic) {
+            entries.push(Entry {
+                technique_id: parent.clone(),
+                tactic: tactic.clone(),
+                score: None,
+                color: String::new(),
+                comment: String::new(),
+                enabled: true,
+                metadata: Vec::new(),
+                links: Vec::new(),
+                show_subtechniques: true,
+            });
+        }
+    }
+    entries
+}
+
+/// The platforms in scope plus every platform of the layer's techniques, so the filter hides none
+/// of them; `None` (no filter: every platform) when that is empty, when a technique of the layer
+/// has no platforms (ICS has some), or when a technique of the layer is not in the assessment and
+/// its platforms are unknown.
+fn platform_filter(a: &Assessment, entries: &[Entry]) -> Option<Filters> {
+    let mut platforms: Vec<String> = a.semantics.scope_platforms.clone();
+    for e in entries {
+        let t = a.technique(&e.technique_id);
+        match t {
+            // A technique without platforms (some ICS ones) shows under no platform filter at all.
+            Some(t) if t.platforms.is_empty() => return None,
+            Some(t) => platforms.extend(t.platforms.iter().cloned()),
+            None if e.score.is_none() && e.technique_id.len() == 5 => {} // an added parent entry
+            None => return None,
+        }
+    }
+    platforms.sort();
+    platforms.dedup();
+    (!platforms.is_empty()).then_some(Filters { platforms })
 }
 
 fn gradient(colors: &[&str], max: u32) -> Gradient {

@@ -290,6 +290,8 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
     env.add_filter("slug", |s: String| super::layers::slug(&s));
     env.add_filter("bar", bar);
     env.add_filter("md", |s: String| Value::from_safe_string(escape::markdown(&s)));
+    // Inside raw HTML of a Markdown template (`<summary>`): entities, not Markdown escapes.
+    env.add_filter("html", |s: String| Value::from_safe_string(escape::html_in_markdown(&s)));
     env
 }
 

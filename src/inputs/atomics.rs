@@ -22,6 +22,8 @@ pub struct AtomicTechnique {
     pub tests: Vec<AtomicTest>,
     /// The file, relative to the atomics folder.
     pub path: PathBuf,
+    /// sha256 of the file's bytes (for the library's digest).
+    pub sha256: String,
 }
 
 /// One atomic test.
@@ -41,6 +43,9 @@ pub struct AtomicTest {
     pub elevation_required: bool,
     /// Whether it has `dependencies` (run `-GetPrereqs` first).
     pub has_prerequisites: bool,
+    /// The id Caldera's atomic plugin gives the ability it imports from this test (see
+    /// [`super::caldera_id`]); `None` when it imports none or the id is uncertain.
+    pub caldera_ability: Option<String>,
 }
 
 /// What an atomics folder yielded.
@@ -56,6 +61,11 @@ pub struct AtomicsReport {
     pub skipped: Vec<SkippedFile>,
     /// The techniques, in file order.
     pub techniques: Vec<AtomicTechnique>,
+    /// The git commit of the clone the folder belongs to (`atomics/../.git`), when it is one.
+    pub commit: Option<String>,
+    /// sha256 over the technique files (`sha256  path` lines, sorted by path): which version of
+    /// the library the plan was made from, clone or not.
+    pub digest: String,
 }
 
 impl AtomicsReport {
@@ -125,11 +135,20 @@ pub fn load_atomics(path: &Path) -> Result<AtomicsReport, SourceError> {
         parsed_files: walked.parsed.len(),
         skipped: walked.skipped,
         techniques: Vec::new(),
+        commit: git_commit(path),
+        digest: String::new(),
     };
     for (relative, mut technique) in walked.parsed {
         technique.path = relative;
         report.techniques.push(technique);
     }
+    let mut lines: Vec<String> = report
+        .techniques
+        .iter()
+        .map(|t| format!("{}  {}\n", t.sha256, t.path.to_string_lossy().replace('\\', "/")))
+        .collect();
+    lines.sort();
+    report.digest = crate::io::sha256_hex(lines.concat().as_bytes());
     Ok(report)
 }
 
@@ -141,6 +160,7 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
         .attack_technique
         .and_then(|t| t.0.into_iter().map(|s| s.trim().to_owned()).find(|s| !s.is_empty()))
         .ok_or_else(|| Skip::not_a_rule("YAML without `attack_technique`"))?;
+    let caldera = super::caldera_id::ability_ids(text);
     let tests = doc
         .atomic_tests
         .unwrap_or_default()
@@ -166,6 +186,7 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
                     .and_then(|v| v.text())
                     .is_some_and(|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes")),
                 has_prerequisites: t.dependencies.is_some_and(|d| !d.is_empty()),
+                caldera_ability: caldera.get(i).cloned().flatten(),
             }
         })
         .collect();
@@ -174,7 +195,28 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
         display_name: doc.display_name.as_ref().and_then(|d| d.text()).unwrap_or_default().to_owned(),
         tests,
         path: PathBuf::new(),
+        sha256: crate::io::sha256_hex(text.as_bytes()),
     })
+}
+
+/// The commit checked out in the clone holding an `atomics` folder: `atomics/../.git/HEAD`,
+/// followed through a ref (loose or packed). Only the folder's own parent is looked at, so a
+/// library copied into another repository does not take that repository's commit.
+fn git_commit(atomics: &Path) -> Option<String> {
+    let git = atomics.parent()?.join(".git");
+    let head = std::fs::read_to_string(git.join("HEAD")).ok()?;
+    let head = head.trim();
+    let commit = match head.strip_prefix("ref: ") {
+        None => head.to_owned(),
+        Some(name) => match std::fs::read_to_string(git.join(name)) {
+            Ok(id) => id.trim().to_owned(),
+            Err(_) => std::fs::read_to_string(git.join("packed-refs"))
+                .ok()?
+                .lines()
+                .find_map(|l| l.strip_suffix(name).map(|id| id.trim().to_owned()))?,
+        },
+    };
+    (commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit())).then_some(commit)
 }
 
 /// The Atomic Red Team platform names (`supported_platforms`) an ATT&CK platform stands for.

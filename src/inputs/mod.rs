@@ -8,6 +8,7 @@
 //! with a [`Skip`] saying why.
 
 pub mod atomics;
+pub mod caldera_id;
 pub mod results;
 pub mod scalar;
 pub mod text;

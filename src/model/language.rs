@@ -33,7 +33,9 @@ pub struct ThreatModel {
     /// Free text shown at the top of the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The date of the assessment (YYYY-MM-DD). It is the only date written into outputs.
+    /// The date of the assessment (YYYY-MM-DD). It is the only date written into outputs. Quote
+    /// it (`"2026-03-15"`): YAML 1.1 readers (PyYAML, js-yaml, ajv-cli) load a bare date as a date,
+    /// not the string this schema expects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessed: Option<NaiveDate>,
     /// Which ATT&CK data the model is compiled against.
@@ -297,7 +299,8 @@ pub struct AcceptedRisk {
     pub reason: String,
     /// Who accepted it.
     pub owner: String,
-    /// When the acceptance lapses (YYYY-MM-DD); an expired acceptance fails the check.
+    /// When the acceptance lapses (YYYY-MM-DD, quoted for YAML 1.1 readers); an expired
+    /// acceptance fails the check.
     pub expires: NaiveDate,
 }
 
@@ -486,8 +489,9 @@ impl JsonSchema for TechniqueId {
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Percent(f64);
 
-/// The custom JSON Schema format percentages carry; the validator registers a check for it.
-pub const PERCENT_FORMAT: &str = "percent";
+/// The pattern a percentage written as text matches (`80%`, `80.5 %`, `80`, up to 100): a
+/// standard keyword, so strict validators such as Ajv accept the schema (no custom format).
+pub const PERCENT_PATTERN: &str = r"^\s*0*(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|[0-9]{0,2}\.[0-9]+)\s*%?\s*$";
 
 impl Percent {
     /// A percentage, if `value` is within 0..=100.
@@ -545,10 +549,10 @@ impl JsonSchema for Percent {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": "A percentage from 0% to 100%, written like 80% (or the bare number 80).",
-            "type": ["string", "number"],
-            "format": PERCENT_FORMAT,
-            "minimum": 0,
-            "maximum": 100,
+            "anyOf": [
+                { "type": "string", "pattern": PERCENT_PATTERN },
+                { "type": "number", "minimum": 0, "maximum": 100 }
+            ],
             "examples": ["80%"]
         })
     }

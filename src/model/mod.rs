@@ -9,6 +9,7 @@
 mod language;
 mod load;
 mod schema;
+pub use schema::standard_formats;
 pub mod spans;
 
 pub use language::*;

@@ -12,7 +12,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use schemars::Schema;
 use serde_json::Value;
 
-use super::language::{PERCENT_FORMAT, Percent, ThreatModel};
+use super::language::{PERCENT_PATTERN, ThreatModel};
 use super::spans::{SpanMap, escape_segment};
 use crate::diagnostics::{Problem, nearest, one_of};
 
@@ -22,9 +22,39 @@ pub fn threat_model_schema() -> Value {
     // value gets the precise error of the field's own type instead of an `anyOf` summary.
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .with_transform(schemars::transform::RecursiveTransform(strip_null))
+        .with_transform(schemars::transform::RecursiveTransform(standard_formats))
         .into_generator()
         .into_root_schema_for::<ThreatModel>();
     schema.to_value()
+}
+
+/// Replaces the formats schemars writes for Rust number types (`uint32`, `uint`, `double`, ...),
+/// which are not JSON Schema formats and which strict validators (Ajv) reject, by the bounds they
+/// stand for (`minimum`/`maximum`). Only standard formats (`date`) remain.
+pub fn standard_formats(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    let bounds: Option<(Option<i64>, Option<i64>)> = match object.get("format").and_then(Value::as_str) {
+        Some("uint8") => Some((Some(0), Some(i64::from(u8::MAX)))),
+        Some("uint16") => Some((Some(0), Some(i64::from(u16::MAX)))),
+        Some("uint32") => Some((Some(0), Some(i64::from(u32::MAX)))),
+        Some("uint" | "uint64" | "uint128") => Some((Some(0), None)),
+        Some("int8") => Some((Some(i64::from(i8::MIN)), Some(i64::from(i8::MAX)))),
+        Some("int16") => Some((Some(i64::from(i16::MIN)), Some(i64::from(i16::MAX)))),
+        Some("int32") => Some((Some(i64::from(i32::MIN)), Some(i64::from(i32::MAX)))),
+        Some("int" | "int64" | "int128" | "float" | "double") => Some((None, None)),
+        _ => None,
+    };
+    if let Some((min, max)) = bounds {
+        object.remove("format");
+        if let Some(min) = min {
+            object.entry("minimum").or_insert(Value::from(min));
+        }
+        if let Some(max) = max {
+            object.entry("maximum").or_insert(Value::from(max));
+        }
+    }
 }
 
 /// The schema as the pretty JSON written to `schema/threat-model.schema.json`.
@@ -68,7 +98,6 @@ fn validator() -> &'static jsonschema::Validator {
     VALIDATOR.get_or_init(|| {
         jsonschema::options()
             .should_validate_formats(true)
-            .with_format(PERCENT_FORMAT, |s: &str| Percent::parse(s).is_some())
             .build(&threat_model_schema())
             .unwrap_or_else(|e| panic!("the generated threat-model schema is invalid: {e}"))
     })
@@ -160,7 +189,7 @@ fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanM
                 .maybe_help(help),
             ]
         }
-        ValidationErrorKind::Format { format } if format == PERCENT_FORMAT => {
+        ValidationErrorKind::Pattern { .. } | ValidationErrorKind::AnyOf { .. } if is_percent(node) => {
             vec![percent_problem(&what, instance, here)]
         }
         ValidationErrorKind::Maximum { .. } | ValidationErrorKind::Minimum { .. } if is_percent(node) => {
@@ -280,8 +309,17 @@ fn percent_problem(what: &str, instance: &Value, span: std::ops::Range<usize>) -
     .help("write a percentage like 80% (or the bare number 80)")
 }
 
+/// Whether a schema node is the percentage's (`anyOf` a patterned string or a bounded number)
+/// or one of its two branches.
 fn is_percent(node: Option<&Value>) -> bool {
-    node.and_then(|n| n.get("format")).and_then(Value::as_str) == Some(PERCENT_FORMAT)
+    let patterned = |n: &Value| n.get("pattern").and_then(Value::as_str) == Some(PERCENT_PATTERN);
+    node.is_some_and(|n| {
+        patterned(n)
+            || n.as_array().is_some_and(|options| options.iter().any(patterned))
+            || n.get("anyOf").and_then(Value::as_array).is_some_and(|options| options.iter().any(patterned))
+            || (n.get("type").and_then(Value::as_str) == Some("number")
+                && n.get("maximum").and_then(Value::as_f64) == Some(100.0))
+    })
 }
 
 /// The schema node a keyword location points at, following `$ref`s along the way.

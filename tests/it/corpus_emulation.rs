@@ -77,7 +77,8 @@ fn the_financial_model_with_the_real_library_writes_its_emulation_plan() {
     assert!(plan.contains("## FIN7 (G0046)") && plan.contains("## Lazarus Group (G0032)"), "{plan}");
     assert!(plan.contains("Invoke") || plan.contains("| 1 |"), "{plan}");
     let ps1 = std::fs::read_to_string(dir.path().join("emulation/fin7.ps1")).expect("script");
-    assert!(ps1.contains("Invoke-AtomicTest T1059.001 -TestNumbers"), "{ps1}");
+    assert!(ps1.contains("Invoke-AtomicTest T1059.001 -TestGuids "), "{ps1}");
+    assert!(!ps1.contains("-TestNumbers"), "{ps1}");
     let a: ttpc::assessment::Assessment =
         serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("json"))
             .expect("assessment");

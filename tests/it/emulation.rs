@@ -161,24 +161,34 @@ fn compile_writes_the_plan_scripts_caldera_profile_and_validation_layer() {
         ps1.contains("# WARNING: these are real attack techniques. Run them only in an isolated lab"),
         "{ps1}"
     );
-    assert!(ps1.contains("Invoke-AtomicTest T1059.001 -TestNumbers 1,2 -GetPrereqs\nInvoke-AtomicTest T1059.001 -TestNumbers 1,2\n"), "{ps1}");
+    // Issue 15: tests by GUID, from the model's library only, the module imported explicitly.
+    let run = "Invoke-AtomicTest T1059.001 -TestGuids a1bfd88c-d721-59f2-82c7-fde5ffdf8586,53bed249-9e32-598b-b002-df6e7db361ec -PathToAtomicsFolder $PathToAtomicsFolder";
+    assert!(ps1.contains(&format!("{run} -GetPrereqs\n{run}\n")), "{ps1}");
+    assert!(ps1.contains("    [string]$PathToAtomicsFolder = '../atomics',\n"), "{ps1}");
+    assert!(ps1.contains("\nImport-Module $Module -ErrorAction Stop\n"), "{ps1}");
+    assert!(!ps1.contains("-TestNumbers"), "{ps1}");
     assert!(
-        ps1.contains("#   2. Download cradle fetches a local test file [command_prompt, needs elevation]"),
+        ps1.contains("#   53bed249-9e32-598b-b002-df6e7db361ec (#2) Download cradle fetches a local test file [command_prompt, needs elevation]"),
         "{ps1}"
     );
+    assert!(ps1.contains("# Atomic Red Team library: ../atomics (files sha256 "), "{ps1}");
     assert!(
         ps1.contains("# T1003.006 OS Credential Dumping: DCSync — exercises a gap; no atomic test"),
         "{ps1}"
     );
     let sh = read("emulation/fin7.sh");
     assert!(sh.starts_with("#!/usr/bin/env bash\n"), "{sh}");
-    assert!(sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1059.001 -TestNumbers 3'"), "{sh}");
-    assert!(sh.contains("pwsh -NoProfile -Command 'Invoke-AtomicTest T1071.001 -TestNumbers 1'"), "{sh}");
+    assert!(sh.contains("pwsh -NoProfile -Command 'Import-Module $env:TTPC_ATOMIC_MODULE -ErrorAction Stop; Invoke-AtomicTest T1059.001 -TestGuids 87f54f45-de37-5c34-8cd4-4dc44c33015a -PathToAtomicsFolder $env:TTPC_ATOMICS_FOLDER'"), "{sh}");
+    assert!(sh.contains("\natomics='../atomics'\n"), "{sh}");
     let caldera: serde_json::Value = serde_yaml::from_str(&read("emulation/fin7.caldera.yml")).expect("YAML");
-    let techniques: Vec<&str> =
-        caldera["techniques"].as_array().expect("list").iter().filter_map(|t| t.as_str()).collect();
-    assert_eq!(techniques[..3], ["T1566.001", "T1059.001", "T1547.001"]);
-    assert_eq!(caldera["atomic_ordering"][1], "a1bfd88c-d721-59f2-82c7-fde5ffdf8586");
+    let keys: Vec<&str> = caldera.as_object().expect("map").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["atomic_ordering", "description", "id", "name", "objective", "tags"]);
+    let id = caldera["id"].as_str().expect("id");
+    assert_eq!(id.as_bytes()[14], b'4', "a version-4 UUID: {id}");
+    assert!(matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'), "RFC 9562 variant: {id}");
+    // Abilities as Caldera's atomic plugin names them (checked against PyYAML in `tools_caldera`).
+    let ordering = caldera["atomic_ordering"].as_array().expect("list");
+    assert!(!ordering.is_empty() && ordering.iter().all(|i| i.as_str().is_some_and(|i| i.len() == 32)));
     let plan = read("emulation-plan.md");
     assert!(plan.contains("| 2 | Execution | T1059.001 Command and Scripting Interpreter: PowerShell | validates a covered technique |"), "{plan}");
     assert!(plan.contains("| T1003.001 OS Credential Dumping: LSASS Memory | LSASS read by unusual process | 2026-02-20: no (no alert; EDR blocked but SIEM silent) |"), "{plan}");

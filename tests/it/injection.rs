@@ -354,36 +354,58 @@ fn yaml_outputs_read_back_the_same_for_yaml_1_1_and_1_2_readers() {
             .any(|g| g.name == "=HYPERLINK(\"http://evil.invalid\",\"x\")")
     );
 
-    // Each Caldera profile keeps its six keys, its technique list and every GUID as written.
+    // Each Caldera profile keeps Caldera's keys only, and every ability id is an md5 hex digest
+    // whatever the test's name or GUID held.
     let emulation = a.emulation.as_ref().expect("emulation");
-    let mut guids_seen = Vec::new();
+    let mut checked = 0;
     for actor in &emulation.actors {
         let file = format!("emulation/{}.caldera.yml", ttpc::emit::layers::slug(&actor.name));
         let doc = check_yaml(&file, &read(&file));
         let keys: Vec<&String> = doc.as_object().expect("mapping").keys().collect();
-        let mut expected_keys = ["atomic_ordering", "description", "id", "name", "objective", "techniques"];
+        let mut expected_keys = ["atomic_ordering", "description", "id", "name", "objective", "tags"];
         expected_keys.sort();
         assert_eq!(keys, expected_keys, "{file}");
-        let techniques: Vec<&str> = actor.steps.iter().map(|s| s.technique.as_str()).collect();
-        assert_eq!(doc["techniques"], serde_json::json!(techniques), "{file}");
-        let guids: Vec<&str> =
-            actor.steps.iter().flat_map(|s| s.tests.iter().filter_map(|t| t.guid.as_deref())).collect();
-        assert_eq!(doc["atomic_ordering"], serde_json::json!(guids), "{file}");
-        assert_eq!(doc["name"], format!("{} ({}) — {}", actor.name, actor.id, a.model.name), "{file}");
-        guids_seen.extend(guids.iter().map(|g| g.to_string()));
-    }
-    // The hostile GUIDs of the fixture arrive as written (the atomics reader trims blanks and
-    // drops an empty one).
-    let atomics = yaml_fixture("atomics/T1055/T1055.yaml");
-    let mut checked = 0;
-    for test in atomics["atomic_tests"].as_array().expect("tests") {
-        let guid = test["auto_generated_guid"].as_str().expect("guid").trim();
-        if !guid.is_empty() {
-            assert!(guids_seen.iter().any(|g| g == guid), "GUID {guid:?} did not come back");
-            checked += 1;
+        let ids: Vec<String> = actor
+            .steps
+            .iter()
+            .flat_map(|s| s.tests.iter().filter_map(|t| t.caldera_ability.clone()))
+            .fold(Vec::new(), |mut v, id| {
+                if !v.contains(&id) {
+                    v.push(id);
+                }
+                v
+            });
+        assert_eq!(doc["atomic_ordering"], serde_json::json!(ids), "{file}");
+        for id in &ids {
+            assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{file}: {id}");
         }
+        assert_eq!(doc["name"], format!("{} ({}) — {}", actor.name, actor.id, a.model.name), "{file}");
+        checked += ids.len();
     }
-    assert!(checked > 20, "the fixture's hostile GUIDs reached the profiles");
+    assert!(checked > 20, "the fixture's hostile tests reached the profiles");
+}
+
+/// Issue 15: a library whose tests carry no usable GUID (here every GUID is a YAML or shell
+/// payload) gets no script: exit 2, and nothing of the payloads is written.
+#[test]
+fn a_library_with_hostile_guids_gets_no_script() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = common::ttpc()
+        .arg("compile")
+        .arg(fixture("base.yaml"))
+        .args(["--as-of", "2026-03-15", "--allow-outside", "--atomics"])
+        .arg(fixture("atomics-bad-guids"))
+        .arg("-o")
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    let stderr = common::text(&out.stderr);
+    common::assert_no_panic(&stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ttpc::emulation::test_without_guid"), "{stderr}");
+    assert!(!dir.path().join("emulation").exists(), "no script is written");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +472,10 @@ fn json_outputs_round_trip_hostile_strings() {
     let fin7 = PATCHED_NAMES[3].2;
     let actor_layer = format!("layers/actor-{}.json", ttpc::emit::layers::slug(fin7));
     let layer: Value = serde_json::from_str(&read(&actor_layer)).expect("actor layer");
-    assert_eq!(layer["name"], format!("{fin7} (G0046) — TTP profile"), "{actor_layer}");
+    // The name fits an Excel sheet title; the full title, verbatim, opens the description.
+    let full = format!("{fin7} (G0046) — TTP profile");
+    assert_eq!(layer["name"], ttpc::emit::layers::sheet_title(&full), "{actor_layer}");
+    assert!(layer["description"].as_str().is_some_and(|d| d.starts_with(&full)), "{actor_layer}");
     assert_eq!(layer["metadata"][0]["value"], a.model.name, "{actor_layer}");
 }
 
@@ -464,10 +489,35 @@ fn script_lines(text: &str) -> Vec<&str> {
 
 #[test]
 fn emulation_scripts_never_run_a_test_name() {
-    let allowed = Regex::new(concat!(
-        r"^(#!/usr/bin/env bash|set -u|\$ErrorActionPreference = 'Continue'",
-        r"|Invoke-AtomicTest T\d{4}(\.\d{3})? -TestNumbers \d+(,\d+)*( -GetPrereqs)?",
-        r"|pwsh -NoProfile -Command 'Invoke-AtomicTest T\d{4}(\.\d{3})? -TestNumbers \d+(,\d+)*( -GetPrereqs)?')$"
+    // ttpc's own lines: the fixed preamble of both scripts, the quoted library path, and
+    // `Invoke-AtomicTest` with a technique ID and GUIDs only.
+    const GUID: &str = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    let fixed = [
+        "#!/usr/bin/env bash",
+        "set -u",
+        "param(",
+        ")",
+        "[string]$Module = 'invoke-atomicredteam'",
+        "$ErrorActionPreference = 'Continue'",
+        "if (-not $PathToAtomicsFolder -or -not (Test-Path -LiteralPath $PathToAtomicsFolder -PathType Container)) {",
+        "Write-Error \"No Atomic Red Team library at '$PathToAtomicsFolder': pass -PathToAtomicsFolder; nothing was run.\"",
+        "exit 2",
+        "}",
+        "Import-Module $Module -ErrorAction Stop",
+        "if [ -n \"${TTPC_ATOMICS_FOLDER:-}\" ]; then atomics=\"$TTPC_ATOMICS_FOLDER\"; fi",
+        "if [ -z \"$atomics\" ] || [ ! -d \"$atomics\" ]; then",
+        "echo \"No Atomic Red Team library at '$atomics': set TTPC_ATOMICS_FOLDER; nothing was run.\" >&2",
+        "fi",
+        "export TTPC_ATOMICS_FOLDER=\"$atomics\"",
+        "export TTPC_ATOMIC_MODULE=\"${TTPC_ATOMIC_MODULE:-invoke-atomicredteam}\"",
+    ];
+    let allowed = Regex::new(&format!(
+        concat!(
+            r"^(\[string\]\$PathToAtomicsFolder = '([^'‘’‚‛]|'')*',|atomics='[^']*'",
+            r"|Invoke-AtomicTest T\d{{4}}(\.\d{{3}})? -TestGuids {g}(,{g})* -PathToAtomicsFolder \$PathToAtomicsFolder( -GetPrereqs)?",
+            r"|pwsh -NoProfile -Command 'Import-Module \$env:TTPC_ATOMIC_MODULE -ErrorAction Stop; Invoke-AtomicTest T\d{{4}}(\.\d{{3}})? -TestGuids {g}(,{g})* -PathToAtomicsFolder \$env:TTPC_ATOMICS_FOLDER( -GetPrereqs)?')$"
+        ),
+        g = GUID
     ))
     .expect("regex");
     let scripts = outputs(&[".sh", ".ps1"]);
@@ -482,7 +532,7 @@ fn emulation_scripts_never_run_a_test_name() {
                 continue;
             }
             assert!(
-                allowed.is_match(code),
+                fixed.contains(&code) || allowed.is_match(code),
                 "{file}: a line that is neither a comment nor ttpc's own:\n{line}"
             );
         }
@@ -504,9 +554,10 @@ fn shell_scripts_run_only_invoke_atomic_test() {
     std::fs::write(&stub, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"$PWSH_LOG\"\n").expect("stub");
     std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let invoked = Regex::new(
-        r"^-NoProfile -Command Invoke-AtomicTest T\d{4}(\.\d{3})? -TestNumbers \d+(,\d+)*( -GetPrereqs)?$",
-    )
+    let guid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+    let invoked = Regex::new(&format!(
+        r"^-NoProfile -Command Import-Module \$env:TTPC_ATOMIC_MODULE -ErrorAction Stop; Invoke-AtomicTest T\d{{4}}(\.\d{{3}})? -TestGuids {guid}(,{guid})* -PathToAtomicsFolder \$env:TTPC_ATOMICS_FOLDER( -GetPrereqs)?$"
+    ))
     .expect("regex");
     for file in outputs(&[".sh"]) {
         let status = std::process::Command::new("bash")
@@ -514,6 +565,7 @@ fn shell_scripts_run_only_invoke_atomic_test() {
             .current_dir(work.path())
             .env("PATH", &path)
             .env("PWSH_LOG", &log)
+            .env("TTPC_ATOMICS_FOLDER", fixture("atomics"))
             .status()
             .expect("bash runs");
         assert!(status.success(), "{file} exits 0");
@@ -598,4 +650,54 @@ fn terminal_output_shows_control_characters_instead_of_obeying_them() {
         assert!(out.contains('␛'), "{what}: ESC is shown as ␛:\n{out}");
     }
     assert!(run().compile_stdout.contains("THREAT MODEL ASSESSMENT — Injected bank"));
+}
+
+/// Issue 15: report.md rendered by a CommonMark renderer (pulldown-cmark) shows every actor's
+/// name as written, both in its heading (Markdown: backslash escapes) and in the `<summary>` of
+/// its technique list (raw HTML: entities, where a `\$` would show as typed).
+#[test]
+fn report_md_shows_actor_names_as_written_in_a_commonmark_renderer() {
+    let a = &run().assessment;
+    let html = {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new(&read("report.md")));
+        out
+    };
+    // What a browser shows of a fragment: tags dropped, the entities ttpc and the renderer write
+    // decoded.
+    let visible = |fragment: &str| {
+        let tags = Regex::new(r"<[^>]*>").expect("regex");
+        tags.replace_all(fragment, "")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let summaries: Vec<String> = Regex::new(r"(?s)<summary>(.*?)</summary>")
+        .expect("regex")
+        .captures_iter(&html)
+        .map(|c| visible(&c[1]))
+        .collect();
+    let headings: Vec<String> = Regex::new(r"(?s)<h3>(.*?)</h3>")
+        .expect("regex")
+        .captures_iter(&html)
+        .map(|c| visible(&c[1]))
+        .collect();
+    // Control characters are dropped or shown as spaces; runs of spaces count as one.
+    let words = |text: &str| flat(text).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(summaries.len(), a.actors.len(), "{html}");
+    for (actor, summary) in a.actors.iter().zip(&summaries) {
+        assert_eq!(summary, &format!("Techniques of {}", flat(&actor.name)));
+        let name = words(&actor.name.replace('\u{1b}', ""));
+        assert!(
+            headings.iter().any(|h| words(h).starts_with(&format!("{name} ({})", actor.id))),
+            "{:?} not among {headings:?}",
+            actor.name
+        );
+    }
+    assert!(
+        a.actors.iter().any(|x| x.name.contains(['$', '*', '<', '&', '\\'])),
+        "hostile names were tested"
+    );
 }

@@ -39,3 +39,7 @@ mod rules_sigma;
 mod rules_splunk;
 mod schema;
 mod snapshots_cli;
+mod tools;
+mod tools_ajv;
+mod tools_caldera;
+mod tools_navigator;
