@@ -17,7 +17,8 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     };
     let rule = "━".repeat(WIDTH);
-    let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.0}%"));
+    // One decimal, as every other output: the figure is rounded once, from counts (assessment::number).
+    let pct = |p: Option<f64>| p.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"));
     let bar = |p: Option<f64>| {
         let full = ((p.unwrap_or(0.0) / 10.0).round() as usize).min(10);
         format!("{}{}", "█".repeat(full), "░".repeat(10 - full))
@@ -59,7 +60,7 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     for tactic in a.tactics.iter().filter(|x| x.coverage.techniques > 0) {
         let label = format!("{}:", t(&tactic.name));
         let mut line = format!(
-            "  {label:<name_width$} {:>4} {}",
+            "  {label:<name_width$} {:>6} {}",
             pct(tactic.coverage.percent),
             bar(tactic.coverage.percent)
         );

@@ -158,6 +158,13 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
             .help("models nest a few levels deep; this document is built to exhaust the parser"),
         ]));
     }
+    if source.text().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(invalid(vec![
+            Problem::error("ttpc::model::empty", "the model is empty", 0..0)
+                .label("nothing here")
+                .help("start from a working model: `ttpc init -o model.yaml` writes a commented one that passes `ttpc check`"),
+        ]));
+    }
     let yaml: serde_yaml::Value = match serde_yaml::from_str(source.text()) {
         Ok(v) => v,
         Err(e) => return Err(invalid(vec![yaml_problem(&e, source.text())])),
@@ -257,6 +264,18 @@ fn yaml_problem(error: &serde_yaml::Error, text: &str) -> Problem {
         Some(i) => message[..i].to_owned(),
         None => message,
     };
+    // The scanner's words for a tab never say "tab".
+    if text.get(offset..).is_some_and(|t| t.starts_with('\t'))
+        || text.get(..offset).is_some_and(|t| t.ends_with('\t'))
+    {
+        return Problem::error(
+            "ttpc::model::tab",
+            "a tab character where YAML needs spaces",
+            offset..offset + 1,
+        )
+        .label("tab")
+        .help("YAML does not allow tabs for indentation: indent with spaces (your editor can convert them)");
+    }
     Problem::error("ttpc::model::yaml", format!("not valid YAML: {message}"), offset..offset)
         .label("here")
         .help("a model is one YAML document; check indentation and quoting near this line")

@@ -21,6 +21,7 @@ mod corpus_emulation;
 mod corpus_rules;
 mod emulation;
 mod examples;
+mod figures;
 mod fuzz_regressions;
 mod hostile;
 mod init_cli;

@@ -1,0 +1,63 @@
+//! Nothing misleading: every figure is computed once from counts and printed the same everywhere
+//! (the terminal shows the assessment's one-decimal percentages as they are, never rounded
+//! again), and diagnostics name the real cause (a tab, an empty model).
+
+use crate::common::{self, text, ttpc};
+
+#[test]
+fn the_terminal_prints_the_same_percentages_as_the_report_and_the_json() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = ttpc()
+        .args([
+            "compile",
+            "tests/fixtures/compile/model.yaml",
+            "--as-of",
+            "2026-03-15",
+            "--color",
+            "never",
+            "-o",
+        ])
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    let terminal = text(&out.stdout);
+    let a: ttpc::assessment::Assessment =
+        serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("json"))
+            .expect("assessment");
+    let report = std::fs::read_to_string(dir.path().join("report.md")).expect("report");
+    let overall = format!("{:.1}%", a.overall.percent.expect("a figure"));
+    assert!(terminal.contains(&format!("({overall})")), "terminal shows {overall}:\n{terminal}");
+    assert!(report.contains(&overall), "report shows {overall}");
+    for tactic in a.tactics.iter().filter(|t| t.coverage.techniques > 0) {
+        let shown = format!("{:.1}%", tactic.coverage.percent.expect("a figure"));
+        let line = terminal
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{}:", tactic.name)))
+            .unwrap_or_else(|| panic!("{} in the terminal", tactic.name));
+        assert!(line.contains(&shown), "{}: {shown} in `{line}`", tactic.name);
+    }
+}
+
+fn check_model(name: &str) -> String {
+    let out = ttpc()
+        .args(["check", &format!("tests/fixtures/models/{name}")])
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    text(&out.stderr)
+}
+
+#[test]
+fn a_tab_is_named_as_a_tab_and_an_empty_model_points_at_init() {
+    let stderr = check_model("tab-indented.yaml");
+    assert!(stderr.contains("ttpc::model::tab"), "{stderr}");
+    assert!(stderr.contains("a tab character where YAML needs spaces"), "{stderr}");
+    assert!(stderr.contains("tab-indented.yaml:4:1"), "{stderr}");
+    let stderr = check_model("empty.yaml");
+    assert!(stderr.contains("ttpc::model::empty"), "{stderr}");
+    assert!(stderr.contains("ttpc init -o model.yaml"), "{stderr}");
+}
