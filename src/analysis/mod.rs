@@ -548,17 +548,20 @@ fn source_accounts(r: &Resolved) -> SourceAccounts {
         translated
             .extend(summary.translated_mappings.iter().map(|m| source_mapping(&source.name, m, pinned)));
         unmapped.extend(summary.unmapped.iter().map(|m| source_mapping(&source.name, m, pinned)));
+        // Sorted by the reason's words, as reports have always listed them.
+        let mut skipped: Vec<SkipCount> = summary
+            .skipped_by_reason
+            .iter()
+            .map(|(reason, files)| SkipCount { reason: reason.as_str().to_owned(), files: *files })
+            .collect();
+        skipped.sort_by(|a, b| a.reason.cmp(&b.reason));
         accounts.push(SourceAccount {
             name: source.name.clone(),
             kind: source.spec.kind.to_string(),
             path: source.spec.path.clone(),
             files: summary.files,
             parsed_files: summary.parsed_files,
-            skipped: summary
-                .skipped_by_reason
-                .iter()
-                .map(|(reason, files)| SkipCount { reason: (*reason).to_owned(), files: *files })
-                .collect(),
+            skipped,
             rules: summary.rules,
             counted: source.report.rules.iter().filter(|rule| counts(rule, policy)).count(),
             with_techniques: summary.rules_with_techniques,

@@ -61,7 +61,9 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
 
 /// The one-line accounting `ttpc check` prints per source.
 pub fn headline(s: &SourceSummary) -> String {
-    let mut skipped: Vec<String> = s.skipped_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    let mut skipped: Vec<String> =
+        s.skipped_by_reason.iter().map(|(r, n)| format!("{} {n}", r.as_str())).collect();
+    skipped.sort();
     if skipped.is_empty() {
         skipped.push(String::from("none"));
     }

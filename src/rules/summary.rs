@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::normalise::{Mapping, MappingIssue, NormalisedRule, normalise};
 use super::source::{RuleWarning, SkippedFile, SourceReport};
 use crate::attack::KnowledgeBase;
+use crate::inputs::SkipReason;
 use crate::model::RuleKind;
 
 /// Rules per technique.
@@ -38,7 +39,7 @@ pub struct SourceSummary {
     /// Files that yielded none.
     pub skipped_files: usize,
     /// Skipped files per reason (`not a rule`, `unreadable`, `invalid UTF-8`, `invalid syntax`).
-    pub skipped_by_reason: BTreeMap<&'static str, usize>,
+    pub skipped_by_reason: BTreeMap<SkipReason, usize>,
     /// Rules found.
     pub rules: usize,
     /// Rules naming at least one technique (as written).
@@ -125,7 +126,7 @@ impl SourceSummary {
             files: report.files,
             parsed_files: report.parsed_files,
             skipped_files: report.skipped.len(),
-            skipped_by_reason: report.skipped_by_reason().into_iter().map(|(r, n)| (r.as_str(), n)).collect(),
+            skipped_by_reason: report.skipped_by_reason(),
             rules: report.rules.len(),
             rules_with_techniques: report.rules_with_techniques(),
             normalised: kb.is_some(),

@@ -87,3 +87,18 @@ fn malformed_csv_ids_are_reported_at_their_lines() {
         s["warnings"].as_array().expect("warnings").iter().filter_map(|w| w["message"].as_str()).collect();
     assert!(warnings.contains(&"line 2: `T1059.01` is not a well-formed technique ID"), "{warnings:?}");
 }
+
+#[test]
+fn rules_json_names_skip_reasons_one_way() {
+    let out = ttpc()
+        .args(["rules", "tests/fixtures/rules", "--kind", "sigma", "--format", "json"])
+        .output()
+        .expect("runs");
+    let s: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let by_reason: std::collections::BTreeSet<&str> =
+        s["skipped_by_reason"].as_object().expect("map").keys().map(String::as_str).collect();
+    let listed: std::collections::BTreeSet<&str> =
+        s["skipped"].as_array().expect("list").iter().filter_map(|f| f["reason"].as_str()).collect();
+    assert!(!listed.is_empty());
+    assert_eq!(by_reason, listed, "the same kebab-case names in both places");
+}

@@ -39,7 +39,7 @@ fn json_output_has_documented_keys() {
     assert_eq!(v["files"], 11);
     assert_eq!(v["parsed_files"], 7);
     assert_eq!(v["skipped_files"], 4);
-    assert_eq!(v["skipped_by_reason"]["not a rule"], 2);
+    assert_eq!(v["skipped_by_reason"]["not-a-rule"], 2);
     assert_eq!(v["rules"], 8);
     assert_eq!(v["rules_with_techniques"], 7);
     assert_eq!(v["normalised"], true);

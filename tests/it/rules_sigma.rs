@@ -149,5 +149,5 @@ fn summary_counts_rules_per_technique_and_lists_stale_mappings() {
         (t1059.rules, t1059.name.as_deref()),
         (1, Some("Command and Scripting Interpreter: PowerShell"))
     );
-    assert_eq!(summary.skipped_by_reason.get("invalid syntax"), Some(&1));
+    assert_eq!(summary.skipped_by_reason.get(&ttpc::rules::SkipReason::InvalidSyntax), Some(&1));
 }
