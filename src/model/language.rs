@@ -251,6 +251,10 @@ pub struct RuleSource {
     /// A name for the source in reports (default: the path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Whether the source may yield no rules (a folder kept for rules to come). Without it, a
+    /// source whose files are all "not a rule" of its `kind` is an error: usually a wrong `kind`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_empty: bool,
 }
 
 /// How rules count towards coverage.

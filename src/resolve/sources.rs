@@ -90,6 +90,38 @@ pub fn load_sources(
     for (i, spec) in model.model.rules.iter().enumerate() {
         let path = model.resolve_path(&spec.path);
         match shared.source(spec.kind, &path, kb) {
+            Ok((report, _)) if yields_nothing(&report) && !spec.allow_empty => {
+                // Skipped files are named relative to the source folder.
+                let skipped: Vec<PathBuf> = report
+                    .skipped
+                    .iter()
+                    .map(|s| if path.is_dir() { path.join(&s.path) } else { path.clone() })
+                    .collect();
+                let help = match rules::sniff::likely_kind(skipped.iter().map(PathBuf::as_path), spec.kind) {
+                    Some(kind) => format!(
+                        "its files look like {kind} rules: write `kind: {kind}` (or `allow_empty: true` if this source is meant to be empty for now)"
+                    ),
+                    None => format!(
+                        "none of its files is a {} rule; check `kind` and `path` (or set `allow_empty: true` if this source is meant to be empty for now)",
+                        spec.kind
+                    ),
+                };
+                problems.push(
+                    Problem::error(
+                        "ttpc::rules::no_rules",
+                        format!(
+                            "rule source {} yields no {} rules from its {} file{}",
+                            spec.path,
+                            spec.kind,
+                            report.files,
+                            if report.files == 1 { "" } else { "s" }
+                        ),
+                        model.span(&format!("/rules/{i}/kind")),
+                    )
+                    .label("this kind")
+                    .help(help),
+                );
+            }
             Ok((report, normalised)) => sources.push(ResolvedSource {
                 name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
                 spec: spec.clone(),
@@ -124,6 +156,17 @@ pub fn load_sources(
         }
     }
     if problems.is_empty() { Ok(sources) } else { Err(problems) }
+}
+
+/// Files that exist, none of them a rule of the declared kind, and none merely over a limit or
+/// unreadable (those are reported on their own).
+fn yields_nothing(report: &rules::SourceReport) -> bool {
+    report.rules.is_empty()
+        && !report.skipped.is_empty()
+        && report
+            .skipped
+            .iter()
+            .all(|s| matches!(s.reason, rules::SkipReason::NotARule | rules::SkipReason::InvalidSyntax))
 }
 
 /// One warning per rule file skipped for being over a limit (too large, nested too deep): unlike

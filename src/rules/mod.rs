@@ -14,6 +14,7 @@ pub mod navigator;
 pub mod normalise;
 pub mod sentinel;
 pub mod sigma;
+pub mod sniff;
 pub mod source;
 pub mod splunk;
 pub mod summary;

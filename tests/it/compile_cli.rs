@@ -69,7 +69,7 @@ fn writes_every_output_and_exits_1_when_a_target_fails() {
         ]
     );
     assert!(stdout.contains("THREAT MODEL ASSESSMENT — Arithmetic bank"), "{stdout}");
-    assert!(stdout.contains("Covered: 4/11 (36%)"), "{stdout}");
+    assert!(stdout.contains("Covered: 4/11 (36.4%)"), "{stdout}");
     assert!(stdout.contains("[FAIL] overall coverage: expected ≥ 80%, actual 36.4% (4/11)"), "{stdout}");
     assert!(stderr.contains("target failed: overall coverage"), "{stderr}");
     assert!(stderr.contains("expired acceptance: acceptance of T1055"), "{stderr}");

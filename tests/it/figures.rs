@@ -61,3 +61,30 @@ fn a_tab_is_named_as_a_tab_and_an_empty_model_points_at_init() {
     assert!(stderr.contains("ttpc::model::empty"), "{stderr}");
     assert!(stderr.contains("ttpc init -o model.yaml"), "{stderr}");
 }
+
+#[test]
+fn a_wrong_kind_is_an_error_at_the_kind_naming_the_kind_the_files_look_like() {
+    let stderr = check_model("wrong-kind.yaml");
+    assert!(stderr.contains("ttpc::rules::no_rules"), "{stderr}");
+    assert!(
+        stderr.contains("rule source ../rules/elastic/windows yields no sigma rules from its 3 files"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wrong-kind.yaml:8:12"), "points at `kind`: {stderr}");
+    assert!(stderr.contains("its files look like elastic rules: write `kind: elastic`"), "{stderr}");
+    // Meant to be empty for now: said so in the model, and the model checks.
+    let dir = tempfile::tempdir().expect("temp");
+    let model = std::fs::read_to_string(common::fixture("models/wrong-kind.yaml"))
+        .expect("model")
+        .replace("name: Elastic export}", "name: Elastic export, allow_empty: true}")
+        .replace("../rules/elastic/windows", &common::fixture("rules/elastic/windows").display().to_string());
+    std::fs::write(dir.path().join("m.yaml"), model).expect("write");
+    let out = ttpc()
+        .args(["check", "--allow-outside"])
+        .arg(dir.path().join("m.yaml"))
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -102,7 +102,13 @@ fn diff_reports_actor_and_tactic_changes_as_text_and_json() {
     copy_tree(&common::root().join("examples/repo"), &repo);
     compile(&repo, "base", None);
     std::fs::remove_file(repo.join("detections/splunk/savedsearches.conf")).expect("rm");
-    std::fs::write(repo.join("detections/splunk/savedsearches.conf"), "[default]\n").expect("write");
+    // Every mapped search gone; one unmapped search left (a source that yields no rules at all is
+    // an error of its own).
+    std::fs::write(
+        repo.join("detections/splunk/savedsearches.conf"),
+        "[default]\n\n[Heartbeat]\nsearch = index=_internal | head 1\n",
+    )
+    .expect("write");
     let (code, _) = compile(&repo, "head", Some("base/assessment.json"));
     assert_eq!(code, 1);
     let out = common::ttpc()
