@@ -196,6 +196,9 @@ impl<'r> Session<'r> {
                 )));
                 self.attack(&pin)?
             }
+            Err(Error::Attack(e)) if matches!(*e, AttackError::NoData { .. }) => {
+                return Err(self.not_cached(model, &pin, *e));
+            }
             other => other?,
         };
         // A file named on the command line is checked against the lock but not recorded in it:
@@ -227,6 +230,37 @@ impl<'r> Session<'r> {
         }
         self.note_newer_release(model, &attack);
         Ok(attack)
+    }
+
+    /// The model's pinned release is not in the cache: said at the model's `attack.version`
+    /// line, with what the cache holds and the commands that get the release.
+    fn not_cached(&self, model: &LoadedModel, pin: &Pin, error: AttackError) -> Error {
+        let AttackError::NoData { help, .. } = &error else { return Error::Attack(Box::new(error)) };
+        let domain = model.model.attack.domain;
+        let version = &model.model.attack.version;
+        let held = crate::attack::source::cache_root()
+            .map(|root| crate::attack::source::cached_versions(&root, pin.domain_or_default()))
+            .unwrap_or_default();
+        let holds = if held.is_empty() {
+            format!("the cache holds no {domain} release")
+        } else {
+            format!("the cache holds {domain} {}", held.join(", "))
+        };
+        let problem = crate::diagnostics::Problem::error(
+            "ttpc::attack::not_cached",
+            format!("ATT&CK {domain} {version} is not in the cache ({holds})"),
+            model.span("/attack/version"),
+        )
+        .label("pinned here")
+        .help(format!(
+            "get it with `ttpc attack fetch --domain {domain} --version {version}` (or `ttpc compile --fetch`), or on a host without internet `ttpc attack import FILE`; or pass --attack-data FILE\n{help}"
+        ));
+        Error::Invalid(Box::new(Problems::new(
+            "ttpc::attack::no_data",
+            format!("no ATT&CK data for {}", model.source.name()),
+            &model.source,
+            vec![problem],
+        )))
     }
 
     /// A one-line note when the cache holds a newer release of the model's domain than the model

@@ -169,7 +169,7 @@ fn without_data_the_error_says_how_to_get_it() {
     let out = ttpc().args(["check", "tests/fixtures/models/mini.yaml"]).output().expect("runs");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("no ATT&CK data for enterprise-attack 18.1"), "{stderr}");
+    assert!(stderr.contains("ATT&CK enterprise-attack 18.1 is not in the cache"), "{stderr}");
     assert!(
         stderr.contains("attack-stix-data/master/enterprise-attack/enterprise-attack-18.1.json"),
         "{stderr}"

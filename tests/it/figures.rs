@@ -88,3 +88,36 @@ fn a_wrong_kind_is_an_error_at_the_kind_naming_the_kind_the_files_look_like() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn an_uncached_release_is_reported_at_the_pin_with_what_the_cache_holds() {
+    let cache = tempfile::tempdir().expect("temp");
+    std::fs::create_dir(cache.path().join("attack")).expect("attack");
+    std::fs::copy(
+        common::fixture("attack/mini-release-18.1.json"),
+        cache.path().join("attack/enterprise-attack-18.1.json"),
+    )
+    .expect("copy");
+    let dir = tempfile::tempdir().expect("temp");
+    let model = std::fs::read_to_string(common::fixture("releases/model-18.yaml"))
+        .expect("model")
+        .replace("\"18.1\"", "\"19.0\"");
+    std::fs::write(dir.path().join("m.yaml"), model).expect("write");
+    let out = ttpc()
+        .args(["check", "--allow-outside"])
+        .arg(dir.path().join("m.yaml"))
+        .env("TTPC_CACHE", cache.path())
+        .output()
+        .expect("runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("ttpc::attack::not_cached"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "ATT&CK enterprise-attack 19.0 is not in the cache (the cache holds enterprise-attack 18.1)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("m.yaml:6:46"), "at the pinned version: {stderr}");
+    assert!(stderr.contains("ttpc attack fetch --domain enterprise-attack --version 19.0"), "{stderr}");
+}
