@@ -84,6 +84,8 @@ pub fn resolve_with(
             EmulationInputs::default()
         }
     };
+    warnings.extend(unused_acceptances(&model, kb, &actors, &targets));
+    warnings.extend(sources::excluded_by_status(&model, &sources));
     if !problems.is_empty() {
         return Err(Box::new(Problems::new(
             "ttpc::model::unresolved",
@@ -93,6 +95,35 @@ pub fn resolve_with(
         )));
     }
     Ok(Resolved { model, attack, actors, sources, targets, emulation, warnings })
+}
+
+/// A note for each acceptance of a technique no actor of the model uses (nor `must_cover`
+/// names): it changes no figure, which a reader of "[pass]" beside "Accepted: 0" should know.
+fn unused_acceptances(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    actors: &[ActorProfile],
+    targets: &ResolvedTargets,
+) -> Vec<Problem> {
+    let used: BTreeSet<_> = actors.iter().flat_map(|a| a.techniques.keys().copied()).collect();
+    targets
+        .accepted
+        .iter()
+        .filter(|(_, t)| !used.contains(t) && !targets.must_cover.contains(t))
+        .map(|(i, t)| {
+            Problem::warning(
+                "ttpc::model::unused_acceptance",
+                format!(
+                    "no actor of this model uses {} {}; accepting it changes no figure",
+                    kb[*t].id,
+                    kb.full_name(*t)
+                ),
+                model.span(&format!("/accepted/{i}/technique")),
+            )
+            .label("accepted, but unused")
+            .help("remove the acceptance, or add the actor it was meant for")
+        })
+        .collect()
 }
 
 /// Checks the model's platform names (scope and assets) against the platforms of the knowledge

@@ -158,6 +158,49 @@ pub fn load_sources(
     if problems.is_empty() { Ok(sources) } else { Err(problems) }
 }
 
+/// A note for each rule source of which `coverage.count_status` (or the disabled flag) leaves out
+/// most rules: the coverage then rests on a few, which the reader should know.
+pub fn excluded_by_status(model: &LoadedModel, sources: &[ResolvedSource]) -> Vec<Problem> {
+    let policy = &model.model.coverage;
+    let mut warnings = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        let total = source.report.rules.len();
+        let counted = source.report.rules.iter().filter(|r| rules::counts(r, policy)).count();
+        if total < 4 || counted * 2 >= total {
+            continue;
+        }
+        let mut statuses: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for rule in source.report.rules.iter().filter(|r| !rules::counts(r, policy)) {
+            let why = match (&rule.status, rule.enabled) {
+                (_, false) if !policy.count_disabled => String::from("disabled"),
+                (Some(status), _) => status.clone(),
+                (None, _) => String::from("no status"),
+            };
+            *statuses.entry(why).or_insert(0) += 1;
+        }
+        let list: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        let span = match model.spans.get("/coverage/count_status") {
+            Some(place) => place.value.clone(),
+            None => model.span(&format!("/rules/{i}/path")),
+        };
+        warnings.push(
+            Problem::warning(
+                "ttpc::rules::mostly_excluded",
+                format!(
+                    "{} of {total} rules of {} do not count under the coverage policy ({})",
+                    total - counted,
+                    source.name,
+                    list.join(", ")
+                ),
+                span,
+            )
+            .label("excludes most of a source")
+            .help("if those statuses mean deployed rules in this source, add them to coverage.count_status"),
+        );
+    }
+    warnings
+}
+
 /// Files that exist, none of them a rule of the declared kind, and none merely over a limit or
 /// unreadable (those are reported on their own).
 fn yields_nothing(report: &rules::SourceReport) -> bool {

@@ -721,3 +721,34 @@ fn technique_lookup_of_a_later_release_id_says_what_it_stands_for() {
         "{stderr}"
     );
 }
+
+#[test]
+fn acceptances_no_actor_uses_and_sources_mostly_excluded_get_a_note() {
+    let repo = repo();
+    let model = std::fs::read_to_string(repo.path().join("model-18.yaml"))
+        .expect("model")
+        .replace("{technique: T1070.001,", "{technique: T1070,")
+        .replace(
+            "coverage: {parent_covers_subtechniques: false}",
+            "coverage: {count_status: [experimental], parent_covers_subtechniques: false}",
+        );
+    std::fs::write(repo.path().join("notes.yaml"), model).expect("write");
+    let (code, _, stderr) = run(
+        &["check", "notes.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
+        repo.path(),
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ttpc::model::unused_acceptance"), "{stderr}");
+    assert!(
+        stderr
+            .contains("no actor of this model uses T1070 Indicator Removal; accepting it changes no figure"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ttpc::rules::mostly_excluded"), "{stderr}");
+    assert!(
+        stderr
+            .contains("5 of 5 rules of Sigma v19 do not count under the coverage policy (stable 3, test 2)"),
+        "{stderr}"
+    );
+}
