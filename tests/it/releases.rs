@@ -752,3 +752,20 @@ fn acceptances_no_actor_uses_and_sources_mostly_excluded_get_a_note() {
         "{stderr}"
     );
 }
+
+#[test]
+fn must_cover_entries_that_name_one_technique_give_one_verdict() {
+    let repo = repo();
+    let model = std::fs::read_to_string(repo.path().join("model-18.yaml"))
+        .expect("model")
+        .replace("version: \"18.1\"", "version: \"19.0\"")
+        .replace("defense-evasion: 60%", "stealth: 60%")
+        .replace("{technique: T1070.001,", "{technique: T1685.005,")
+        .replace("- T1562.006", "- T1685");
+    std::fs::write(repo.path().join("twice.yaml"), model).expect("write");
+    let (_, a, stderr) = compile(repo.path(), "twice.yaml", &mini("19.0"));
+    // T1562.001 (revoked by T1685) and T1685 itself: one promise, one verdict.
+    assert_eq!(a.targets.must_cover.iter().filter(|id| *id == "T1685").count(), 1, "{stderr}");
+    let verdicts = a.verdicts.iter().filter(|v| v.target.starts_with("must cover T1685 ")).count();
+    assert_eq!(verdicts, 1, "{:?}", a.verdicts.iter().map(|v| &v.target).collect::<Vec<_>>());
+}
