@@ -130,17 +130,19 @@ pub fn compare(base: &Assessment, head: &Assessment) -> Comparison {
         }
     }
 
-    // The baseline verdict is about this comparison itself; it has no counterpart to compare.
+    // Every verdict that changed, and every verdict failing in the head whether it changed or
+    // not (the reader of a failed check must see why it failed). The baseline verdict is about
+    // this comparison itself: it has no counterpart in the base, so it shows as new.
     let key = |v: &Verdict| (v.kind, v.target.clone());
     let judged = |v: &&Verdict| v.kind != TargetKind::NoDropFromBaseline;
     let before: BTreeMap<(TargetKind, String), &Verdict> =
         base.verdicts.iter().filter(judged).map(|v| (key(v), v)).collect();
     let after: BTreeMap<(TargetKind, String), &Verdict> =
-        head.verdicts.iter().filter(judged).map(|v| (key(v), v)).collect();
+        head.verdicts.iter().filter(|v| judged(v) || !v.pass).map(|v| (key(v), v)).collect();
     let mut verdicts = Vec::new();
     for (k, h) in &after {
         let b = before.get(k);
-        if b.is_none_or(|b| b.pass != h.pass) {
+        if b.is_none_or(|b| b.pass != h.pass) || !h.pass {
             verdicts.push(VerdictChange {
                 target: h.target.clone(),
                 base: b.map(|b| b.pass),

@@ -72,7 +72,7 @@ fn verdict_row(v: &VerdictChange) -> String {
     format!(
         "| {icon} {} | {} → {} | {} | {} |",
         md(&v.target),
-        verdict_word(v.base),
+        if v.base.is_none() { "new" } else { verdict_word(v.base) },
         verdict_word(v.head),
         md(&v.expected),
         md(&v.actual)
@@ -97,9 +97,7 @@ pub fn markdown(c: &Comparison) -> String {
     }
     let failing: Vec<&VerdictChange> = c.verdicts.iter().filter(|v| v.head == Some(false)).collect();
     if !failing.is_empty() {
-        out.push_str(
-            "**Targets now failing**\n\n| Target | Was → is | Expected | Actual |\n|---|---|---|---|\n",
-        );
+        out.push_str("**Targets failing**\n\n| Target | Was → is | Expected | Actual |\n|---|---|---|---|\n");
         for v in &failing {
             out.push_str(&verdict_row(v));
             out.push('\n');

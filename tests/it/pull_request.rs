@@ -74,6 +74,9 @@ fn a_pull_request_that_drops_coverage_fails_and_the_diff_says_why() {
     assert!(stderr.contains("target failed: no drop from baseline"), "{stderr}");
     let comment = std::fs::read_to_string(repo.join("head/diff.md")).expect("diff.md written");
     assert!(comment.contains("▼ Newly uncovered (1)"), "{comment}");
+    // The verdict that failed the build is listed first, though the base had no such verdict.
+    assert!(comment.contains("**Targets failing**"), "{comment}");
+    assert!(comment.contains("| ❌ no drop from baseline | new → FAIL |"), "{comment}");
     assert!(comment.contains("**T1003.001** OS Credential Dumping: LSASS Memory — FIN7"), "{comment}");
     assert!(comment.contains("removed: LSASS Memory Read by a Non-System Process (Sigma)"), "{comment}");
     assert!(comment.lines().count() <= 60, "a compact comment:\n{comment}");
