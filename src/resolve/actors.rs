@@ -65,7 +65,33 @@ pub fn resolve_actors(
     for (i, actor) in model.model.actors.iter().enumerate() {
         let span = model.span(&format!("/actors/{i}/ref"));
         match names.find(kb, &actor.reference) {
-            Lookup::Found(kind) => {
+            Lookup::Found(kind, others) => {
+                if !others.is_empty() {
+                    let list: Vec<String> = others.iter().map(|k| describe(kb, *k)).collect();
+                    warnings.push(
+                        Problem::warning(
+                            "ttpc::model::other_candidates",
+                            format!(
+                                "actor `{}` is taken as {} ({}); it also names {}",
+                                actor.reference,
+                                describe(kb, kind),
+                                "a name beats an alias, a group a campaign, a campaign software",
+                                one_of(&list)
+                            ),
+                            span.clone(),
+                        )
+                        .label("resolved by rank")
+                        .help(format!(
+                            "write the ATT&CK ID to say which one you mean: {}",
+                            one_of(
+                                &std::iter::once(kind)
+                                    .chain(others.iter().copied())
+                                    .map(|k| id_of(kb, k).to_owned())
+                                    .collect::<Vec<_>>()
+                            )
+                        )),
+                    );
+                }
                 let kind = follow_revocation(kb, kind, actor, span.clone(), &mut warnings);
                 if let Some(earlier) = profiles.iter().find(|p: &&ActorProfile| p.kind == kind) {
                     warnings.push(
@@ -119,7 +145,38 @@ pub fn resolve_actors(
             }
         }
     }
+    warnings.extend(campaigns_of_listed_groups(model, kb, &profiles));
     if problems.is_empty() { Ok((profiles, warnings)) } else { Err(problems) }
+}
+
+/// A campaign listed beside the group it is attributed to: its techniques are already in the
+/// group's profile, and its weight is added to theirs.
+fn campaigns_of_listed_groups(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    profiles: &[ActorProfile],
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    for (i, p) in profiles.iter().enumerate() {
+        let ActorKind::Campaign(c) = p.kind else { continue };
+        for group in &kb[c].groups {
+            if let Some(listed) = profiles.iter().find(|q| q.kind == ActorKind::Group(*group)) {
+                warnings.push(
+                    Problem::warning(
+                        "ttpc::model::campaign_of_listed_group",
+                        format!(
+                            "campaign `{}` ({}) is attributed to {} {}, listed as `{}`: its techniques are counted under both, and their weights add up",
+                            p.reference, kb[c].id, kb[*group].id, kb[*group].name, listed.reference
+                        ),
+                        model.span(&format!("/actors/{i}/ref")),
+                    )
+                    .label("already in a listed group's profile")
+                    .help("keep the campaign only if it deserves weight of its own; otherwise remove it"),
+                );
+            }
+        }
+    }
+    warnings
 }
 
 fn follow_revocation(
@@ -249,7 +306,8 @@ fn describe(kb: &KnowledgeBase, kind: ActorKind) -> String {
 }
 
 enum Lookup {
-    Found(ActorKind),
+    /// One object; the others the reference also names, ranked below it.
+    Found(ActorKind, Vec<ActorKind>),
     Ambiguous(Vec<ActorKind>),
     Unknown,
 }
@@ -286,7 +344,7 @@ impl NameIndex {
     fn find(&self, kb: &KnowledgeBase, reference: &str) -> Lookup {
         let reference = reference.trim();
         if let Some(kind) = by_id(kb, reference) {
-            return Lookup::Found(kind);
+            return Lookup::Found(kind, Vec::new());
         }
         let Some(candidates) = self.entries.get(&reference.to_lowercase()) else {
             return Lookup::Unknown;
@@ -296,7 +354,12 @@ impl NameIndex {
             candidates.iter().filter(|(r, _)| *r == best).map(|(_, k)| *k).collect();
         kinds.dedup();
         match kinds.as_slice() {
-            [one] => Lookup::Found(*one),
+            [one] => {
+                let mut others: Vec<ActorKind> =
+                    candidates.iter().filter(|(r, k)| *r != best && k != one).map(|(_, k)| *k).collect();
+                others.dedup();
+                Lookup::Found(*one, others)
+            }
             _ => Lookup::Ambiguous(kinds),
         }
     }

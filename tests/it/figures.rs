@@ -121,3 +121,39 @@ fn an_uncached_release_is_reported_at_the_pin_with_what_the_cache_holds() {
     assert!(stderr.contains("m.yaml:6:46"), "at the pinned version: {stderr}");
     assert!(stderr.contains("ttpc attack fetch --domain enterprise-attack --version 19.0"), "{stderr}");
 }
+
+fn check_text(model: &str, bundle: &std::path::Path) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("m.yaml"), model).expect("write");
+    let out = ttpc()
+        .args(["check", "--allow-outside"])
+        .arg(dir.path().join("m.yaml"))
+        .arg("--attack-data")
+        .arg(bundle)
+        .output()
+        .expect("runs");
+    (out.status.code().expect("code"), text(&out.stderr))
+}
+
+#[test]
+fn a_campaign_beside_its_own_group_gets_a_note() {
+    let model = "ttpc: 1\nname: x\nattack: {domain: enterprise-attack, version: \"18.1\"}\nactors:\n  - {ref: FIN7}\n  - {ref: Carbanak Summer}\n";
+    let (code, stderr) = check_text(model, &common::mini21());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ttpc::model::campaign_of_listed_group"), "{stderr}");
+    assert!(
+        stderr.contains("campaign `Carbanak Summer` (C0001) is attributed to G0046 FIN7, listed as `FIN7`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn a_reference_naming_several_objects_says_which_was_taken_and_what_else_it_names() {
+    let model = "ttpc: 1\nname: x\nattack: {domain: enterprise-attack, version: \"18.1\"}\nactors:\n  - {ref: Carbanak}\n";
+    let (code, stderr) = check_text(model, &common::shared_file("attack/enterprise-attack-18.1.json"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("ttpc::model::other_candidates"), "{stderr}");
+    assert!(stderr.contains("actor `Carbanak` is taken as group Carbanak (G0008)"), "{stderr}");
+    assert!(stderr.contains("S0030"), "the malware is named too: {stderr}");
+}
