@@ -12,8 +12,8 @@ use thiserror::Error;
 
 use super::language::ThreatModel;
 use super::schema;
-use super::spans::{SpanMap, escape_segment};
-use crate::diagnostics::{Problem, Problems, SourceFile, nearest};
+use super::spans::SpanMap;
+use crate::diagnostics::{Problem, Problems, SourceFile};
 
 /// A model that loaded and validated, with what is needed to point into its file.
 #[derive(Debug, Clone)]
@@ -216,8 +216,7 @@ fn semantic_checks(
     }
 
     let refs: Vec<&str> = model.actors.iter().map(|a| a.reference.as_str()).collect();
-    // Sets, not pairwise comparisons: a hostile model can list tens of thousands of actors.
-    let lowered: std::collections::HashSet<String> = refs.iter().map(|r| r.to_lowercase()).collect();
+    // A set, not pairwise comparisons: a hostile model can list tens of thousands of actors.
     let mut seen = std::collections::HashSet::new();
     for (i, reference) in refs.iter().enumerate() {
         if !seen.insert(reference.to_lowercase()) {
@@ -233,25 +232,8 @@ fn semantic_checks(
         }
     }
 
-    for key in model.targets.actors.keys() {
-        if !lowered.contains(&key.to_lowercase()) {
-            let suggestion = nearest(key, refs.iter().copied(), 1);
-            problems.push(
-                Problem::error(
-                    "ttpc::model::unknown_target_actor",
-                    format!("target for actor `{key}`, which is not in `actors`"),
-                    spans.key_or_value(&format!("/targets/actors/{}", escape_segment(key))),
-                )
-                .label("no such actor in this model")
-                .help(match suggestion.first() {
-                    Some(best) => {
-                        format!("did you mean `{best}`? keys name an actor `ref` as written in `actors`")
-                    }
-                    None => String::from("keys name an actor `ref` as written in `actors`"),
-                }),
-            );
-        }
-    }
+    // Targets keyed by actors are checked in resolution, beside the actors themselves: a
+    // misspelt actor then carries the error, not the target that names it correctly.
 }
 
 /// A serde_yaml error as a located problem. serde_yaml reports offset 0 for errors it cannot

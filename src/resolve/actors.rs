@@ -14,7 +14,7 @@ use crate::diagnostics::{Problem, nearest, one_of};
 use crate::model::{ActorRef, LoadedModel};
 
 /// What an actor reference resolved to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum ActorKind {
     /// An ATT&CK group.
     Group(GroupIdx),
@@ -59,9 +59,10 @@ pub fn resolve_actors(
     kb: &KnowledgeBase,
 ) -> Result<(Vec<ActorProfile>, Vec<Problem>), Vec<Problem>> {
     let names = NameIndex::new(kb);
-    let mut profiles = Vec::new();
+    let mut profiles: Vec<ActorProfile> = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
+    let mut first_of: std::collections::HashMap<ActorKind, usize> = std::collections::HashMap::new();
     for (i, actor) in model.model.actors.iter().enumerate() {
         let span = model.span(&format!("/actors/{i}/ref"));
         match names.find(kb, &actor.reference) {
@@ -93,7 +94,8 @@ pub fn resolve_actors(
                     );
                 }
                 let kind = follow_revocation(kb, kind, actor, span.clone(), &mut warnings);
-                if let Some(earlier) = profiles.iter().find(|p: &&ActorProfile| p.kind == kind) {
+                // A map, not a scan of the profiles so far: a hostile model lists 20,000 actors.
+                if let Some(earlier) = first_of.get(&kind).map(|i: &usize| &profiles[*i]) {
                     warnings.push(
                         Problem::warning(
                             "ttpc::model::same_actor",
@@ -110,6 +112,7 @@ pub fn resolve_actors(
                         .help("remove one of the entries; its techniques are counted once anyway"),
                     );
                 }
+                first_of.entry(kind).or_insert(profiles.len());
                 profiles.push(profile(kb, actor, kind));
             }
             Lookup::Ambiguous(kinds) => {
@@ -147,6 +150,60 @@ pub fn resolve_actors(
     }
     warnings.extend(campaigns_of_listed_groups(model, kb, &profiles));
     if problems.is_empty() { Ok((profiles, warnings)) } else { Err(problems) }
+}
+
+/// `targets.actors` keys that name no actor `ref` of the model. When the nearest `ref` is one
+/// that does not resolve (`Sandworm Teem`), the target is written right and the actor is the
+/// typo: the target says so and points at the actor, whose own error is the primary one.
+pub fn check_target_keys(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
+    use crate::diagnostics::nearest;
+    use crate::model::spans::escape_segment;
+    let refs: Vec<&str> = model.model.actors.iter().map(|a| a.reference.as_str()).collect();
+    let lowered: std::collections::HashSet<String> = refs.iter().map(|r| r.to_lowercase()).collect();
+    let names = NameIndex::new(kb);
+    let mut problems = Vec::new();
+    for key in model.model.targets.actors.keys() {
+        if lowered.contains(&key.to_lowercase()) {
+            continue;
+        }
+        let span = model.key_span(&format!("/targets/actors/{}", escape_segment(key)));
+        let best = nearest(key, refs.iter().copied(), 1).first().map(|b| (*b).to_owned());
+        let unresolved = best.as_deref().filter(|b| !matches!(names.find(kb, b), Lookup::Found(..)));
+        let problem = match (&best, unresolved) {
+            (_, Some(actor)) => {
+                let line = refs.iter().position(|r| *r == actor).map(|i| {
+                    let at = model.span(&format!("/actors/{i}/ref")).start;
+                    crate::diagnostics::line_col(model.source.text(), at).0
+                });
+                Problem::error(
+                    "ttpc::model::unknown_target_actor",
+                    format!(
+                        "target for actor `{key}`: the nearest actor of this model, `{actor}`{}, does not resolve",
+                        line.map(|l| format!(" (line {l})")).unwrap_or_default()
+                    ),
+                    span,
+                )
+                .label("no actor is written so")
+                .help(format!("if `{key}` is right, fix the actor's `ref` to match it"))
+            }
+            (Some(best), None) => Problem::error(
+                "ttpc::model::unknown_target_actor",
+                format!("target for actor `{key}`, which is not in `actors`"),
+                span,
+            )
+            .label("no such actor in this model")
+            .help(format!("did you mean `{best}`? keys name an actor `ref` as written in `actors`")),
+            (None, None) => Problem::error(
+                "ttpc::model::unknown_target_actor",
+                format!("target for actor `{key}`, which is not in `actors`"),
+                span,
+            )
+            .label("no such actor in this model")
+            .help("keys name an actor `ref` as written in `actors`"),
+        };
+        problems.push(problem);
+    }
+    problems
 }
 
 /// A campaign listed beside the group it is attributed to: its techniques are already in the

@@ -157,3 +157,16 @@ fn a_reference_naming_several_objects_says_which_was_taken_and_what_else_it_name
     assert!(stderr.contains("actor `Carbanak` is taken as group Carbanak (G0008)"), "{stderr}");
     assert!(stderr.contains("S0030"), "the malware is named too: {stderr}");
 }
+
+#[test]
+fn a_misspelt_actor_carries_the_error_not_the_target_that_names_it_right() {
+    let model = "ttpc: 1\nname: x\nattack: {domain: enterprise-attack, version: \"18.1\"}\nactors:\n  - {ref: FIN7}\n  - {ref: Lazarus Grop}\ntargets:\n  actors: {Lazarus Group: 50%}\n";
+    let (code, stderr) = check_text(model, &common::mini21());
+    assert_eq!(code, 2, "{stderr}");
+    let actor = stderr.find("unknown actor `Lazarus Grop`").expect("the actor's own error");
+    let target = stderr
+        .find("target for actor `Lazarus Group`: the nearest actor of this model, `Lazarus Grop` (line 6), does not resolve")
+        .expect("the target points at the actor");
+    assert!(actor < target, "the actor's error comes first:\n{stderr}");
+    assert!(stderr.contains("did you mean Lazarus Group"), "{stderr}");
+}
