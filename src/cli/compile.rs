@@ -2,6 +2,8 @@
 //! remediation plan, Markdown report, assessment JSON), print the summary, and exit 1 when a target
 //! fails (after the outputs are written, so the reports show why).
 
+mod batch;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -43,6 +45,14 @@ pub struct Args {
     /// The date acceptances are checked against: YYYY-MM-DD, or `today` (the default).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
+    /// Also write a fleet overview of the models into DIR, a folder of its own: fleet.json,
+    /// fleet.csv (one row per model) and fleet.html (sortable, filterable, linking each report).
+    #[arg(long, value_name = "DIR")]
+    summary: Option<PathBuf>,
+    /// With several models: one line per model on a terminal too, instead of a progress bar and a
+    /// table of the failing models at the end.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -53,22 +63,35 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let session = super::session(global, Some(&args.data));
-    let exit = if let [model] = args.models.as_slice() {
-        let compiled = session.compile(&request(model, args, args.output.clone()))?;
-        let exit = report(&compiled, args, global);
-        // The process ends here: the operating system reclaims the knowledge base, the rule
-        // sources and the assessment at once, faster than freeing them piece by piece.
-        std::mem::forget(compiled);
-        exit
-    } else if args.baseline.is_some() {
+    if args.baseline.is_some() && args.models.len() > 1 {
         return Err(ttpc::Error::NotFound {
             message: String::from("--baseline compares one model with its baseline"),
             help: Some(String::from("compile the models one at a time with --baseline")),
         });
-    } else {
-        batch(args, &session)
-    };
+    }
+    if args.output.is_some()
+        && let Some(model) = batch::shared_output(&args.models)
+    {
+        return Err(ttpc::Error::NotFound {
+            message: format!(
+                "two models of the batch share the file name of {}, so -o DIR would give them one output folder",
+                model.display()
+            ),
+            help: Some(String::from(
+                "give each model its own file name, or leave out -o so that each writes to its own outputs.dir",
+            )),
+        });
+    }
+    let [model] = args.models.as_slice() else { return batch::run(args, global) };
+    if args.summary.is_some() {
+        return batch::run(args, global);
+    }
+    let session = super::session(global, Some(&args.data));
+    let compiled = session.compile(&request(model, args, args.output.clone()))?;
+    let exit = report(&compiled, args, global);
+    // The process ends here: the operating system reclaims the knowledge base, the rule
+    // sources and the assessment at once, faster than freeing them piece by piece.
+    std::mem::forget(compiled);
     std::mem::forget(session);
     exit
 }
@@ -83,66 +106,6 @@ fn request(model: &std::path::Path, args: &Args, output: Option<PathBuf>) -> Req
         report_template: args.template.clone(),
         html_template: args.html_template.clone(),
     }
-}
-
-/// Several models at once, in parallel; one line each, the worst exit code wins.
-fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
-    use rayon::prelude::*;
-    let results: Vec<Result<Compiled, ttpc::Error>> = args
-        .models
-        .par_iter()
-        .map(|model| {
-            let output = args.output.as_ref().map(|dir| {
-                dir.join(model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default())
-            });
-            session.compile(&request(model, args, output))
-        })
-        .collect();
-    let mut exit = Exit::Ok;
-    let mut out = String::new();
-    let mut assessments = Vec::new();
-    for (model, result) in args.models.iter().zip(results) {
-        match result {
-            Ok(c) => {
-                let failed = c.assessment.verdicts.iter().filter(|v| !v.pass).count();
-                let verdicts = c.assessment.verdicts.len();
-                if failed > 0 && exit == Exit::Ok {
-                    exit = Exit::TargetFailed;
-                }
-                let coverage =
-                    c.assessment.overall.percent.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"));
-                out.push_str(&format!(
-                    "{} {}: coverage {coverage} ({}/{}), {}; {} files in {}\n",
-                    if failed == 0 { "✓" } else { "✗" },
-                    model.display(),
-                    c.assessment.overall.covered,
-                    c.assessment.overall.techniques,
-                    if failed == 0 {
-                        format!("all {verdicts} targets hold")
-                    } else {
-                        format!("{failed} of {verdicts} targets failed")
-                    },
-                    c.files,
-                    c.dir.display()
-                ));
-                assessments.push(c.assessment);
-            }
-            Err(e) => {
-                exit = worse(exit, e.exit());
-                out.push_str(&format!("✗ {}: {e}\n", model.display()));
-                super::ui::report(e);
-            }
-        }
-    }
-    match args.format {
-        Format::Json => ui::print(&ui::to_json(&assessments))?,
-        Format::Text => ui::print_plain(&out)?,
-    }
-    Ok(exit)
-}
-
-fn worse(a: Exit, b: Exit) -> Exit {
-    if (b as u8) > (a as u8) { b } else { a }
 }
 
 /// Prints one model's result and turns its verdicts into the exit code.

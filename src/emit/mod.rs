@@ -9,6 +9,7 @@
 pub mod diff;
 pub mod emulation;
 pub mod escape;
+pub mod fleet;
 pub mod layers;
 pub mod plan;
 pub mod report;
