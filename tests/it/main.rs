@@ -19,6 +19,7 @@ mod corpus_emulation;
 mod corpus_rules;
 mod emulation;
 mod examples;
+mod fleet;
 mod fuzz_regressions;
 mod hostile;
 mod init_cli;
