@@ -374,6 +374,69 @@ impl<'r> Session<'r> {
     }
 }
 
+impl Session<'_> {
+    /// Compiles many models, each as [`Session::compile`] does, with bounded parallelism: one
+    /// worker per thread of the pool takes the next model, compiles it and hands the result to
+    /// `keep` on that thread, which keeps what the caller needs (a summary) and lets the
+    /// assessment go; `done` then gets each kept value on the calling thread, in the order of
+    /// `requests`. So memory holds a few assessments at a time, whatever the number of models,
+    /// and the output stays in order.
+    pub fn compile_each<T: Send>(
+        &self,
+        requests: &[Request],
+        keep: impl Fn(&Request, Result<Compiled, Error>) -> T + Sync,
+        mut done: impl FnMut(usize, T),
+    ) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let workers = rayon::current_num_threads().clamp(1, requests.len().max(1));
+        // A bounded queue: workers wait when the caller falls behind.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, T)>(workers * 4);
+        rayon::in_place_scope(|scope| {
+            for _ in 0..workers {
+                let sender = sender.clone();
+                let (next, keep) = (&next, &keep);
+                scope.spawn(move |_| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(request) = requests.get(i) else { break };
+                        let kept = keep(request, self.compile(request));
+                        if sender.send((i, kept)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            // Models finish out of order; each waits here until those before it are done.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut expected = 0;
+            for (i, kept) in receiver {
+                waiting.insert(i, kept);
+                while let Some(kept) = waiting.remove(&expected) {
+                    done(expected, kept);
+                    expected += 1;
+                }
+            }
+        });
+    }
+}
+
+/// Writes the fleet overview of a batch (`fleet.json`, `fleet.csv`, `fleet.html`) into `dir`
+/// as one transaction, each model's report linked relative to it; returns the files written.
+pub fn write_fleet(dir: &Path, mut fleet: crate::assessment::fleet::Fleet) -> Result<usize, Error> {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let from = absolute(dir);
+    for m in &mut fleet.models {
+        if let Some(output) = &m.output {
+            m.report = Some(emit::fleet::link(&from, &absolute(Path::new(output)).join("report.html")));
+        }
+    }
+    let files = emit::fleet::files(&fleet)?;
+    crate::io::write_set(dir, &files)?;
+    Ok(files.len())
+}
+
 /// The ATT&CK data a model pins.
 pub fn pin_of(model: &LoadedModel) -> Pin {
     Pin { domain: Some(model.model.attack.domain), version: Some(model.model.attack.version.clone()) }

@@ -7,6 +7,7 @@
 
 mod comparison;
 mod emulation;
+pub mod fleet;
 mod matrix;
 mod number;
 

@@ -2,6 +2,8 @@
 //! remediation plan, Markdown report, assessment JSON), print the summary, and exit 1 when a target
 //! fails (after the outputs are written, so the reports show why).
 
+mod batch;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -55,6 +57,14 @@ pub struct Args {
     /// The date acceptances are checked against: YYYY-MM-DD, or `today` (the default).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<NaiveDate>,
+    /// Also write a fleet overview of the models into DIR, a folder of its own: fleet.json,
+    /// fleet.csv (one row per model) and fleet.html (sortable, filterable, linking each report).
+    #[arg(long, value_name = "DIR")]
+    summary: Option<PathBuf>,
+    /// With several models: one line per model on a terminal too, instead of a progress bar and a
+    /// table of the failing models at the end.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -65,23 +75,54 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: &Args, global: &Global) -> CommandResult {
-    let session = super::session(global, Some(&args.data));
-    let exit = if let [model] = args.models.as_slice() {
-        let compiled = session.compile(&request(model, args, args.output.clone()))?;
-        ci_outputs(&[compiled.outcome()], args)?;
-        let exit = report(&compiled, args, global);
-        // The process ends here: the operating system reclaims the knowledge base, the rule
-        // sources and the assessment at once, faster than freeing them piece by piece.
-        std::mem::forget(compiled);
-        exit
-    } else if args.baseline.is_some() || args.baseline_ref.is_some() {
+    if (args.baseline.is_some() || args.baseline_ref.is_some()) && args.models.len() > 1 {
         return Err(ttpc::Error::NotFound {
             message: String::from("--baseline and --baseline-ref compare one model with its baseline"),
             help: Some(String::from("compile the models one at a time with --baseline or --baseline-ref")),
         });
-    } else {
-        batch(args, &session)
+    }
+    if args.output.is_some()
+        && let Some(model) = batch::shared_output(&args.models)
+    {
+        return Err(ttpc::Error::NotFound {
+            message: format!(
+                "two models of the batch share the file name of {}, so -o DIR would give them one output folder",
+                model.display()
+            ),
+            help: Some(String::from(
+                "give each model its own file name, or leave out -o so that each writes to its own outputs.dir",
+            )),
+        });
+    }
+    let ci_files = args.sarif.is_some() || args.junit.is_some();
+    if ci_files && args.summary.is_some() {
+        // The fleet path drops each assessment as soon as it is written; SARIF and JUnit need
+        // them all. Refused rather than written without them.
+        return Err(ttpc::Error::NotFound {
+            message: String::from("--sarif and --junit cannot be combined with --summary"),
+            help: Some(String::from("run the batch once with --summary and once with --sarif/--junit")),
+        });
+    }
+    let single = match args.models.as_slice() {
+        [model] if args.summary.is_none() => Some(model),
+        _ => None,
     };
+    let Some(model) = single else {
+        if ci_files && args.summary.is_none() {
+            let session = super::session(global, Some(&args.data));
+            let exit = batch_keeping_all(args, &session);
+            std::mem::forget(session);
+            return exit;
+        }
+        return batch::run(args, global);
+    };
+    let session = super::session(global, Some(&args.data));
+    let compiled = session.compile(&request(model, args, args.output.clone()))?;
+    ci_outputs(&[compiled.outcome()], args)?;
+    let exit = report(&compiled, args, global);
+    // The process ends here: the operating system reclaims the knowledge base, the rule
+    // sources and the assessment at once, faster than freeing them piece by piece.
+    std::mem::forget(compiled);
     std::mem::forget(session);
     exit
 }
@@ -99,8 +140,9 @@ fn request(model: &std::path::Path, args: &Args, output: Option<PathBuf>) -> Req
     }
 }
 
-/// Several models at once, in parallel; one line each, the worst exit code wins.
-fn batch(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
+/// Several models at once, keeping every assessment: the path for `--sarif`/`--junit` over a
+/// batch (those files need every model's findings); one line each, the worst exit code wins.
+fn batch_keeping_all(args: &Args, session: &ttpc::Session<'_>) -> CommandResult {
     use rayon::prelude::*;
     let results: Vec<Result<Compiled, ttpc::Error>> = args
         .models

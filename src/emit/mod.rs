@@ -11,6 +11,7 @@
 pub mod diff;
 pub mod emulation;
 pub mod escape;
+pub mod fleet;
 pub mod github;
 pub mod junit;
 pub mod layers;

@@ -159,6 +159,19 @@ pub fn html_report_in(
     render_with(&env, name, source, ctx)
 }
 
+/// Renders another self-contained HTML page (such as the fleet overview) with the same
+/// environment, escaping and script `nonce` as the report.
+pub fn html_page_in(
+    name: &str,
+    source: &str,
+    ctx: &Value,
+    nonce: &str,
+) -> Result<String, Box<TemplateError>> {
+    let mut env = environment(Escape::Html);
+    env.add_global("nonce", Value::from(nonce));
+    render_with(&env, name, source, ctx)
+}
+
 /// Renders the built-in emulation plan (the assessment must have an `emulation` section).
 pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
     emulation_plan_in(&context(a))

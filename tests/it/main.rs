@@ -22,6 +22,7 @@ mod corpus_rules;
 mod emulation;
 mod examples;
 mod figures;
+mod fleet;
 mod fuzz_regressions;
 mod hostile;
 mod init_cli;
