@@ -99,6 +99,15 @@ fn compile(repo: &Path, model: &str, bundle: &Path) -> (i32, Assessment, String)
     (code, serde_json::from_slice(&json).expect("assessment"), stderr)
 }
 
+/// The fixture model pinned to 19.0 by hand: the tactic target and the acceptance in 19.0 terms.
+fn model_19(repo: &Path) -> String {
+    std::fs::read_to_string(repo.join("model-18.yaml"))
+        .expect("model")
+        .replace("version: \"18.1\"", "version: \"19.0\"")
+        .replace("defense-evasion: 60%", "stealth: 60%")
+        .replace("{technique: T1070.001,", "{technique: T1685.005,")
+}
+
 fn state(a: &Assessment, id: &str) -> Option<State> {
     a.techniques.iter().find(|t| t.id == id).map(|t| t.state)
 }
@@ -165,12 +174,7 @@ fn rules_tagged_for_19_count_on_an_18_model_and_say_so() {
 #[test]
 fn an_18_id_on_a_19_model_counts_for_its_replacement() {
     let repo = repo();
-    let model = std::fs::read_to_string(repo.path().join("model-18.yaml"))
-        .expect("model")
-        .replace("version: \"18.1\"", "version: \"19.0\"")
-        .replace("defense-evasion: 60%", "stealth: 60%")
-        .replace("T1562.006", "T1003")
-        .replace("T1070.001, reason", "T1685.005, reason");
+    let model = model_19(repo.path()).replace("T1562.006", "T1003");
     std::fs::write(repo.path().join("model-19.yaml"), model).expect("write");
     let (code, a, stderr) = compile(repo.path(), "model-19.yaml", &mini("19.0"));
     assert!(code == 0 || code == 1, "{stderr}");
@@ -756,12 +760,7 @@ fn acceptances_no_actor_uses_and_sources_mostly_excluded_get_a_note() {
 #[test]
 fn must_cover_entries_that_name_one_technique_give_one_verdict() {
     let repo = repo();
-    let model = std::fs::read_to_string(repo.path().join("model-18.yaml"))
-        .expect("model")
-        .replace("version: \"18.1\"", "version: \"19.0\"")
-        .replace("defense-evasion: 60%", "stealth: 60%")
-        .replace("{technique: T1070.001,", "{technique: T1685.005,")
-        .replace("- T1562.006", "- T1685");
+    let model = model_19(repo.path()).replace("- T1562.006", "- T1685");
     std::fs::write(repo.path().join("twice.yaml"), model).expect("write");
     let (_, a, stderr) = compile(repo.path(), "twice.yaml", &mini("19.0"));
     // T1562.001 (revoked by T1685) and T1685 itself: one promise, one verdict.
