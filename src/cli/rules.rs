@@ -59,6 +59,9 @@ pub fn run(args: &Args, global: &Global) -> CommandResult {
     Ok(Exit::Ok)
 }
 
+/// Up to how many rules the text output lists one by one.
+const RULES_SHOWN: usize = 100;
+
 /// The one-line accounting `ttpc check` prints per source.
 pub fn headline(s: &SourceSummary) -> String {
     let mut skipped: Vec<String> =
@@ -183,13 +186,49 @@ fn text(s: &SourceSummary, version: Option<&str>) -> String {
             }
         }
     }
+    out.push_str(&format!("\nRules ({})\n", s.rule_list.len()));
+    // Every rule of a small source; a large one in the JSON (`rule_list`).
+    if s.rule_list.len() <= RULES_SHOWN {
+        let rows: Vec<Vec<String>> = s
+            .rule_list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.title.clone(),
+                    r.status.clone().unwrap_or_else(|| String::from("—")),
+                    String::from(if r.enabled { "enabled" } else { "disabled" }),
+                    String::from(if r.counted { "yes" } else { "no" }),
+                    r.place.clone(),
+                ]
+            })
+            .collect();
+        indent(&mut out, &ui::table(&["rule", "status", "enabled", "counted", "where"], &rows));
+    } else {
+        out.push_str(&format!(
+            "  {} rules: each with its status in --format json (rule_list)\n",
+            s.rule_list.len()
+        ));
+    }
+    out.push_str(
+        "  counted: enabled, and a status other than deprecated or unsupported (the default coverage policy;\n  a model's `coverage` may count otherwise)\n",
+    );
+    if !s.not_counted.is_empty() {
+        let why: Vec<String> = s
+            .not_counted
+            .iter()
+            .map(|(w, n)| format!("{} {n}", if w.is_empty() { "no status" } else { w }))
+            .collect();
+        out.push_str(&format!("  not counted: {}\n", why.join(", ")));
+    }
     out.push_str(&format!("\nTechniques ({})\n", s.techniques.len()));
     let rows: Vec<Vec<String>> = s
         .techniques
         .iter()
-        .map(|t| vec![t.id.clone(), t.name.clone().unwrap_or_default(), t.rules.to_string()])
+        .map(|t| {
+            vec![t.id.clone(), t.name.clone().unwrap_or_default(), t.rules.to_string(), t.counted.to_string()]
+        })
         .collect();
-    indent(&mut out, &ui::table(&["ID", "name", "rules"], &rows));
+    indent(&mut out, &ui::table(&["ID", "name", "rules", "counted"], &rows));
     out
 }
 

@@ -23,6 +23,26 @@ pub struct TechniqueCount {
     pub name: Option<String>,
     /// How many rules map to it (Navigator layer entries count their score).
     pub rules: u32,
+    /// Of those, how many count under the default coverage policy (enabled; status not
+    /// `deprecated` or `unsupported`).
+    pub counted: u32,
+}
+
+/// One rule as the accounting lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleLine {
+    /// The rule's ID.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Where it is.
+    pub place: String,
+    /// Its status, when the format has one.
+    pub status: Option<String>,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// Whether it counts under the default coverage policy.
+    pub counted: bool,
 }
 
 /// The accounting of one source.
@@ -54,6 +74,11 @@ pub struct SourceSummary {
     pub unmapped: Vec<Mapping>,
     /// Rules per technique, by ID.
     pub techniques: Vec<TechniqueCount>,
+    /// Rules that do not count under the default coverage policy, by why (`disabled`, or the
+    /// status).
+    pub not_counted: BTreeMap<String, usize>,
+    /// Every rule with its status and whether it is enabled and counted.
+    pub rule_list: Vec<RuleLine>,
     /// The skipped files.
     pub skipped: Vec<SkippedFile>,
     /// Problems with single rules inside good files.
@@ -76,14 +101,39 @@ impl SourceSummary {
         let mut stale_mappings = Vec::new();
         let mut translated_mappings = Vec::new();
         let mut unmapped = Vec::new();
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        let mut counts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        let policy = crate::model::CoveragePolicy::default();
+        let mut not_counted: BTreeMap<String, usize> = BTreeMap::new();
+        let mut rule_list = Vec::with_capacity(report.rules.len());
+        for rule in &report.rules {
+            let counted = super::counts(rule, &policy);
+            if !counted {
+                let why = if rule.enabled {
+                    rule.status.clone().unwrap_or_default()
+                } else {
+                    String::from("disabled")
+                };
+                *not_counted.entry(why).or_insert(0) += 1;
+            }
+            rule_list.push(RuleLine {
+                id: rule.id.clone(),
+                title: rule.title.clone(),
+                place: rule.place(),
+                status: rule.status.clone(),
+                enabled: rule.enabled,
+                counted,
+            });
+        }
         let kb = normalised.map(|(kb, _)| kb);
         for (i, rule) in report.rules.iter().enumerate() {
             match normalised {
                 Some((kb, list)) => {
                     let Some(n) = list.get(i) else { continue };
+                    let counted = u32::from(super::counts(rule, &policy));
                     for t in &n.techniques {
-                        *counts.entry(kb[*t].id.clone()).or_insert(0) += rule.weight;
+                        let entry = counts.entry(kb[*t].id.clone()).or_insert((0, 0));
+                        entry.0 += rule.weight;
+                        entry.1 += rule.weight * counted;
                     }
                     for issue in &n.issues {
                         let mapping = Mapping {
@@ -106,18 +156,22 @@ impl SourceSummary {
                         rule.techniques.iter().map(|t| t.trim().to_ascii_uppercase()).collect();
                     ids.sort();
                     ids.dedup();
+                    let counted = u32::from(super::counts(rule, &policy));
                     for id in ids {
-                        *counts.entry(id).or_insert(0) += rule.weight;
+                        let entry = counts.entry(id).or_insert((0, 0));
+                        entry.0 += rule.weight;
+                        entry.1 += rule.weight * counted;
                     }
                 }
             }
         }
         let techniques = counts
             .into_iter()
-            .map(|(id, rules)| TechniqueCount {
+            .map(|(id, (rules, counted))| TechniqueCount {
                 name: kb.and_then(|kb| kb.technique(&id).map(|t| kb.full_name(t))),
                 id,
                 rules,
+                counted,
             })
             .collect();
         SourceSummary {
@@ -134,6 +188,8 @@ impl SourceSummary {
             translated_mappings,
             unmapped,
             techniques,
+            not_counted,
+            rule_list,
             skipped: report.skipped.clone(),
             warnings: report.warnings.clone(),
         }

@@ -102,3 +102,40 @@ fn rules_json_names_skip_reasons_one_way() {
     assert!(!listed.is_empty());
     assert_eq!(by_reason, listed, "the same kebab-case names in both places");
 }
+
+#[test]
+fn rules_lists_each_rule_with_status_and_counts_counted_rules_under_a_stated_policy() {
+    let out = ttpc()
+        .args([
+            "rules",
+            "examples/rules/splunk/savedsearches.conf",
+            "--kind",
+            "splunk-savedsearches",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let s: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let list = s["rule_list"].as_array().expect("rule_list");
+    assert_eq!(list.len() as u64, s["rules"].as_u64().expect("rules"), "every rule listed");
+    let disabled = list.iter().filter(|r| r["enabled"] == false).count();
+    assert!(disabled > 0, "the sample carries disabled searches on purpose");
+    assert!(list.iter().filter(|r| r["enabled"] == false).all(|r| r["counted"] == false));
+    assert_eq!(s["not_counted"]["disabled"].as_u64(), Some(disabled as u64));
+    // Per technique: all rules and the counted ones, apart.
+    let techniques = s["techniques"].as_array().expect("techniques");
+    assert!(techniques.iter().all(|t| t["counted"].as_u64() <= t["rules"].as_u64()));
+    assert!(
+        techniques.iter().any(|t| t["counted"].as_u64() < t["rules"].as_u64()),
+        "a disabled search's technique"
+    );
+    // The text says which policy "counted" means.
+    let out = ttpc()
+        .args(["rules", "examples/rules/splunk/savedsearches.conf", "--kind", "splunk-savedsearches"])
+        .output()
+        .expect("runs");
+    let text = text(&out.stdout);
+    assert!(text.contains("counted: enabled, and a status other than deprecated or unsupported"), "{text}");
+    assert!(text.contains(&format!("not counted: disabled {disabled}")), "{text}");
+}
