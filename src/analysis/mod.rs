@@ -64,7 +64,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let gaps: Vec<String> = ranked.iter().map(|i| techniques[*i].id.clone()).collect();
     let plan = {
         let ordered: Vec<&TechniqueAssessment> = ranked.iter().map(|i| &techniques[*i]).collect();
-        plan::plan(&ordered, &m.remediation, &overall, |id| {
+        plan::plan(&ordered, &m.remediation, &overall, m.targets.overall.map(|p| p.value()), |id| {
             find(&techniques, id).is_some_and(|t| !t.actors.is_empty())
         })
     };

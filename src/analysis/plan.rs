@@ -1,7 +1,9 @@
 //! The remediation plan: gaps in priority order, `per_horizon` to a horizon, and the coverage
 //! the organisation can expect after each horizon if it closes them.
 
-use crate::assessment::{Coverage, Horizon, Plan, PlanItem, Projection, TechniqueAssessment, percent};
+use crate::assessment::{
+    Coverage, Horizon, Plan, PlanItem, Projection, TargetReach, TechniqueAssessment, percent,
+};
 use crate::model::RemediationPolicy;
 
 /// Lays the prioritised gaps out over the horizons. `in_union` says whether closing a gap
@@ -10,6 +12,7 @@ pub fn plan(
     gaps: &[&TechniqueAssessment],
     policy: &RemediationPolicy,
     overall: &Coverage,
+    target: Option<f64>,
     in_union: impl Fn(&str) -> bool,
 ) -> Plan {
     let per = policy.per_horizon as usize;
@@ -31,7 +34,16 @@ pub fn plan(
             percent: percent(overall.covered + closed_in_union, overall.techniques),
         });
     }
-    Plan { horizons, backlog: rest.iter().map(|g| g.id.clone()).collect(), projection }
+    let reach = target.map(|target| {
+        let meets = |p: Option<f64>| p.is_some_and(|p| p >= target);
+        TargetReach {
+            target,
+            reached: meets(projection.last().and_then(|p| p.percent)),
+            // The same rounding as every figure: the first count whose shown percentage meets it.
+            gaps_needed: (0..=overall.gaps).find(|k| meets(percent(overall.covered + k, overall.techniques))),
+        }
+    });
+    Plan { horizons, backlog: rest.iter().map(|g| g.id.clone()).collect(), projection, reach }
 }
 
 fn item(g: &TechniqueAssessment) -> PlanItem {

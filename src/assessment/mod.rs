@@ -334,6 +334,21 @@ pub struct Plan {
     pub backlog: Vec<String>,
     /// Coverage now and after each horizon.
     pub projection: Vec<Projection>,
+    /// Whether the plan reaches `targets.overall`, when the model sets one.
+    #[serde(default)]
+    pub reach: Option<TargetReach>,
+}
+
+/// What the plan does for the overall target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetReach {
+    /// `targets.overall`, in percent.
+    pub target: f64,
+    /// Whether coverage after the last horizon meets it.
+    pub reached: bool,
+    /// How many of the actors' gaps must be closed, from now, to meet it; `None` when closing
+    /// every one would not (accepted and out-of-scope techniques are not counted).
+    pub gaps_needed: Option<usize>,
 }
 
 /// One horizon of the plan.

@@ -300,6 +300,8 @@ fn environment(escape_kind: Escape) -> Environment<'static> {
         Escape::Html => env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html),
     }
     env.add_filter("pct", pct);
+    // A promised figure as the model wrote it: `80`, `72.5` (assessment::trim_number).
+    env.add_filter("num", |x: f64| crate::assessment::trim_number(x));
     env.add_filter("slug", |s: String| super::layers::slug(&s));
     env.add_filter("bar", bar);
     env.add_filter("md", |s: String| Value::from_safe_string(escape::markdown(&s)));

@@ -99,6 +99,9 @@ pub fn summary(a: &Assessment, color: bool) -> String {
             pct(now.percent),
             pct(last.percent)
         ));
+        if let Some(r) = &a.plan.reach {
+            out.push_str(&format!("  {}\n", reach_line(r)));
+        }
     }
     if let Some(e) = a.emulation.as_ref().filter(|e| e.results.is_some()) {
         let s = &e.summary;
@@ -127,4 +130,19 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     }
     out.push_str(&format!("{rule}\n"));
     out
+}
+
+/// Whether the plan meets the overall target, and how many gaps would.
+pub fn reach_line(r: &crate::assessment::TargetReach) -> String {
+    let target = crate::assessment::trim_number(r.target);
+    let needed = match r.gaps_needed {
+        Some(0) => String::from("it is met today"),
+        Some(n) => format!("closing {n} gap{} would meet it", if n == 1 { "" } else { "s" }),
+        None => String::from("closing every gap would not meet it"),
+    };
+    if r.reached {
+        format!("The plan meets the {target}% overall target ({needed}).")
+    } else {
+        format!("The plan does not meet the {target}% overall target: {needed}.")
+    }
 }

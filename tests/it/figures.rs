@@ -170,3 +170,51 @@ fn a_misspelt_actor_carries_the_error_not_the_target_that_names_it_right() {
     assert!(actor < target, "the actor's error comes first:\n{stderr}");
     assert!(stderr.contains("did you mean Lazarus Group"), "{stderr}");
 }
+
+#[test]
+fn the_investment_line_says_whether_the_plan_meets_the_overall_target() {
+    // Computed here from the counts: the least number of gaps whose closing shows ≥ the target.
+    let needed = |a: &ttpc::assessment::Assessment, target: f64| {
+        (0..=a.overall.gaps).find(|k| {
+            ttpc::assessment::percent(a.overall.covered + k, a.overall.techniques)
+                .is_some_and(|p| p >= target)
+        })
+    };
+    let met = common::assess_fixture("compile/model.yaml", &[], "2026-03-15");
+    let reach = met.plan.reach.as_ref().expect("the model sets targets.overall");
+    assert_eq!((reach.target, reach.reached, reach.gaps_needed), (80.0, true, needed(&met, 80.0)));
+    let missed =
+        common::assess_fixture("compile/model.yaml", &[("overall: 80%", "overall: 99%")], "2026-03-15");
+    let reach = missed.plan.reach.as_ref().expect("a target");
+    assert!(!reach.reached, "{reach:?}");
+    assert_eq!(reach.gaps_needed, needed(&missed, 99.0));
+    // Printed alike in the terminal and the report.
+    let dir = tempfile::tempdir().expect("temp");
+    let out = ttpc()
+        .args([
+            "compile",
+            "tests/fixtures/compile/model.yaml",
+            "--as-of",
+            "2026-03-15",
+            "--color",
+            "never",
+            "-o",
+        ])
+        .arg(dir.path())
+        .arg("--attack-data")
+        .arg(common::mini21())
+        .output()
+        .expect("runs");
+    let n = needed(&met, 80.0).expect("reachable");
+    let terminal = text(&out.stdout);
+    assert!(
+        terminal
+            .contains(&format!("The plan meets the 80% overall target (closing {n} gaps would meet it).")),
+        "{terminal}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.md")).expect("report");
+    assert!(
+        report.contains(&format!("The plan meets the 80% overall target; closing {n} gaps would meet it.")),
+        "{report}"
+    );
+}
