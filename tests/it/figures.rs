@@ -4,9 +4,8 @@
 
 use crate::common::{self, text, ttpc};
 
-#[test]
-fn the_terminal_prints_the_same_percentages_as_the_report_and_the_json() {
-    let dir = tempfile::tempdir().expect("temp");
+/// The compile fixture compiled into `dir`; the terminal summary.
+fn compile_fixture(dir: &std::path::Path) -> String {
     let out = ttpc()
         .args([
             "compile",
@@ -17,12 +16,18 @@ fn the_terminal_prints_the_same_percentages_as_the_report_and_the_json() {
             "never",
             "-o",
         ])
-        .arg(dir.path())
+        .arg(dir)
         .arg("--attack-data")
         .arg(common::mini21())
         .output()
         .expect("runs");
-    let terminal = text(&out.stdout);
+    text(&out.stdout)
+}
+
+#[test]
+fn the_terminal_prints_the_same_percentages_as_the_report_and_the_json() {
+    let dir = tempfile::tempdir().expect("temp");
+    let terminal = compile_fixture(dir.path());
     let a: ttpc::assessment::Assessment =
         serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("json"))
             .expect("assessment");
@@ -190,23 +195,8 @@ fn the_investment_line_says_whether_the_plan_meets_the_overall_target() {
     assert_eq!(reach.gaps_needed, needed(&missed, 99.0));
     // Printed alike in the terminal and the report.
     let dir = tempfile::tempdir().expect("temp");
-    let out = ttpc()
-        .args([
-            "compile",
-            "tests/fixtures/compile/model.yaml",
-            "--as-of",
-            "2026-03-15",
-            "--color",
-            "never",
-            "-o",
-        ])
-        .arg(dir.path())
-        .arg("--attack-data")
-        .arg(common::mini21())
-        .output()
-        .expect("runs");
+    let terminal = compile_fixture(dir.path());
     let n = needed(&met, 80.0).expect("reachable");
-    let terminal = text(&out.stdout);
     assert!(
         terminal
             .contains(&format!("The plan meets the 80% overall target (closing {n} gaps would meet it).")),

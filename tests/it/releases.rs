@@ -51,6 +51,11 @@ fn run(args: &[&str], cwd: &Path, cache: Option<&Path>) -> (i32, String, String)
     (out.status.code().expect("exit code"), text(&out.stdout), stderr)
 }
 
+/// `ttpc check MODEL` in `repo` against a mini bundle of the pair.
+fn check(repo: &Path, model: &str, version: &str) -> (i32, String, String) {
+    run(&["check", model, "--attack-data", mini(version).to_str().expect("UTF-8")], repo, None)
+}
+
 /// A copy of `tests/fixtures/releases` (model and rules) in a temporary repository.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp");
@@ -162,11 +167,7 @@ fn rules_tagged_for_19_count_on_an_18_model_and_say_so() {
     assert_eq!(code, 0);
     assert!(stdout.contains("translated mappings    3"), "{stdout}");
     assert!(stdout.contains("T1682  new in ATT&CK 19.0, no equivalent in this release"), "{stdout}");
-    let (code, stdout, _) = run(
-        &["check", "model-18.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, stdout, _) = check(repo.path(), "model-18.yaml", "18.1");
     assert_eq!(code, 0);
     assert!(stdout.contains("3 translated from another release, 1 unmapped ID"), "{stdout}");
 }
@@ -192,11 +193,7 @@ fn an_18_id_on_a_19_model_counts_for_its_replacement() {
 #[test]
 fn a_tactic_split_by_the_pinned_release_is_an_error_naming_its_successors() {
     let repo = repo();
-    let (code, _, stderr) = run(
-        &["check", "model-19-defense-evasion.yaml", "--attack-data", mini("19.0").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "model-19-defense-evasion.yaml", "19.0");
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ttpc::model::split_tactic"), "{stderr}");
     assert!(
@@ -210,11 +207,7 @@ fn a_tactic_split_by_the_pinned_release_is_an_error_naming_its_successors() {
         .expect("model")
         .replace("defense-evasion: 60%", "stealth: 60%");
     std::fs::write(repo.path().join("stealth-18.yaml"), model).expect("write");
-    let (code, _, stderr) = run(
-        &["check", "stealth-18.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "stealth-18.yaml", "18.1");
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ttpc::model::later_tactic"), "{stderr}");
     assert!(stderr.contains("this release still has `defense-evasion` (TA0005)"), "{stderr}");
@@ -228,22 +221,14 @@ fn must_cover_ids_of_a_later_release_are_translated_with_a_warning() {
         .replace("- T1562.006", "- T1686.003")
         .replace("- T1003", "- T1683");
     std::fs::write(repo.path().join("later.yaml"), model).expect("write");
-    let (code, _, stderr) = run(
-        &["check", "later.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "later.yaml", "18.1");
     // T1683 is new in 19.0 with no equivalent: an error at its line, beside the translation.
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("T1683 is new in ATT&CK 19.0 and has no equivalent in this release"), "{stderr}");
     let model =
         std::fs::read_to_string(repo.path().join("later.yaml")).expect("model").replace("- T1683", "- T1003");
     std::fs::write(repo.path().join("later.yaml"), model).expect("write");
-    let (code, _, stderr) = run(
-        &["check", "later.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "later.yaml", "18.1");
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("ttpc::model::translated_technique"), "{stderr}");
     assert!(
@@ -255,11 +240,7 @@ fn must_cover_ids_of_a_later_release_are_translated_with_a_warning() {
 #[test]
 fn a_bundle_that_declares_another_release_than_the_pin_is_refused() {
     let repo = repo();
-    let (code, _, stderr) = run(
-        &["check", "model-18.yaml", "--attack-data", mini("19.0").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "model-18.yaml", "19.0");
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("ttpc::attack::version_mismatch"), "{stderr}");
     assert!(stderr.contains("the model pins ATT&CK 18.1, but"), "{stderr}");
@@ -737,11 +718,7 @@ fn acceptances_no_actor_uses_and_sources_mostly_excluded_get_a_note() {
             "coverage: {count_status: [experimental], parent_covers_subtechniques: false}",
         );
     std::fs::write(repo.path().join("notes.yaml"), model).expect("write");
-    let (code, _, stderr) = run(
-        &["check", "notes.yaml", "--attack-data", mini("18.1").to_str().expect("UTF-8")],
-        repo.path(),
-        None,
-    );
+    let (code, _, stderr) = check(repo.path(), "notes.yaml", "18.1");
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("ttpc::model::unused_acceptance"), "{stderr}");
     assert!(
