@@ -191,18 +191,8 @@ fn target_data(old: &Resolved, to: &str) -> Result<AttackData, Error> {
 
 /// What an ID of the model's release is on the target release.
 fn map_id(kb: &KnowledgeBase, id: &str) -> Vec<String> {
-    if let Some(t) = kb.technique(id) {
-        let mut t = t;
-        for _ in 0..8 {
-            if kb[t].is_active() {
-                return vec![kb[t].id.clone()];
-            }
-            match kb[t].revoked_by {
-                Some(next) => t = next,
-                None => return Vec::new(),
-            }
-        }
-        return Vec::new();
+    if kb.technique(id).is_some() {
+        return releases::current(kb, id).map(|t| vec![kb[t].id.clone()]).unwrap_or_default();
     }
     match kb.translate(id) {
         Some(Foreign::Translated { techniques, .. }) => {

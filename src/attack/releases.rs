@@ -373,7 +373,7 @@ impl Translation {
 }
 
 /// The active technique an ID names in `kb`, following revoked-by.
-fn current(kb: &KnowledgeBase, id: &str) -> Option<TechniqueIdx> {
+pub fn current(kb: &KnowledgeBase, id: &str) -> Option<TechniqueIdx> {
     let mut t = kb.technique(id)?;
     for _ in 0..8 {
         if kb[t].is_active() {
