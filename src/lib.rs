@@ -20,7 +20,7 @@
 //!
 //! - Below every stage: [`diagnostics`] (problems with spans, notices), [`limits`] (resource
 //!   limits), [`io`] (atomic writes, hashing), [`cache`] (every cache, on disk and in memory),
-//!   [`timing`].
+//!   [`timing`], [`yaml`] (the duplicate-key policy of every YAML input).
 //! - [`attack`]: the ATT&CK knowledge base, where bundles come from, `ttpc.lock`;
 //! - [`model`]: the threat-model language, its JSON Schema and the loader; [`confine`]: which
 //!   paths a model may name;
@@ -80,6 +80,7 @@ pub mod pipeline;
 pub mod resolve;
 pub mod rules;
 pub mod timing;
+pub mod yaml;
 
 pub use error::{Error, Exit};
 pub use pipeline::{Compiled, Options, Request, Session, compile};

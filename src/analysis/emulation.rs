@@ -99,6 +99,12 @@ impl<'r> Judge<'r> {
             .iter()
             .flat_map(|f| f.warnings.iter().map(move |w| format!("{}: {w}", f.path.display())))
             .collect();
+        if let Some((written, atomics)) = &r.emulation.atomics {
+            for technique in &atomics.techniques {
+                let file = format!("{written}/{}", technique.path.to_string_lossy().replace('\\', "/"));
+                warnings.extend(technique.warnings.iter().map(|w| format!("{file}: {w}")));
+            }
+        }
         for (id, results) in &self.results {
             if !known.contains(id.as_str()) {
                 let lines: Vec<String> = results.iter().map(|x| x.line.to_string()).collect();

@@ -58,8 +58,8 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         .collect();
 
     let overall = union_coverage(&techniques, |_| true);
-    let tactics = tactic_coverage(kb, &techniques, &overall);
-    prioritise(r, &mut techniques, &tactics, &overall);
+    let tactics = tactic_coverage(r, &techniques, &overall);
+    prioritise(r, &mut techniques, &tactics);
     let ranked = rank(&mut techniques);
     let gaps: Vec<String> = ranked.iter().map(|i| techniques[*i].id.clone()).collect();
     let plan = {
@@ -77,7 +77,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     Assessment {
         format: FORMAT,
         model: model_info(r),
-        semantics: semantics(m, r),
+        semantics: semantics(m, r, overall.percent),
         overall,
         actors,
         tactics,
@@ -132,21 +132,35 @@ fn union_coverage(
     tally(techniques.iter().filter(|t| !t.actors.is_empty() && filter(t)).map(|t| t.state))
 }
 
-/// Coverage per tactic, in matrix order, each flagged when below the overall coverage.
+/// Coverage per tactic, in matrix order, each measured against the model's own line: the
+/// tactic's target, else the overall target, else (a model without targets) the overall
+/// coverage.
 fn tactic_coverage(
-    kb: &KnowledgeBase,
+    r: &Resolved,
     techniques: &[TechniqueAssessment],
     overall: &Coverage,
 ) -> Vec<TacticCoverage> {
+    let kb = &r.attack.kb;
+    let overall_target = r.model.model.targets.overall.map(|p| p.value());
     kb.tactics()
         .iter()
-        .map(|tactic| {
+        .enumerate()
+        .map(|(i, tactic)| {
             let coverage = union_coverage(techniques, |t| t.tactics.contains(&tactic.shortname));
+            let own = r.targets.tactics.iter().find(|(_, t, _)| t.get() == i).map(|(_, _, p)| p.value());
+            let threshold = match (own, overall_target) {
+                (Some(p), _) => Threshold { basis: ThresholdBasis::TacticTarget, percent: Some(p) },
+                (None, Some(p)) => Threshold { basis: ThresholdBasis::OverallTarget, percent: Some(p) },
+                (None, None) => {
+                    Threshold { basis: ThresholdBasis::OverallCoverage, percent: overall.percent }
+                }
+            };
             TacticCoverage {
                 id: tactic.id.clone(),
                 shortname: tactic.shortname.clone(),
                 name: tactic.name.clone(),
-                below_overall: matches!((coverage.percent, overall.percent), (Some(c), Some(o)) if c < o),
+                priority_gap: matches!((coverage.percent, threshold.percent), (Some(c), Some(o)) if c < o),
+                threshold,
                 coverage,
             }
         })
@@ -154,12 +168,7 @@ fn tactic_coverage(
 }
 
 /// Scores every gap that is in a profile or promised in `must_cover` (see [`priority`]).
-fn prioritise(
-    r: &Resolved,
-    techniques: &mut [TechniqueAssessment],
-    tactics: &[TacticCoverage],
-    overall: &Coverage,
-) {
+fn prioritise(r: &Resolved, techniques: &mut [TechniqueAssessment], tactics: &[TacticCoverage]) {
     let kb = &r.attack.kb;
     let m = &r.model.model;
     let failing_tactics: BTreeSet<&str> = r
@@ -183,10 +192,11 @@ fn prioritise(
             .iter()
             .map(|c| c.name.as_str())
             .collect();
-        let weak: Vec<(&str, f64)> = of_technique(&|c| c.below_overall)
-            .iter()
-            .map(|c| (c.name.as_str(), c.coverage.percent.unwrap_or(0.0)))
-            .collect();
+        let weak_tactics =
+            of_technique(&|c| c.priority_gap && c.threshold.basis != ThresholdBasis::TacticTarget);
+        let weak_against = weak_tactics.first().map(|c| c.threshold.describe()).unwrap_or_default();
+        let weak: Vec<(&str, f64)> =
+            weak_tactics.iter().map(|c| (c.name.as_str(), c.coverage.percent.unwrap_or(0.0))).collect();
         let (critical, high) = exposed_assets(m, &t.platforms);
         let inputs = priority::PriorityInputs {
             actors: &t.actors,
@@ -195,7 +205,7 @@ fn prioritise(
             high_assets: high,
             failing_tactics: failing,
             weak_tactics: weak,
-            overall: overall.percent,
+            weak_against,
             must_cover: t.must_cover,
             guidance: &t.detection,
             failed_validation: t
@@ -453,8 +463,18 @@ fn model_info(r: &Resolved) -> ModelInfo {
     }
 }
 
-fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
+fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
     let c = &m.coverage;
+    let priority_gap = match m.targets.overall {
+        Some(target) => format!(
+            "A tactic is a priority gap when its coverage is below its own target (targets.tactics) or, without one, below the {}% overall target.",
+            trim_number(target.value())
+        ),
+        None => format!(
+            "A tactic is a priority gap when its coverage is below its own target (targets.tactics) or, without one, below the overall coverage ({}); set targets.overall to measure tactics against your own goal.",
+            percent_text(overall)
+        ),
+    };
     let mut statements = vec![
         String::from(
             "Coverage = covered techniques ÷ (covered + gaps). Accepted and out-of-scope techniques are left out of both.",
@@ -487,6 +507,7 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
             )
         },
         String::from("A technique in several tactics counts in each tactic's breakdown."),
+        priority_gap.clone(),
         String::from(
             "Technique IDs in rules are case-insensitive; a revoked ID is counted for its replacement and listed as a stale mapping; deprecated and unknown IDs are listed and not counted.",
         ),
@@ -494,7 +515,7 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
             "Accepted risks are neither gaps nor covered while the acceptance holds; an expired acceptance fails its target and the technique becomes a gap again.",
         ),
         format!(
-            "Gap priority = {} × actor weight + {} per critical and {} per high-criticality asset on its platforms + {} per tactic below its target + {} per tactic below the overall coverage + {} if must-cover + {} if ATT&CK has analytics + {} if its log sources are all collected ({} if some).",
+            "Gap priority = {} × actor weight + {} per critical and {} per high-criticality asset on its platforms + {} per tactic below its own target + {} per other tactic that is a priority gap + {} if must-cover + {} if ATT&CK has analytics + {} if its log sources are all collected ({} if some).",
             priority::THREAT,
             priority::CRITICAL_ASSET,
             priority::HIGH_ASSET,
@@ -524,6 +545,7 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
         count_disabled: c.count_disabled,
         strong_at: c.strong_at,
         parent_covers_subtechniques: c.parent_covers_subtechniques,
+        priority_gap,
         statements,
     }
 }
@@ -565,6 +587,11 @@ fn source_accounts(r: &Resolved) -> SourceAccounts {
             rules: summary.rules,
             counted: source.report.rules.iter().filter(|rule| counts(rule, policy)).count(),
             with_techniques: summary.rules_with_techniques,
+            warnings: summary
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {}", w.path.to_string_lossy().replace('\\', "/"), w.message))
+                .collect(),
         });
     }
     SourceAccounts { accounts, stale, translated, unmapped }

@@ -7,7 +7,7 @@
 //! | exposure: each critical asset on one of its platforms | 8 |
 //! | exposure: each high-criticality asset on one of its platforms | 4 |
 //! | tactic: each of its tactics whose target is not met | 5 |
-//! | tactic: each of its tactics covered below the overall figure | 3 |
+//! | tactic: each of its other tactics below the overall target (without one: the overall coverage) | 3 |
 //! | promise: listed in `targets.must_cover` | 20 |
 //! | feasibility: ATT&CK has analytics for it | 2 |
 //! | feasibility: all the data those need is collected (quick win) | 5 |
@@ -26,7 +26,8 @@ pub const CRITICAL_ASSET: u32 = 8;
 pub const HIGH_ASSET: u32 = 4;
 /// Points per tactic whose target fails.
 pub const FAILING_TACTIC: u32 = 5;
-/// Points per tactic below the overall coverage.
+/// Points per tactic without a target of its own below the overall target (or, in a model
+/// without one, the overall coverage).
 pub const WEAK_TACTIC: u32 = 3;
 /// Points for a must-cover technique.
 pub const MUST_COVER: u32 = 20;
@@ -52,10 +53,11 @@ pub struct PriorityInputs<'a> {
     pub high_assets: Vec<&'a str>,
     /// Its tactics whose target fails (names).
     pub failing_tactics: Vec<&'a str>,
-    /// Its tactics below the overall coverage (names, with their coverage).
+    /// Its tactics without a target of their own that are priority gaps (names, with their
+    /// coverage).
     pub weak_tactics: Vec<(&'a str, f64)>,
-    /// The overall coverage.
-    pub overall: Option<f64>,
+    /// What those are below, as the report says it (`below the 80% overall target`).
+    pub weak_against: String,
     /// Whether it is in `targets.must_cover`.
     pub must_cover: bool,
     /// ATT&CK's detection guidance.
@@ -100,10 +102,9 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
     }
     if !inputs.weak_tactics.is_empty() {
         let list: Vec<String> = inputs.weak_tactics.iter().map(|(n, p)| format!("{n} ({p:.1}%)")).collect();
-        let overall = inputs.overall.map(|o| format!("{o:.1}%")).unwrap_or_else(|| String::from("n/a"));
         add(
             inputs.weak_tactics.len() as u32 * WEAK_TACTIC,
-            format!("in {}, covered below the overall {overall}", list.join(", ")),
+            format!("in {}, {}", list.join(", "), inputs.weak_against),
         );
     }
     if inputs.must_cover {

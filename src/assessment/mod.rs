@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use comparison::*;
 pub use emulation::*;
 pub use matrix::*;
-pub use number::{percent, trim_number};
+pub use number::{percent, percent_text, trim_number};
 
 /// The result of compiling a threat model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -111,6 +111,9 @@ pub struct Semantics {
     pub strong_at: u32,
     /// Whether a rule on a parent technique covers its sub-techniques.
     pub parent_covers_subtechniques: bool,
+    /// What the "<-- Priority gap" mark of a tactic means in this model (also among the
+    /// statements).
+    pub priority_gap: String,
     /// The statements themselves, one sentence each, for reports.
     pub statements: Vec<String>,
 }
@@ -184,8 +187,48 @@ pub struct TacticCoverage {
     pub name: String,
     /// Coverage of the union's techniques in this tactic.
     pub coverage: Coverage,
-    /// Whether the tactic is below the overall coverage (the report's "priority gap" mark).
-    pub below_overall: bool,
+    /// The line the tactic is measured against: its own target, else the overall target, else
+    /// the overall coverage.
+    pub threshold: Threshold,
+    /// Whether its coverage is below [`Self::threshold`]: the "<-- Priority gap" mark, the bar's
+    /// warning colour, and a term of its gaps' priority.
+    pub priority_gap: bool,
+}
+
+/// What a tactic's coverage is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Threshold {
+    /// Where the line comes from.
+    pub basis: ThresholdBasis,
+    /// The line, in percent (none when the overall coverage has no techniques).
+    pub percent: Option<f64>,
+}
+
+/// Where a tactic's [`Threshold`] comes from, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdBasis {
+    /// `targets.tactics` names the tactic.
+    TacticTarget,
+    /// `targets.overall`, for a tactic without its own target.
+    OverallTarget,
+    /// No target applies: the overall coverage itself.
+    OverallCoverage,
+}
+
+impl Threshold {
+    /// How the mark reads: `below its 70% target`, `below the 80% overall target`, `below the
+    /// overall coverage (52.7%)`.
+    pub fn describe(&self) -> String {
+        let p = |x: Option<f64>| x.map_or_else(|| String::from("n/a"), trim_number);
+        match self.basis {
+            ThresholdBasis::TacticTarget => format!("below its {}% target", p(self.percent)),
+            ThresholdBasis::OverallTarget => format!("below the {}% overall target", p(self.percent)),
+            ThresholdBasis::OverallCoverage => {
+                format!("below the overall coverage ({})", crate::assessment::percent_text(self.percent))
+            }
+        }
+    }
 }
 
 /// Where a technique stands.
@@ -510,6 +553,9 @@ pub struct SourceAccount {
     pub counted: usize,
     /// Rules naming at least one technique.
     pub with_techniques: usize,
+    /// What was read leniently or is wrong in single rules, as `file: line 20: ...` (the file
+    /// relative to the source's path): repeated keys, malformed tags, rules without a title.
+    pub warnings: Vec<String>,
 }
 
 /// Skipped files of one reason.

@@ -10,3 +10,9 @@ pub fn percent(x: usize, n: usize) -> Option<f64> {
 pub fn trim_number(x: f64) -> String {
     if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") }
 }
+
+/// A computed percentage as every output prints it: `52.7%`, or `n/a` when there is nothing to
+/// divide by. The figure is already rounded (see [`percent`]); this only formats it.
+pub fn percent_text(p: Option<f64>) -> String {
+    p.map_or_else(|| String::from("n/a"), |p| format!("{p:.1}%"))
+}

@@ -72,6 +72,18 @@ fn summary(r: &Resolved) -> String {
                 source.spec.kind,
                 super::rules::headline(&summary)
             ));
+            // The first few inline; all of them are in `ttpc rules` and the report.
+            const SHOWN: usize = 10;
+            for w in summary.warnings.iter().take(SHOWN) {
+                out.push_str(&format!("    warning: {}: {}\n", w.path.display(), w.message));
+            }
+            if summary.warnings.len() > SHOWN {
+                out.push_str(&format!(
+                    "    ... {} more warnings (`ttpc rules {}` lists them all)\n",
+                    summary.warnings.len() - SHOWN,
+                    source.spec.path
+                ));
+            }
         }
     }
     if let Some((written, atomics)) = &r.emulation.atomics {

@@ -64,11 +64,14 @@ pub fn summary(a: &Assessment, color: bool) -> String {
             pct(tactic.coverage.percent),
             bar(tactic.coverage.percent)
         );
-        if tactic.below_overall {
+        if tactic.priority_gap {
             line.push_str(&paint("33", " <-- Priority gap"));
         }
         out.push_str(&line);
         out.push('\n');
+    }
+    if a.tactics.iter().any(|x| x.priority_gap) {
+        out.push_str(&format!("  ({})\n", a.semantics.priority_gap));
     }
     if let Some(first) = a.plan.horizons.first() {
         out.push_str(&format!("\nTOP PRIORITY GAPS ({}-day remediation):\n", first.days));

@@ -24,6 +24,8 @@ pub struct AtomicTechnique {
     pub path: PathBuf,
     /// sha256 of the file's bytes (for the library's digest).
     pub sha256: String,
+    /// What was read leniently, e.g. `line 9: duplicate key `name` (also on line 4); ...`.
+    pub warnings: Vec<String>,
 }
 
 /// One atomic test.
@@ -155,6 +157,9 @@ pub fn load_atomics(path: &Path) -> Result<AtomicsReport, SourceError> {
 /// Parses one technique file.
 pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
     super::text::yaml_guard(text)?;
+    let original = text;
+    let (text, warnings) = crate::yaml::lenient(text);
+    let text = text.as_ref();
     let doc: FileDoc = serde_yaml::from_str(text).map_err(|e| Skip::syntax(super::text::yaml_error(&e)))?;
     let technique = doc
         .attack_technique
@@ -195,7 +200,8 @@ pub fn parse(text: &str) -> Result<AtomicTechnique, Skip> {
         display_name: doc.display_name.as_ref().and_then(|d| d.text()).unwrap_or_default().to_owned(),
         tests,
         path: PathBuf::new(),
-        sha256: crate::io::sha256_hex(text.as_bytes()),
+        sha256: crate::io::sha256_hex(original.as_bytes()),
+        warnings,
     })
 }
 

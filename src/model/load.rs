@@ -165,6 +165,12 @@ pub fn load_str(path: &Path, text: String) -> Result<LoadedModel, ModelError> {
                 .help("start from a working model: `ttpc init -o model.yaml` writes a commented one that passes `ttpc check`"),
         ]));
     }
+    // Models are strict about repeated keys (rule files are not, see `crate::yaml`): which of two
+    // `targets:` was meant is a question only the author can answer.
+    let repeated = crate::yaml::duplicate_keys(source.text());
+    if !repeated.is_empty() {
+        return Err(invalid(repeated.iter().map(|d| repeated_key(d, source.text())).collect()));
+    }
     let yaml: serde_yaml::Value = match serde_yaml::from_str(source.text()) {
         Ok(v) => v,
         Err(e) => return Err(invalid(vec![yaml_problem(&e, source.text())])),
@@ -234,6 +240,21 @@ fn semantic_checks(
 
     // Targets keyed by actors are checked in resolution, beside the actors themselves: a
     // misspelt actor then carries the error, not the target that names it correctly.
+}
+
+/// A key a model names twice in one mapping, at the second occurrence.
+fn repeated_key(d: &crate::yaml::DuplicateKey, text: &str) -> Problem {
+    let end = text[d.second..].find(':').map_or(d.second, |i| d.second + i).max(d.second);
+    Problem::error(
+        "ttpc::model::duplicate_key",
+        format!("`{}` is set twice in the same mapping", d.key),
+        d.second..end,
+    )
+    .label("set again here")
+    .help(format!(
+        "line {} already sets `{}`; keep one (a model is strict where rule files keep the last value)",
+        d.first_line, d.key
+    ))
 }
 
 /// A serde_yaml error as a located problem. serde_yaml reports offset 0 for errors it cannot

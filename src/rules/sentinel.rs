@@ -84,6 +84,14 @@ const STRONG_KEYS: &[&str] = &["query", "relevantTechniques", "techniques"];
 fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
     let mut values = Vec::new();
     yaml_guard(text)?;
+    let (text, repeated_keys) = crate::yaml::lenient(text);
+    let text = text.as_ref();
+    // Repeated keys come first: they are the earliest lines, and a file of them alone still
+    // reports them.
+    let with_repeats = |mut parsed: Parsed| {
+        parsed.warnings.splice(0..0, repeated_keys.iter().cloned());
+        parsed
+    };
     for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         match serde_yaml::Value::deserialize(de) {
             Ok(value) => values.push(value),
@@ -93,7 +101,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
                 values.push(serde_yaml::Value::Null);
                 let mut parsed = parse_documents(path, text, &values);
                 parsed.warnings.push(format!("document {}: {}", index + 1, yaml_error(&e)));
-                return Ok(parsed);
+                return Ok(with_repeats(parsed));
             }
         }
     }
@@ -109,7 +117,7 @@ fn parse_yaml(path: &Path, text: &str) -> Result<Parsed, Skip> {
         };
         return Err(Skip::not_a_rule(what));
     }
-    Ok(parsed)
+    Ok(with_repeats(parsed))
 }
 
 /// The rules among already-parsed documents; `text` is read again only to locate a field error.

@@ -91,6 +91,8 @@ impl Adapter for Sigma {
         let mut documents = 0;
         let mut not_rules = 0;
         yaml_guard(text)?;
+        let (text, repeated_keys) = crate::yaml::lenient(text);
+        let text = text.as_ref();
         for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
             documents += 1;
             let doc = match Document::deserialize(de) {
@@ -179,6 +181,7 @@ impl Adapter for Sigma {
             };
             return Err(Skip::not_a_rule(what));
         }
+        parsed.warnings.splice(0..0, repeated_keys);
         Ok(parsed)
     }
 }

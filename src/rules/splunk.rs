@@ -347,6 +347,8 @@ impl Adapter for SecurityContent {
     fn parse(&self, path: &Path, text: &str) -> Result<Parsed, Skip> {
         // Syntax first, shape second: a story, macro or Sigma rule is good YAML, not a detection.
         yaml_guard(text)?;
+        let (text, repeated_keys) = crate::yaml::lenient(text);
+        let text = text.as_ref();
         let value: serde_yaml::Value =
             serde_yaml::from_str(text).map_err(|e| Skip::syntax(yaml_error(&e)))?;
         let map = match &value {
@@ -387,6 +389,6 @@ impl Adapter for SecurityContent {
         let tags = detection.tags.unwrap_or_default();
         add_attack_ids(&mut rule, tags.mitre_attack_id.iter().flat_map(|s| &s.0).map(String::as_str));
         rule.add_tags(tags.kill_chain_phases.iter().flat_map(|s| &s.0).map(String::as_str));
-        Ok(Parsed::rules(vec![rule]))
+        Ok(Parsed { rules: vec![rule], warnings: repeated_keys })
     }
 }

@@ -9,7 +9,7 @@ use crate::common;
 
 /// The stages, earliest first; modules of one stage may use each other (without a cycle).
 const STAGES: &[&[&str]] = &[
-    &["diagnostics", "limits", "timing"],
+    &["diagnostics", "limits", "timing", "yaml"],
     &["io"],
     &["cache"],
     &["attack"],

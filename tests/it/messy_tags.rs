@@ -139,3 +139,94 @@ fn rules_lists_each_rule_with_status_and_counts_counted_rules_under_a_stated_pol
     assert!(text.contains("counted: enabled, and a status other than deprecated or unsupported"), "{text}");
     assert!(text.contains(&format!("not counted: disabled {disabled}")), "{text}");
 }
+
+/// `ttpc rules --format json` of one fixture file or folder against the mini 18.1 bundle.
+fn rules_json_at(path: &str, kind: &str) -> Value {
+    let out = ttpc()
+        .args(["rules", path, "--kind", kind, "--format", "json"])
+        .arg("--attack-data")
+        .arg(common::fixture("attack/mini-release-18.1.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn warning_messages(summary: &Value) -> Vec<String> {
+    summary["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| {
+            format!(
+                "{}: {}",
+                w["path"].as_str().unwrap_or_default(),
+                w["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+fn technique_ids(summary: &Value) -> Vec<String> {
+    summary["techniques"]
+        .as_array()
+        .expect("techniques")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn repeated_keys_in_sigma_rules_are_read_as_pyyaml_does_with_a_warning_at_the_real_line() {
+    let s = rules_json_at("tests/fixtures/rules/duplicate-keys", "sigma");
+    assert_eq!(s["rules"].as_u64(), Some(2), "neither file is skipped: {s}");
+    assert_eq!(s["skipped_files"].as_u64(), Some(0));
+    // The later `tags` wins: T1059, not the T1070 of the first list.
+    assert_eq!(technique_ids(&s), ["T1003", "T1059"]);
+    let warnings = warning_messages(&s);
+    for expected in [
+        "repeated-tags.yml: line 14: duplicate key `selection` (also on line 12); the later value is used, as PyYAML does",
+        "repeated-tags.yml: line 18: duplicate key `tags` (also on line 5); the later value is used, as PyYAML does",
+        "repeated-level.yml: line 17: duplicate key `level` (also on line 5); the later value is used, as PyYAML does",
+    ] {
+        assert!(warnings.iter().any(|w| w == expected), "{expected}\n{warnings:#?}");
+    }
+}
+
+#[test]
+fn repeated_keys_in_sentinel_rules_keep_the_last_value() {
+    let s = rules_json_at("tests/fixtures/rules/duplicate-keys-sentinel", "sentinel");
+    assert_eq!(technique_ids(&s), ["T1562.001"]);
+    let warnings = warning_messages(&s);
+    assert!(
+        warnings.iter().any(
+            |w| w.starts_with("rule.yaml: line 21: duplicate key `relevantTechniques` (also on line 16)")
+        ),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn repeated_keys_in_atomic_files_keep_the_last_value_and_say_so() {
+    let text = "attack_technique: T1003\ndisplay_name: first\natomic_tests:\n- name: one\n  executor: {name: bash, command: x}\ndisplay_name: OS Credential Dumping\n";
+    let technique = ttpc::inputs::atomics::parse(text).expect("read leniently");
+    assert_eq!(technique.display_name, "OS Credential Dumping");
+    assert_eq!(technique.tests.len(), 1);
+    assert_eq!(
+        technique.warnings,
+        ["line 6: duplicate key `display_name` (also on line 2); the later value is used, as PyYAML does"]
+    );
+}
+
+#[test]
+fn a_model_that_repeats_a_key_is_refused_at_the_second_occurrence() {
+    let out = ttpc().args(["check", "tests/fixtures/models/duplicate-key.yaml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("ttpc::model::duplicate_key"), "{err}");
+    assert!(err.contains("`targets` is set twice in the same mapping"), "{err}");
+    assert!(err.contains("duplicate-key.yaml:11:1"), "the real line of the second `targets`: {err}");
+    assert!(err.contains("line 7 already sets `targets`"), "{err}");
+    assert!(!err.contains(":1:1]"), "never the start of the file: {err}");
+}
