@@ -24,6 +24,8 @@ mod examples;
 mod figures;
 mod fleet;
 mod fuzz_regressions;
+mod live;
+mod live_double;
 mod hostile;
 mod init_cli;
 mod injection;
