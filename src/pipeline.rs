@@ -305,7 +305,8 @@ impl<'r> Session<'r> {
         let attack = attack?;
         crate::timing::phase("ATT&CK data, and rule files read alongside", t);
         let t = std::time::Instant::now();
-        let live = resolve::LiveContext { offline: self.options.offline, output_dir: output_dir(&model, output) };
+        let live =
+            resolve::LiveContext { offline: self.options.offline, output_dir: output_dir(&model, output) };
         let resolved = resolve::resolve_in(model, attack, &self.inputs, &live).map_err(Error::Invalid)?;
         crate::timing::phase("resolve (actors, rules, atomics)", t);
         if !resolved.warnings.is_empty() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::assessment::{Drift, DriftMapping, DriftRule};
 use crate::attack::KnowledgeBase;
-use crate::resolve::{ResolvedSource, Resolved};
+use crate::resolve::{Resolved, ResolvedSource};
 use crate::rules::{DetectionRule, NormalisedRule};
 
 /// One entry per file source with a `deployed_as`, in model order.
@@ -26,7 +26,13 @@ pub fn drift(r: &Resolved) -> Vec<Drift> {
 type Rules<'a> = BTreeMap<&'a str, (&'a DetectionRule, &'a NormalisedRule)>;
 
 fn by_id(source: &ResolvedSource) -> Rules<'_> {
-    source.report.rules.iter().zip(source.normalised.iter()).map(|(rule, n)| (rule.id.as_str(), (rule, n))).collect()
+    source
+        .report
+        .rules
+        .iter()
+        .zip(source.normalised.iter())
+        .map(|(rule, n)| (rule.id.as_str(), (rule, n)))
+        .collect()
 }
 
 fn entry(rule: &DetectionRule) -> DriftRule {
@@ -71,6 +77,10 @@ fn compare(kb: &KnowledgeBase, git: &ResolvedSource, live: &ResolvedSource, coun
             });
         }
     }
-    drift.not_in_git = deployed.iter().filter(|(id, _)| !in_git.contains_key(*id)).map(|(_, (rule, _))| entry(rule)).collect();
+    drift.not_in_git = deployed
+        .iter()
+        .filter(|(id, _)| !in_git.contains_key(*id))
+        .map(|(_, (rule, _))| entry(rule))
+        .collect();
     drift
 }

@@ -139,9 +139,13 @@ pub fn load(
                     SnapshotError::Invalid { .. } => "compile once online to take a fresh snapshot",
                 };
                 Err(vec![
-                    Problem::error("ttpc::live::snapshot", error.to_string(), model.key_span(&format!("/rules/{i}")))
-                        .label("this live source")
-                        .help(help),
+                    Problem::error(
+                        "ttpc::live::snapshot",
+                        error.to_string(),
+                        model.key_span(&format!("/rules/{i}")),
+                    )
+                    .label("this live source")
+                    .help(help),
                 ])
             }
         };
@@ -167,9 +171,17 @@ pub fn load(
     };
     let report = live::pull(&target, &token).map_err(|error| {
         vec![
-            Problem::error("ttpc::live::pull", format!("{name}: {error}"), at(if spec.kind == RuleKind::SentinelApi && spec.url.is_none() { "workspace" } else { "url" }))
-                .label("this live source")
-                .help(error.help(spec.kind)),
+            Problem::error(
+                "ttpc::live::pull",
+                format!("{name}: {error}"),
+                at(if spec.kind == RuleKind::SentinelApi && spec.url.is_none() {
+                    "workspace"
+                } else {
+                    "url"
+                }),
+            )
+            .label("this live source")
+            .help(error.help(spec.kind)),
         ]
     })?;
     let snapshot = Snapshot::of(&report, Utc::now());
@@ -190,7 +202,10 @@ fn target(model: &LoadedModel, i: usize, spec: &RuleSource) -> Result<Target, Ve
         (None, _) => String::new(),
     };
     let base = reqwest::Url::parse(written.trim()).map_err(|e| {
-        vec![Problem::error("ttpc::live::url", format!("`{written}` is not a URL: {e}"), at("url")).label("this URL")]
+        vec![
+            Problem::error("ttpc::live::url", format!("`{written}` is not a URL: {e}"), at("url"))
+                .label("this URL"),
+        ]
     })?;
     live::client::check_scheme(&base).map_err(|message| {
         vec![
@@ -244,9 +259,14 @@ pub fn pair(model: &LoadedModel, sources: &mut [ResolvedSource]) -> Vec<Problem>
                 )
                 .label("no such live source")
                 .help(if names.is_empty() {
-                    String::from("add the live source (kind splunk-api, elastic-api or sentinel-api) with this `name`")
+                    String::from(
+                        "add the live source (kind splunk-api, elastic-api or sentinel-api) with this `name`",
+                    )
                 } else {
-                    format!("the live sources are named {}", crate::diagnostics::one_of(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>()))
+                    format!(
+                        "the live sources are named {}",
+                        crate::diagnostics::one_of(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                    )
                 }),
             );
             continue;

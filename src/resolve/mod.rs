@@ -12,7 +12,9 @@ mod targets;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
 pub use live::LiveContext;
-pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources, load_sources_in};
+pub use sources::{
+    EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources, load_sources_in,
+};
 pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;

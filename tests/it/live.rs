@@ -70,11 +70,7 @@ impl Setup {
         assert!(!text(&output.stderr).contains(TOKEN), "the token is on stderr");
         for entry in walkdir(self.dir.path()) {
             let bytes = std::fs::read(&entry).expect("readable");
-            assert!(
-                !String::from_utf8_lossy(&bytes).contains(TOKEN),
-                "the token is in {}",
-                entry.display()
-            );
+            assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN), "the token is in {}", entry.display());
         }
     }
 }
@@ -132,7 +128,12 @@ fn splunk_api_reads_every_page_and_counts_enabled_rules() {
     assert!(seen.iter().all(|r| r.auth.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
     // T1059.001 is used by FIN7 and mapped by enabled rules: covered.
     let a = setup.assessment();
-    let t = a["techniques"].as_array().expect("techniques").iter().find(|t| t["id"] == "T1059.001").expect("T1059.001");
+    let t = a["techniques"]
+        .as_array()
+        .expect("techniques")
+        .iter()
+        .find(|t| t["id"] == "T1059.001")
+        .expect("T1059.001");
     assert_ne!(t["state"], "gap");
     assert!(setup.out().join("snapshots/splunk-live.json").is_file(), "the pull is kept");
     setup.assert_no_token(&output);
@@ -179,8 +180,10 @@ fn sentinel_api_follows_next_link() {
     assert_eq!(s["counted"], enabled as u64);
     let seen = double.seen();
     assert_eq!(seen.len(), 3, "three pages linked by nextLink");
-    assert!(seen.iter().all(|r| r.path()
-        == format!("{WORKSPACE}/providers/Microsoft.SecurityInsights/alertRules")));
+    assert!(
+        seen.iter()
+            .all(|r| r.path() == format!("{WORKSPACE}/providers/Microsoft.SecurityInsights/alertRules"))
+    );
     assert!(seen.iter().all(|r| r.param("api-version").as_deref() == Some("2024-03-01")));
     assert!(seen.iter().all(|r| r.auth.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
     setup.assert_no_token(&output);
@@ -253,7 +256,10 @@ fn without_the_credential_a_compile_fails_unless_offline() {
 }
 
 /// Compiles a splunk-api source against a double answering `route`; returns the output.
-fn against(route: impl Fn(&super::live_double::Seen, usize, &str) -> Reply + Send + Sync + 'static, extra: &str) -> (Setup, Output, Double) {
+fn against(
+    route: impl Fn(&super::live_double::Seen, usize, &str) -> Reply + Send + Sync + 'static,
+    extra: &str,
+) -> (Setup, Output, Double) {
     let double = Double::start(route);
     let setup = Setup::new(&splunk_source(&double.url, extra));
     let output = setup.compile(true, &[]);
@@ -263,7 +269,9 @@ fn against(route: impl Fn(&super::live_double::Seen, usize, &str) -> Reply + Sen
 
 #[test]
 fn status_401_403_404_are_clear_errors_without_retry() {
-    for (status, says) in [(401, "did not accept the credential"), (403, "lacks a permission"), (404, "check `url`")] {
+    for (status, says) in
+        [(401, "did not accept the credential"), (403, "lacks a permission"), (404, "check `url`")]
+    {
         let (_setup, output, double) = against(move |_, _, _| Reply::status(status), "");
         assert_eq!(exit(&output), 2, "{status}");
         let stderr = text(&output.stderr);
@@ -321,9 +329,18 @@ fn truncated_json_is_an_error_not_a_partial_pull() {
     let served = many(150, 3, &TECHNIQUES);
     let (_setup, output, _double) = against(
         move |r, _, _| {
-            let page = super::live_double::splunk_page(&served, r.param("offset").and_then(|o| o.parse().ok()).unwrap_or(0), 100).to_string();
+            let page = super::live_double::splunk_page(
+                &served,
+                r.param("offset").and_then(|o| o.parse().ok()).unwrap_or(0),
+                100,
+            )
+            .to_string();
             if r.param("offset").as_deref() == Some("100") {
-                Reply::Body { status: 200, headers: Vec::new(), body: page.as_bytes()[..page.len() / 2].to_vec() }
+                Reply::Body {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: page.as_bytes()[..page.len() / 2].to_vec(),
+                }
             } else {
                 Reply::json(&serde_json::from_str(&page).expect("JSON"))
             }
@@ -338,7 +355,9 @@ fn truncated_json_is_an_error_not_a_partial_pull() {
 #[test]
 fn a_body_cut_off_by_the_connection_is_an_error() {
     let (_setup, output, double) = against(
-        |_, _, _| Reply::Raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{\"entry\": [".to_vec()),
+        |_, _, _| {
+            Reply::Raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n{\"entry\": [".to_vec())
+        },
         "",
     );
     assert_eq!(exit(&output), 2);
@@ -390,7 +409,10 @@ fn a_next_link_loop_is_detected() {
 fn a_next_link_to_another_address_does_not_get_the_credential() {
     let rules = many(5, 3, &TECHNIQUES);
     let double = Double::start(move |_, _, _| {
-        Reply::json(&super::live_double::sentinel_page(&rules, Some(String::from("http://127.0.0.2:9/steal"))))
+        Reply::json(&super::live_double::sentinel_page(
+            &rules,
+            Some(String::from("http://127.0.0.2:9/steal")),
+        ))
     });
     let setup = Setup::new(&format!(
         "  - {{kind: sentinel-api, name: sentinel, url: \"{}\", token_env: {TOKEN_ENV}, workspace: \"{WORKSPACE}\"}}\n",
@@ -398,7 +420,11 @@ fn a_next_link_to_another_address_does_not_get_the_credential() {
     ));
     let output = setup.compile(true, &[]);
     assert_eq!(exit(&output), 2);
-    assert!(text(&output.stderr).contains("only sent to the source's own address"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("only sent to the source's own address"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
@@ -485,7 +511,9 @@ fn drift_lists_each_kind_of_disagreement_in_report_json_and_comment() {
     let comment = std::fs::read_to_string(setup.out().join("diff.md")).expect("diff.md");
     let html = std::fs::read_to_string(setup.out().join("report.html")).expect("report.html");
     for (name, text) in [("report.md", &report), ("diff.md", &comment), ("report.html", &html)] {
-        for heading in ["In git, not deployed", "Deployed but disabled", "Deployed, not in git", "Mapped differently"] {
+        for heading in
+            ["In git, not deployed", "Deployed but disabled", "Deployed, not in git", "Mapped differently"]
+        {
             assert!(text.contains(heading), "{name} lacks {heading}");
         }
         for id in ["Credential Dump Tool", "LSASS Access", "Console Hotfix", "Phishing Attachment"] {
@@ -514,9 +542,14 @@ fn drift_counting_git_leaves_the_live_side_uncounted() {
 
 #[test]
 fn deployed_as_must_name_a_live_source() {
-    let setup = Setup::new("  - {kind: splunk-savedsearches, path: git/savedsearches.conf, deployed_as: nowhere}\n");
+    let setup =
+        Setup::new("  - {kind: splunk-savedsearches, path: git/savedsearches.conf, deployed_as: nowhere}\n");
     setup.file("git/savedsearches.conf", "[A]\nsearch = x\n");
     let output = setup.compile(true, &[]);
     assert_eq!(exit(&output), 2);
-    assert!(text(&output.stderr).contains("`deployed_as: nowhere` names no live source"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("`deployed_as: nowhere` names no live source"),
+        "{}",
+        text(&output.stderr)
+    );
 }

@@ -317,6 +317,7 @@ pub fn sentinel(rules: &[Rule], request: &Seen, base: &str, per_page: usize) -> 
     let page: usize = request.param("$skipToken").and_then(|p| p.parse().ok()).unwrap_or(0);
     let chunk: Vec<Rule> = rules.iter().skip(page * per_page).take(per_page).cloned().collect();
     let more = (page + 1) * per_page < rules.len();
-    let next = more.then(|| format!("{base}{}?api-version=2024-03-01&$skipToken={}", request.path(), page + 1));
+    let next =
+        more.then(|| format!("{base}{}?api-version=2024-03-01&$skipToken={}", request.path(), page + 1));
     Reply::json(&sentinel_page(&chunk, next))
 }

@@ -71,7 +71,8 @@ pub fn check_scheme(url: &Url) -> Result<(), String> {
 fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else { return false };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `scheme://host:port` of a URL.
@@ -99,11 +100,12 @@ impl Client {
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder.build().map_err(|e| LiveError::Setup { message: e.to_string() })?;
-        let mut auth = HeaderValue::from_str(&format!("{} {}", spec.scheme, spec.token.trim())).map_err(|_| {
-            LiveError::Setup {
-                message: format!("${} holds characters a header cannot carry", spec.token_env),
-            }
-        })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("{} {}", spec.scheme, spec.token.trim())).map_err(|_| {
+                LiveError::Setup {
+                    message: format!("${} holds characters a header cannot carry", spec.token_env),
+                }
+            })?;
         auth.set_sensitive(true);
         Ok(Client {
             http,

@@ -30,7 +30,8 @@ fn page(client: &super::Client, target: &Target, number: usize) -> Result<(Vec<J
         .append_pair("page", &number.to_string())
         .append_pair("per_page", &PAGE_SIZE.to_string());
     let value = json(&url, &client.get(&url)?)?;
-    let malformed = |message: &str| LiveError::Malformed { url: super::client::shown(&url), message: message.to_owned() };
+    let malformed =
+        |message: &str| LiveError::Malformed { url: super::client::shown(&url), message: message.to_owned() };
     let total = value.get("total").and_then(Json::as_u64).ok_or_else(|| malformed("no `total`"))? as usize;
     let Some(Json::Array(data)) = value.get("data").cloned() else {
         return Err(malformed("no `data` list"));
@@ -39,7 +40,11 @@ fn page(client: &super::Client, target: &Target, number: usize) -> Result<(Vec<J
 }
 
 /// Every detection rule, each one an entry.
-pub(crate) fn fetch(client: &super::Client, target: &Target, progress: &Progress) -> Result<Vec<Entry>, LiveError> {
+pub(crate) fn fetch(
+    client: &super::Client,
+    target: &Target,
+    progress: &Progress,
+) -> Result<Vec<Entry>, LiveError> {
     let (first, total) = page(client, target, 1)?;
     progress.page();
     let count = page_count(target, total, PAGE_SIZE)?;

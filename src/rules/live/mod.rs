@@ -17,8 +17,8 @@ pub mod splunk;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -130,9 +130,9 @@ impl LiveError {
                 RuleKind::ElasticApi => "check `url` (Kibana, not Elasticsearch) and `space`",
                 _ => "check `workspace` (the workspace's full resource ID) and `api_version`",
             }),
-            LiveError::Status { status, .. } if *status == 429 || *status >= 500 => {
-                String::from("the API kept failing after retries; try again later, or compile with --offline from the last snapshot")
-            }
+            LiveError::Status { status, .. } if *status == 429 || *status >= 500 => String::from(
+                "the API kept failing after retries; try again later, or compile with --offline from the last snapshot",
+            ),
             LiveError::Status { .. } => String::from("check the source's `url`"),
             LiveError::Transport { .. } => String::from(
                 "check the address and the network; raise `timeout_seconds` for a slow API, or compile with --offline from the last snapshot",
@@ -140,13 +140,15 @@ impl LiveError {
             LiveError::TooLarge { .. } => String::from(
                 "raise --max-file-size (TTPC_MAX_FILE_SIZE) if you trust this API, or point `url` at the right product",
             ),
-            LiveError::Malformed { .. } => {
-                String::from("check that `kind` and `url` name this product's API (a proxy may answer with a page of its own)")
+            LiveError::Malformed { .. } => String::from(
+                "check that `kind` and `url` name this product's API (a proxy may answer with a page of its own)",
+            ),
+            LiveError::Paging { .. } => String::from(
+                "raise `max_pages` if the source is that large; a looping `nextLink` is a fault of the API",
+            ),
+            LiveError::Refused { .. } => {
+                String::from("use https:// (plain http:// is allowed to 127.0.0.1 only)")
             }
-            LiveError::Paging { .. } => {
-                String::from("raise `max_pages` if the source is that large; a looping `nextLink` is a fault of the API")
-            }
-            LiveError::Refused { .. } => String::from("use https:// (plain http:// is allowed to 127.0.0.1 only)"),
             LiveError::Setup { .. } => String::from("check `ca_file` and the credential's variable"),
         }
     }
@@ -155,9 +157,13 @@ impl LiveError {
 /// The read-only permission each API needs (the README repeats it).
 pub fn permission(kind: RuleKind) -> &'static str {
     match kind {
-        RuleKind::SplunkApi => "a Splunk role that can list saved searches (read access to the apps' saved searches)",
+        RuleKind::SplunkApi => {
+            "a Splunk role that can list saved searches (read access to the apps' saved searches)"
+        }
         RuleKind::ElasticApi => "Kibana feature privilege Security: Read (rules read) in the space",
-        _ => "Azure role Microsoft Sentinel Reader on the workspace (Microsoft.SecurityInsights/alertRules/read)",
+        _ => {
+            "Azure role Microsoft Sentinel Reader on the workspace (Microsoft.SecurityInsights/alertRules/read)"
+        }
     }
 }
 
@@ -258,7 +264,10 @@ fn account(target: &Target, entries: Vec<Entry>) -> SourceReport {
                 report.parsed_files += 1;
                 for rule in &parsed.rules {
                     report.warnings.extend(
-                        parsed.warnings.iter().map(|message| RuleWarning { path: rule.path.clone(), message: message.clone() }),
+                        parsed
+                            .warnings
+                            .iter()
+                            .map(|message| RuleWarning { path: rule.path.clone(), message: message.clone() }),
                     );
                 }
                 report.rules.extend(parsed.rules);
@@ -268,7 +277,9 @@ fn account(target: &Target, entries: Vec<Entry>) -> SourceReport {
                 reason: SkipReason::NotARule,
                 detail: parsed.warnings.first().cloned().unwrap_or_else(|| String::from("not a rule")),
             }),
-            Err(detail) => report.skipped.push(SkippedFile { path: place, reason: SkipReason::NotARule, detail }),
+            Err(detail) => {
+                report.skipped.push(SkippedFile { path: place, reason: SkipReason::NotARule, detail })
+            }
         }
     }
     report.rules.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.path.cmp(&b.path)));
@@ -352,8 +363,10 @@ pub(crate) fn page_count(target: &Target, total: usize, per_page: usize) -> Resu
 
 /// Parses a page's JSON.
 pub(crate) fn json(url: &Url, body: &[u8]) -> Result<serde_json::Value, LiveError> {
-    serde_json::from_slice(body)
-        .map_err(|e| LiveError::Malformed { url: client::shown(url), message: crate::inputs::text::json_error(&e) })
+    serde_json::from_slice(body).map_err(|e| LiveError::Malformed {
+        url: client::shown(url),
+        message: crate::inputs::text::json_error(&e),
+    })
 }
 
 /// The progress line of a long pull, on a terminal only.

@@ -27,7 +27,11 @@ pub fn endpoint(target: &Target) -> Url {
 }
 
 /// Every analytic rule, each one an entry.
-pub(crate) fn fetch(client: &super::Client, target: &Target, progress: &Progress) -> Result<Vec<Entry>, LiveError> {
+pub(crate) fn fetch(
+    client: &super::Client,
+    target: &Target,
+    progress: &Progress,
+) -> Result<Vec<Entry>, LiveError> {
     let mut entries = Vec::new();
     let mut next = Some(endpoint(target));
     let mut seen = HashSet::new();
@@ -56,7 +60,12 @@ pub(crate) fn fetch(client: &super::Client, target: &Target, progress: &Progress
                 url: shown.clone(),
                 message: format!("`nextLink` is not a URL: {e}"),
             })?),
-            Some(_) => return Err(LiveError::Malformed { url: shown, message: String::from("`nextLink` is not text") }),
+            Some(_) => {
+                return Err(LiveError::Malformed {
+                    url: shown,
+                    message: String::from("`nextLink` is not text"),
+                });
+            }
         };
     }
     Ok(entries)

@@ -106,7 +106,10 @@ impl Snapshot {
         let snapshot: Snapshot =
             serde_json::from_slice(&bytes).map_err(|e| invalid(crate::inputs::text::json_error(&e)))?;
         if snapshot.ttpc_snapshot != FORMAT {
-            return Err(invalid(format!("snapshot format {} (this ttpc reads {FORMAT})", snapshot.ttpc_snapshot)));
+            return Err(invalid(format!(
+                "snapshot format {} (this ttpc reads {FORMAT})",
+                snapshot.ttpc_snapshot
+            )));
         }
         if snapshot.kind != kind {
             return Err(invalid(format!("it holds a {} pull, not {kind}", snapshot.kind)));

@@ -7,9 +7,9 @@ use reqwest::Url;
 use serde_json::Value as Json;
 
 use super::{Entry, LiveError, PAGE_SIZE, Progress, Target, json, live_rule, page_count, pages};
+use crate::model::RuleKind;
 use crate::rules::splunk::{ANNOTATIONS, LABEL, SEVERITY, apply_annotations};
 use crate::rules::{DetectionRule, Parsed};
-use crate::model::RuleKind;
 
 /// The listing's URL, without paging.
 pub fn endpoint(target: &Target) -> Url {
@@ -33,11 +33,11 @@ fn page_url(target: &Target, offset: usize) -> Url {
 fn page(client: &super::Client, target: &Target, offset: usize) -> Result<(Vec<Json>, usize), LiveError> {
     let url = page_url(target, offset);
     let value = json(&url, &client.get(&url)?)?;
-    let malformed = |message: &str| LiveError::Malformed { url: super::client::shown(&url), message: message.to_owned() };
-    let total = value
-        .pointer("/paging/total")
-        .and_then(Json::as_u64)
-        .ok_or_else(|| malformed("no `paging.total`"))? as usize;
+    let malformed =
+        |message: &str| LiveError::Malformed { url: super::client::shown(&url), message: message.to_owned() };
+    let total =
+        value.pointer("/paging/total").and_then(Json::as_u64).ok_or_else(|| malformed("no `paging.total`"))?
+            as usize;
     let Some(Json::Array(entries)) = value.get("entry").cloned() else {
         return Err(malformed("no `entry` list"));
     };
@@ -45,7 +45,11 @@ fn page(client: &super::Client, target: &Target, offset: usize) -> Result<(Vec<J
 }
 
 /// Every saved search, each one an entry.
-pub(crate) fn fetch(client: &super::Client, target: &Target, progress: &Progress) -> Result<Vec<Entry>, LiveError> {
+pub(crate) fn fetch(
+    client: &super::Client,
+    target: &Target,
+    progress: &Progress,
+) -> Result<Vec<Entry>, LiveError> {
     let (first, total) = page(client, target, 0)?;
     progress.page();
     let count = page_count(target, total, PAGE_SIZE)?;
@@ -73,9 +77,10 @@ fn entry(item: &Json) -> Entry {
                     parsed.warnings.push(format!("saved search {name}: {problem}"));
                 }
             }
-            Err(e) => parsed
-                .warnings
-                .push(format!("saved search {name} has invalid annotations JSON: {}", crate::inputs::text::json_error(&e))),
+            Err(e) => parsed.warnings.push(format!(
+                "saved search {name} has invalid annotations JSON: {}",
+                crate::inputs::text::json_error(&e)
+            )),
         }
     }
     parsed.rules.push(live_rule(rule, RuleKind::SplunkApi, format!("saved/searches/{name}")));
