@@ -329,14 +329,20 @@ fn rule_source_requirements(schema: &mut Schema) {
     schema.insert(
         String::from("allOf"),
         serde_json::json!([
-            { "if": { "properties": { "kind": { "enum": files } } }, "then": { "required": ["path"] } },
+            { "if": { "properties": { "kind": { "enum": files } } }, "then": { "properties": { "path": { "type": "string" } }, "required": ["path"] } },
             {
                 "if": { "properties": { "kind": { "enum": ["splunk-api", "elastic-api"] } } },
-                "then": { "required": ["url", "token_env"] }
+                "then": {
+                    "properties": { "url": { "type": "string" }, "token_env": { "type": "string" } },
+                    "required": ["url", "token_env"]
+                }
             },
             {
                 "if": { "properties": { "kind": { "const": "sentinel-api" } } },
-                "then": { "required": ["workspace", "token_env"] }
+                "then": {
+                    "properties": { "workspace": { "type": "string" }, "token_env": { "type": "string" } },
+                    "required": ["workspace", "token_env"]
+                }
             }
         ]),
     );
