@@ -553,3 +553,38 @@ fn deployed_as_must_name_a_live_source() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn a_ca_file_without_certificates_is_a_clear_error() {
+    let double = Double::start(|_, _, _| Reply::status(500));
+    let setup = Setup::new(&splunk_source(&double.url, ", ca_file: certs/ca.pem"));
+    setup.file("certs/ca.pem", "not a certificate\n");
+    let output = setup.compile(true, &[]);
+    assert_eq!(exit(&output), 2);
+    assert!(
+        text(&output.stderr).contains("the ca_file holds no PEM certificate"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(double.seen().is_empty(), "nothing sent with a broken TLS setup");
+}
+
+#[test]
+fn loopback_is_the_only_plain_http() {
+    use ttpc::rules::live::client::check_scheme;
+    let check = |url: &str| check_scheme(&reqwest::Url::parse(url).expect("a URL"));
+    for allowed in [
+        "http://127.0.0.1:8089",
+        "http://127.9.9.9",
+        "http://[::1]:5601",
+        "http://localhost:8089",
+        "https://splunk.example:8089",
+    ] {
+        assert!(check(allowed).is_ok(), "{allowed}");
+    }
+    for refused in
+        ["http://10.0.0.5:8089", "http://splunk.example", "http://[2001:db8::1]", "ftp://127.0.0.1"]
+    {
+        assert!(check(refused).is_err(), "{refused}");
+    }
+}

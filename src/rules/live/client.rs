@@ -94,9 +94,12 @@ impl Client {
             // Redirects would carry the credential to wherever they lead: refused.
             .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = spec.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| LiveError::Setup {
-                message: format!("the ca_file holds no usable PEM certificate: {e}"),
-            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|certs| !certs.is_empty())
+                .ok_or_else(|| LiveError::Setup {
+                    message: String::from("the ca_file holds no PEM certificate"),
+                })?;
             builder = builder.tls_certs_merge(certs);
         }
         let http = builder.build().map_err(|e| LiveError::Setup { message: e.to_string() })?;
