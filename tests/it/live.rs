@@ -588,3 +588,29 @@ fn loopback_is_the_only_plain_http() {
         assert!(check(refused).is_err(), "{refused}");
     }
 }
+
+#[test]
+fn https_with_a_ca_file_reaches_a_self_signed_siem() {
+    let served = many(30, 3, &TECHNIQUES);
+    let double = Double::start_tls(move |r, _, _| splunk(&served, r));
+    let setup = Setup::new(&splunk_source(&double.url, ", ca_file: certs/ca.pem"));
+    let ca = std::fs::read_to_string(super::common::fixture("live/tls/ca.pem")).expect("the test CA");
+    setup.file("certs/ca.pem", &ca);
+    let output = setup.compile(true, &[]);
+    assert!(matches!(exit(&output), 0 | 1), "{}", text(&output.stderr));
+    assert_eq!(source(&setup, "splunk-live")["rules"], 30);
+    assert!(double.seen().iter().all(|r| r.auth.as_deref() == Some(&format!("Bearer {TOKEN}") as &str)));
+    setup.assert_no_token(&output);
+}
+
+#[test]
+fn https_without_the_ca_file_is_refused_by_the_certificate_check() {
+    let double = Double::start_tls(|_, _, _| Reply::status(500));
+    let setup = Setup::new(&splunk_source(&double.url, ""));
+    let output = setup.compile(true, &[]);
+    assert_eq!(exit(&output), 2);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("could not connect"), "{stderr}");
+    assert!(double.seen().is_empty(), "no request crosses an unverified connection");
+    setup.assert_no_token(&output);
+}

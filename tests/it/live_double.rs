@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -92,7 +92,54 @@ impl Double {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (route, log, base) = (Arc::clone(&route), Arc::clone(&log), base.clone());
-                std::thread::spawn(move || serve(stream, &*route, &log, &base));
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let mut stream = stream;
+                    serve(&mut stream, &*route, &log, &base);
+                });
+            }
+        });
+        Double { url, seen }
+    }
+
+    /// [`Double::start`] over TLS, with the certificate of tests/fixtures/live/tls (issued to
+    /// 127.0.0.1 by the test CA in `ca.pem` there).
+    pub fn start_tls(route: impl Fn(&Seen, usize, &str) -> Reply + Send + Sync + 'static) -> Double {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = super::common::fixture("live/tls");
+        let certs = CertificateDer::pem_file_iter(dir.join("server.pem"))
+            .expect("server.pem")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificates");
+        let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).expect("server.key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("TLS versions")
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .expect("a server configuration"),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let url = format!("https://{}", listener.local_addr().expect("an address"));
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let route = Arc::new(route);
+        let log = Arc::clone(&seen);
+        let base = url.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (route, log, base, config) =
+                    (Arc::clone(&route), Arc::clone(&log), base.clone(), Arc::clone(&config));
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                    let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    serve(&mut tls, &*route, &log, &base);
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
             }
         });
         Double { url, seen }
@@ -106,9 +153,8 @@ impl Double {
 
 type Route = dyn Fn(&Seen, usize, &str) -> Reply + Send + Sync;
 
-fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>, base: &str) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(stream.try_clone().expect("a second handle"));
+fn serve<S: Read + Write>(stream: &mut S, route: &Route, log: &Mutex<Vec<Seen>>, base: &str) {
+    let mut reader = BufReader::new(&mut *stream);
     let mut line = String::new();
     if reader.read_line(&mut line).unwrap_or(0) == 0 {
         return;
@@ -126,6 +172,7 @@ fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>, base: &str) {
             auth = Some(value.trim().to_owned());
         }
     }
+    drop(reader);
     let request = Seen { target, auth };
     let before = {
         let mut log = log.lock().expect("the log");
@@ -133,11 +180,10 @@ fn serve(stream: TcpStream, route: &Route, log: &Mutex<Vec<Seen>>, base: &str) {
         log.len() - 1
     };
     let reply = route(&request, before, base);
-    let mut stream = stream;
-    write(&mut stream, reply);
+    write(stream, reply);
 }
 
-fn write(stream: &mut TcpStream, reply: Reply) {
+fn write<S: Write>(stream: &mut S, reply: Reply) {
     match reply {
         Reply::Late(pause, reply) => {
             std::thread::sleep(pause);

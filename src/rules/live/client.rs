@@ -212,20 +212,21 @@ pub fn shown(url: &Url) -> String {
 }
 
 fn transport(url: &str, e: &reqwest::Error) -> LiveError {
+    // The causes say what failed (a refused connection, an unknown certificate authority); they
+    // name hosts and addresses, never the credential.
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        causes.push_str(": ");
+        causes.push_str(&s.to_string());
+        source = s.source();
+    }
     let message = if e.is_timeout() {
         String::from("no answer within the timeout")
     } else if e.is_connect() {
-        String::from("could not connect")
+        format!("could not connect{causes}")
     } else {
-        // reqwest's own text names the URL it was given, which carries no credential.
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
-        }
-        text
+        format!("the request failed{causes}")
     };
     LiveError::Transport { url: url.to_owned(), message }
 }

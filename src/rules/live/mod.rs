@@ -135,7 +135,7 @@ impl LiveError {
             ),
             LiveError::Status { .. } => String::from("check the source's `url`"),
             LiveError::Transport { .. } => String::from(
-                "check the address and the network; raise `timeout_seconds` for a slow API, or compile with --offline from the last snapshot",
+                "check the address and the network (after a certificate error, `ca_file`); raise `timeout_seconds` for a slow API, or compile with --offline from the last snapshot",
             ),
             LiveError::TooLarge { .. } => String::from(
                 "raise --max-file-size (TTPC_MAX_FILE_SIZE) if you trust this API, or point `url` at the right product",
