@@ -37,7 +37,15 @@ pub fn check_model(model: &LoadedModel, root: &Path) -> Vec<Problem> {
     let m = &model.model;
     let mut named: Vec<(String, &str, &str)> = Vec::new();
     for (i, source) in m.rules.iter().enumerate() {
-        named.push((format!("/rules/{i}/path"), source.path.as_str(), "rule source"));
+        if !source.path.is_empty() {
+            named.push((format!("/rules/{i}/path"), source.path.as_str(), "rule source"));
+        }
+        if let Some(ca) = &source.ca_file {
+            named.push((format!("/rules/{i}/ca_file"), ca, "certificate file"));
+        }
+        if let Some(snapshot) = &source.snapshot {
+            named.push((format!("/rules/{i}/snapshot"), snapshot, "snapshot"));
+        }
     }
     if let Some(v) = &m.validation {
         if let Some(atomics) = &v.atomics {

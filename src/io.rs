@@ -281,6 +281,7 @@ fn is_output_name(relative: &Path) -> bool {
     };
     top.contains(&text.as_str())
         || in_folder("layers/", &[".json"])
+        || in_folder("snapshots/", &[".json"])
         || in_folder("emulation/", &[".ps1", ".sh", ".caldera.yml", ".yml", ".yaml"])
 }
 

@@ -41,6 +41,8 @@ pub struct Options {
     pub fetch: bool,
     /// Accept ATT&CK data whose sha256 differs from `ttpc.lock`, and record it.
     pub update_lock: bool,
+    /// Read live rule sources from their last snapshots instead of their APIs (`--offline`).
+    pub offline: bool,
 }
 
 /// One model to compile.
@@ -287,6 +289,12 @@ impl<'r> Session<'r> {
     /// `ttpc check`: a model loaded, confined and resolved against its ATT&CK data (its
     /// warnings reported).
     pub fn resolve(&self, path: &Path) -> Result<Resolved, Error> {
+        self.resolve_to(path, None)
+    }
+
+    /// [`Session::resolve`] for outputs going to `output` (where live sources keep their
+    /// snapshots by default).
+    fn resolve_to(&self, path: &Path, output: Option<PathBuf>) -> Result<Resolved, Error> {
         let t = std::time::Instant::now();
         let model = self.load_model(path)?;
         crate::timing::phase("load model", t);
@@ -297,7 +305,9 @@ impl<'r> Session<'r> {
         let attack = attack?;
         crate::timing::phase("ATT&CK data, and rule files read alongside", t);
         let t = std::time::Instant::now();
-        let resolved = resolve::resolve_with(model, attack, &self.inputs).map_err(Error::Invalid)?;
+        let live =
+            resolve::LiveContext { offline: self.options.offline, output_dir: output_dir(&model, output) };
+        let resolved = resolve::resolve_in(model, attack, &self.inputs, &live).map_err(Error::Invalid)?;
         crate::timing::phase("resolve (actors, rules, atomics)", t);
         if !resolved.warnings.is_empty() {
             (self.reporter)(Notice::InFile {
@@ -322,7 +332,7 @@ impl<'r> Session<'r> {
     /// `ttpc compile`: a model resolved, analysed, checked (targets, and the baseline when
     /// given), rendered and written to its output folder as one transaction.
     pub fn compile(&self, request: &Request) -> Result<Compiled, Error> {
-        let resolved = self.resolve(&request.model)?;
+        let resolved = self.resolve_to(&request.model, request.output.clone())?;
         let t = std::time::Instant::now();
         let mut assessment = analysis::analyse(&resolved, &analysis::Options { as_of: request.as_of });
         crate::timing::phase("analyse", t);
@@ -346,7 +356,8 @@ impl<'r> Session<'r> {
         };
         emit::emulation::check_guids(&assessment)?;
         let t = std::time::Instant::now();
-        let files = emit::render_all(&assessment, comparison.as_ref(), &templates)?;
+        let mut files = emit::render_all(&assessment, comparison.as_ref(), &templates)?;
+        files.extend(snapshot_files(&resolved));
         crate::timing::phase("render outputs", t);
         let dir = output_dir(m, request.output.clone());
         let t = std::time::Instant::now();
@@ -445,12 +456,21 @@ pub fn pin_of(model: &LoadedModel) -> Pin {
 /// Where a model's outputs go: the given folder, else the model's `outputs.dir`, else
 /// `out/<model file name>` beside the model.
 fn output_dir(m: &LoadedModel, given: Option<PathBuf>) -> PathBuf {
-    match (given, &m.model.outputs.dir) {
-        (Some(dir), _) => dir,
-        (None, Some(dir)) => m.resolve_path(dir),
-        (None, None) => {
-            let stem = m.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            m.base_dir().join("out").join(stem)
-        }
-    }
+    resolve::live::output_dir(m, given)
+}
+
+/// The snapshots of live sources kept in the output folder: written with the other outputs (a
+/// snapshot read with `--offline` is written back, so the folder keeps it).
+fn snapshot_files(resolved: &Resolved) -> Vec<crate::io::OutputFile> {
+    resolved
+        .sources
+        .iter()
+        .filter_map(|s| s.live.as_deref())
+        .filter_map(|origin| match &origin.place {
+            resolve::live::SnapshotPlace::Outputs(relative) => {
+                Some(crate::io::OutputFile::new(relative.clone(), origin.snapshot.to_text()))
+            }
+            resolve::live::SnapshotPlace::File(_) => None,
+        })
+        .collect()
 }

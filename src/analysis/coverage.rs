@@ -26,7 +26,8 @@ impl RuleIndex {
     /// Indexes the rules of every source that count under the model's policy.
     pub fn new(sources: &[ResolvedSource], policy: &crate::model::CoveragePolicy) -> RuleIndex {
         let mut direct: BTreeMap<TechniqueIdx, Vec<RuleKey>> = BTreeMap::new();
-        for (s, source) in sources.iter().enumerate() {
+        // A source left out of a `deployed_as` pair is compared, not counted.
+        for (s, source) in sources.iter().enumerate().filter(|(_, source)| source.counts) {
             for (r, (rule, normalised)) in
                 source.report.rules.iter().zip(source.normalised.iter()).enumerate()
             {

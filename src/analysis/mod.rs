@@ -7,6 +7,7 @@
 //! remediation plan. Targets are judged afterwards by [`crate::check`].
 
 mod coverage;
+mod drift;
 mod emulation;
 mod guidance;
 mod matrix;
@@ -94,6 +95,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         accepted,
         emulation,
         matrix,
+        drift: drift::drift(r),
     }
 }
 
@@ -580,12 +582,20 @@ fn source_accounts(r: &Resolved) -> SourceAccounts {
         accounts.push(SourceAccount {
             name: source.name.clone(),
             kind: source.spec.kind.to_string(),
-            path: source.spec.path.clone(),
+            path: if source.spec.kind.is_live() {
+                source.report.path.display().to_string()
+            } else {
+                source.spec.path.clone()
+            },
             files: summary.files,
             parsed_files: summary.parsed_files,
             skipped,
             rules: summary.rules,
-            counted: source.report.rules.iter().filter(|rule| counts(rule, policy)).count(),
+            counted: if source.counts {
+                source.report.rules.iter().filter(|rule| counts(rule, policy)).count()
+            } else {
+                0
+            },
             with_techniques: summary.rules_with_techniques,
             warnings: summary
                 .warnings

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Coverage;
+use super::{Coverage, Drift};
 
 /// A coverage figure before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -120,6 +120,9 @@ pub struct Comparison {
     pub verdicts: Vec<VerdictChange>,
     /// Validation states that changed.
     pub validation: Vec<ValidationChange>,
+    /// The head's drift between git and deployed rules (`deployed_as`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<Drift>,
 }
 
 impl Comparison {

@@ -6,6 +6,7 @@
 //! byte for byte the same. Its JSON Schema is `schema/assessment.schema.json`.
 
 mod comparison;
+mod drift;
 mod emulation;
 pub mod fleet;
 mod matrix;
@@ -15,6 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use comparison::*;
+pub use drift::*;
 pub use emulation::*;
 pub use matrix::*;
 pub use number::{percent, percent_text, trim_number};
@@ -66,6 +68,9 @@ pub struct Assessment {
     /// The whole ATT&CK matrix of the model's domain, every cell with its state: what the SVG
     /// heat map and the HTML report draw.
     pub matrix: Vec<MatrixColumn>,
+    /// Where file sources and the live sources they are deployed as (`deployed_as`) disagree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<Drift>,
 }
 
 /// The current assessment format.

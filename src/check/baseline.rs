@@ -177,6 +177,7 @@ pub fn compare(base: &Assessment, head: &Assessment) -> Comparison {
         rules_changed,
         verdicts,
         validation,
+        drift: head.drift.clone(),
     }
 }
 

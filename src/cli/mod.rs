@@ -187,6 +187,10 @@ pub struct ModelData {
     /// Accept ATT&CK data whose sha256 differs from the one in ttpc.lock, and record it.
     #[arg(long)]
     update_lock: bool,
+    /// Read live rule sources (splunk-api, elastic-api, sentinel-api) from their last snapshots
+    /// instead of their APIs: no network, no credentials.
+    #[arg(long)]
+    offline: bool,
 }
 
 /// Which ATT&CK release to look things up in, for commands without a model.
@@ -223,6 +227,7 @@ fn options(global: &Global, data: Option<&ModelData>) -> ttpc::Options {
         allow_outside: global.allow_outside,
         fetch: data.is_some_and(|d| d.fetch),
         update_lock: data.is_some_and(|d| d.update_lock),
+        offline: data.is_some_and(|d| d.offline),
     }
 }
 

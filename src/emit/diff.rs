@@ -81,6 +81,13 @@ fn verdict_row(v: &VerdictChange) -> String {
 
 /// The pull-request comment.
 pub fn markdown(c: &Comparison) -> String {
+    let mut out = changes(c);
+    out.push_str(&super::drift::markdown(&c.drift));
+    out
+}
+
+/// The comment without the drift section.
+fn changes(c: &Comparison) -> String {
     let mut out = format!(
         "### ttpc — {}: coverage {} → {} ({})\n\n",
         md(&c.model),

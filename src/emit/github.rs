@@ -62,6 +62,7 @@ pub fn step_summary(outcomes: &[Outcome<'_>]) -> String {
                     ));
                 }
             }
+            out.push_str(&super::drift::markdown(&a.drift));
         }
         out.push('\n');
     }

@@ -9,6 +9,7 @@
 //! transaction, so a template error or a failing emitter leaves earlier outputs untouched.
 
 pub mod diff;
+pub mod drift;
 pub mod emulation;
 pub mod escape;
 pub mod fleet;

@@ -15,7 +15,7 @@ use thiserror::Error;
 use super::{Skip, SkipReason};
 
 /// A file that yielded nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SkippedFile {
     /// Relative to the root.
     pub path: PathBuf,

@@ -206,10 +206,17 @@ pub enum RuleKind {
     Csv,
     /// An ATT&CK Navigator layer used as coverage (score = rule count).
     NavigatorLayer,
+    /// Live: Splunk saved searches over the REST API (`url`, `token_env`, optional `app`).
+    SplunkApi,
+    /// Live: Kibana detection rules over the REST API (`url`, `token_env`, optional `space`).
+    ElasticApi,
+    /// Live: Microsoft Sentinel analytic rules over Azure Resource Manager (`workspace`,
+    /// `token_env`, optional `url` for the management endpoint).
+    SentinelApi,
 }
 
 impl RuleKind {
-    /// Every kind, in documentation order.
+    /// Every kind read from files, in documentation order (the live kinds are in [`RuleKind::LIVE`]).
     pub const ALL: [RuleKind; 7] = [
         RuleKind::Sigma,
         RuleKind::SplunkSavedsearches,
@@ -230,7 +237,18 @@ impl RuleKind {
             RuleKind::Sentinel => "sentinel",
             RuleKind::Csv => "csv",
             RuleKind::NavigatorLayer => "navigator-layer",
+            RuleKind::SplunkApi => "splunk-api",
+            RuleKind::ElasticApi => "elastic-api",
+            RuleKind::SentinelApi => "sentinel-api",
         }
+    }
+
+    /// The kinds read from a product's REST API rather than from files.
+    pub const LIVE: [RuleKind; 3] = [RuleKind::SplunkApi, RuleKind::ElasticApi, RuleKind::SentinelApi];
+
+    /// Whether the kind is read from a product's REST API.
+    pub fn is_live(self) -> bool {
+        RuleKind::LIVE.contains(&self)
     }
 }
 
@@ -240,21 +258,115 @@ impl fmt::Display for RuleKind {
     }
 }
 
-/// A place detection rules come from.
+/// A place detection rules come from: files (`path`), or a live product read over its REST API
+/// (`url`, `token_env`, ...). See the README, "Live sources".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = rule_source_requirements)]
 pub struct RuleSource {
-    /// The format.
+    /// The format (or, for `splunk-api`, `elastic-api` and `sentinel-api`, the product read live).
     pub kind: RuleKind,
-    /// A file or folder, relative to the model file.
+    /// A file or folder, relative to the model file (file kinds only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
-    /// A name for the source in reports (default: the path).
+    /// A name for the source in reports (default: the path, or the URL of a live source).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether the source may yield no rules (a folder kept for rules to come). Without it, a
     /// source whose files are all "not a rule" of its `kind` is an error: usually a wrong `kind`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_empty: bool,
+    /// File sources: the `name` of a live source holding the same detections as deployed. The
+    /// report then lists the drift between the two (see `coverage.count_paired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployed_as: Option<String>,
+    /// Live sources: the API's base URL (`https://splunk.example:8089`,
+    /// `https://kibana.example:5601`; for `sentinel-api` the management endpoint, default
+    /// `https://management.azure.com`). Plain `http://` only to a loopback address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Live sources: the environment variable holding the credential (a Splunk bearer token, a
+    /// Kibana API key, an Azure access token). Never the credential itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub token_env: Option<String>,
+    /// Live sources: a PEM file of certificate authorities trusted besides the system's, relative
+    /// to the model file (for a SIEM with a self-signed certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// `splunk-api`: the app whose saved searches are read (default `-`: every app).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// `elastic-api`: the Kibana space (default: the default space).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
+    /// `sentinel-api`: the Log Analytics workspace's resource ID
+    /// (`/subscriptions/…/resourceGroups/…/providers/Microsoft.OperationalInsights/workspaces/…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    /// `sentinel-api`: the `api-version` of the SecurityInsights API (default `2024-03-01`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Live sources: where the snapshot of each pull is kept, relative to the model file
+    /// (default: `snapshots/<name>.json` in the output folder). `--offline` compiles from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// Live sources: seconds one request may take before it is retried (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub timeout_seconds: Option<u32>,
+    /// Live sources: most pages read in one pull (default 1000; more is an error, never a
+    /// silently partial pull).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_pages: Option<u32>,
+}
+
+/// The fields each kind of source needs: `path` for files, `url` (or `workspace`) and `token_env`
+/// for live products.
+fn rule_source_requirements(schema: &mut Schema) {
+    let files: Vec<&str> = RuleKind::ALL.iter().map(|k| k.as_str()).collect();
+    schema.insert(
+        String::from("allOf"),
+        serde_json::json!([
+            { "if": { "properties": { "kind": { "enum": files } } }, "then": { "properties": { "path": { "type": "string" } }, "required": ["path"] } },
+            {
+                "if": { "properties": { "kind": { "enum": ["splunk-api", "elastic-api"] } } },
+                "then": {
+                    "properties": { "url": { "type": "string" }, "token_env": { "type": "string" } },
+                    "required": ["url", "token_env"]
+                }
+            },
+            {
+                "if": { "properties": { "kind": { "const": "sentinel-api" } } },
+                "then": {
+                    "properties": { "workspace": { "type": "string" }, "token_env": { "type": "string" } },
+                    "required": ["workspace", "token_env"]
+                }
+            }
+        ]),
+    );
+}
+
+/// Which side of a file source paired with a live source (`deployed_as`) counts towards coverage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PairedCount {
+    /// What is deployed (the live source; only enabled rules unless `count_disabled`).
+    #[default]
+    Deployed,
+    /// What is in git (the file source).
+    Git,
+}
+
+impl PairedCount {
+    /// The word used in the model file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairedCount::Deployed => "deployed",
+            PairedCount::Git => "git",
+        }
+    }
 }
 
 /// How rules count towards coverage.
@@ -276,6 +388,14 @@ pub struct CoveragePolicy {
     /// on a sub-technique always covers the parent.
     #[serde(default)]
     pub parent_covers_subtechniques: bool,
+    /// For a file source paired with a live source by `deployed_as`: which side counts,
+    /// `deployed` (default) or `git`. The other side is compared, never counted.
+    #[serde(default, skip_serializing_if = "is_default_paired")]
+    pub count_paired: PairedCount,
+}
+
+fn is_default_paired(p: &PairedCount) -> bool {
+    *p == PairedCount::Deployed
 }
 
 fn default_strong_at() -> u32 {
@@ -289,6 +409,7 @@ impl Default for CoveragePolicy {
             count_disabled: false,
             strong_at: default_strong_at(),
             parent_covers_subtechniques: false,
+            count_paired: PairedCount::Deployed,
         }
     }
 }

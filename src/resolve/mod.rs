@@ -6,11 +6,15 @@
 //! reported at once.
 
 mod actors;
+pub mod live;
 mod sources;
 mod targets;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
-pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources};
+pub use live::LiveContext;
+pub use sources::{
+    EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources, load_sources_in,
+};
 pub use targets::{ResolvedTargets, resolve_targets};
 
 use std::collections::BTreeSet;
@@ -51,6 +55,18 @@ pub fn resolve_with(
     attack: AttackData,
     shared: &SharedInputs,
 ) -> Result<Resolved, Box<Problems>> {
+    let live = LiveContext::of(&model);
+    resolve_in(model, attack, shared, &live)
+}
+
+/// [`resolve_with`], live rule sources read as `live` says (online, or `--offline` from their
+/// snapshots).
+pub fn resolve_in(
+    model: LoadedModel,
+    attack: AttackData,
+    shared: &SharedInputs,
+    live: &LiveContext,
+) -> Result<Resolved, Box<Problems>> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
     let mut warnings = model.warnings.clone();
@@ -68,9 +84,10 @@ pub fn resolve_with(
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);
     warnings.extend(target_warnings);
-    let sources = match load_sources(&model, kb, shared) {
+    let sources = match load_sources_in(&model, kb, shared, live) {
         Ok(sources) => {
             warnings.extend(sources::limit_warnings(&model, &sources));
+            warnings.extend(live::offline_warnings(&model, &sources, chrono::Utc::now()));
             sources
         }
         Err(source_problems) => {

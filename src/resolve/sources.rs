@@ -27,6 +27,11 @@ pub struct ResolvedSource {
     pub report: Arc<SourceReport>,
     /// One entry per rule of `report.rules`, same order.
     pub normalised: Arc<Vec<NormalisedRule>>,
+    /// Whether its rules count towards coverage: false for the side of a `deployed_as` pair that
+    /// `coverage.count_paired` leaves out (compared, never counted).
+    pub counts: bool,
+    /// For a live source: the pull or snapshot its rules came from.
+    pub live: Option<Arc<super::live::LiveOrigin>>,
 }
 
 /// A loaded and normalised rule source, as shared.
@@ -52,7 +57,8 @@ impl SharedInputs {
     /// reported here: resolution meets them again and reports them at the model's lines.
     pub fn preload(&self, model: &LoadedModel) {
         use rayon::prelude::*;
-        model.model.rules.par_iter().for_each(|spec| {
+        // Live sources are pulled during resolution: a failed pull is reported once, there.
+        model.model.rules.par_iter().filter(|spec| !spec.kind.is_live()).for_each(|spec| {
             let _ = self.parse(spec.kind, &model.resolve_path(&spec.path));
         });
         if let Some(atomics) = model.model.validation.as_ref().and_then(|v| v.atomics.as_deref()) {
@@ -85,9 +91,41 @@ pub fn load_sources(
     kb: &KnowledgeBase,
     shared: &SharedInputs,
 ) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
+    load_sources_in(model, kb, shared, &super::live::LiveContext::of(model))
+}
+
+/// [`load_sources`], live sources read as `live` says (online or from snapshots).
+pub fn load_sources_in(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    shared: &SharedInputs,
+    live: &super::live::LiveContext,
+) -> Result<Vec<ResolvedSource>, Vec<Problem>> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     for (i, spec) in model.model.rules.iter().enumerate() {
+        let misplaced = super::live::misplaced_fields(model, i, spec);
+        if !misplaced.is_empty() {
+            problems.extend(misplaced);
+            continue;
+        }
+        if spec.kind.is_live() {
+            match super::live::load(model, i, spec, live) {
+                Ok((report, origin)) => {
+                    let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
+                    sources.push(ResolvedSource {
+                        name: super::live::source_name(spec),
+                        spec: spec.clone(),
+                        report: Arc::new(report),
+                        normalised: Arc::new(normalised),
+                        counts: true,
+                        live: super::live::origin(origin),
+                    });
+                }
+                Err(live_problems) => problems.extend(live_problems),
+            }
+            continue;
+        }
         let path = model.resolve_path(&spec.path);
         match shared.source(spec.kind, &path, kb) {
             Ok((report, _)) if yields_nothing(&report) && !spec.allow_empty => {
@@ -127,6 +165,8 @@ pub fn load_sources(
                 spec: spec.clone(),
                 report,
                 normalised,
+                counts: true,
+                live: None,
             }),
             Err(error) => {
                 let (message, help) = match &error {
@@ -155,6 +195,7 @@ pub fn load_sources(
             }
         }
     }
+    problems.extend(super::live::pair(model, &mut sources));
     if problems.is_empty() { Ok(sources) } else { Err(problems) }
 }
 
@@ -163,7 +204,7 @@ pub fn load_sources(
 pub fn excluded_by_status(model: &LoadedModel, sources: &[ResolvedSource]) -> Vec<Problem> {
     let policy = &model.model.coverage;
     let mut warnings = Vec::new();
-    for (i, source) in sources.iter().enumerate() {
+    for (i, source) in sources.iter().enumerate().filter(|(_, s)| s.counts) {
         let total = source.report.rules.len();
         let counted = source.report.rules.iter().filter(|r| rules::counts(r, policy)).count();
         if total < 4 || counted * 2 >= total {

@@ -227,6 +227,20 @@ fn read_object(path: &Path, line: usize, value: &serde_json::Value, parsed: &mut
     }
 }
 
+/// A rule object as Kibana's API and exports write it (`rule_id`, `name`, `enabled`, `threat[]`):
+/// shared by NDJSON exports and the live REST API. `Err` says why it is unusable.
+pub(crate) fn rule_from_json(
+    path: &Path,
+    value: &serde_json::Value,
+    locator: Option<String>,
+) -> Result<DetectionRule, String> {
+    let body = RuleBody::deserialize(value).map_err(|e| {
+        let id = value.get("rule_id").and_then(|v| v.as_str()).unwrap_or("?");
+        format!("rule {id}: {e}")
+    })?;
+    build_rule(path, &body, locator)
+}
+
 /// The export summary is silent, except when Kibana says rules it was asked for are missing:
 /// then the export is incomplete, and coverage drawn from it would be too.
 fn summary_warning(object: &serde_json::Map<String, serde_json::Value>) -> Option<String> {

@@ -10,6 +10,7 @@
 
 pub mod csv;
 pub mod elastic;
+pub mod live;
 pub mod navigator;
 pub mod normalise;
 pub mod sentinel;
@@ -176,6 +177,11 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
         RuleKind::Sentinel => &sentinel::Sentinel,
         RuleKind::Csv => &csv::Csv,
         RuleKind::NavigatorLayer => &navigator::NavigatorLayer,
+        // Live kinds are pulled over HTTP (see [`live`]), never walked; a file of one is read as
+        // the product's own export format.
+        RuleKind::SplunkApi => &splunk::SavedSearches,
+        RuleKind::ElasticApi => &elastic::Elastic,
+        RuleKind::SentinelApi => &sentinel::Sentinel,
     }
 }
 

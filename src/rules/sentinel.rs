@@ -249,9 +249,9 @@ fn is_listed_rule(item: &Json) -> bool {
     titled && (item.get("type").is_none() || is_alert_rule_type(item))
 }
 
-/// Reads one alert rule object (ARM resource or REST object); an empty `locator` means the file
-/// is the rule.
-fn read_rule(path: &Path, item: &Json, stem: &str, locator: String, parsed: &mut Parsed) {
+/// Reads one alert rule object (ARM resource or REST object, as the live API lists them too); an
+/// empty `locator` means the file is the rule.
+pub(crate) fn read_rule(path: &Path, item: &Json, stem: &str, locator: String, parsed: &mut Parsed) {
     let prefix = if locator.is_empty() { String::new() } else { format!("{locator}: ") };
     let properties = item.get("properties");
     let field = |name: &str| properties.and_then(|p| p.get(name)).filter(|v| !v.is_null());

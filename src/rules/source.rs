@@ -12,7 +12,7 @@ pub use crate::inputs::walk::{SkippedFile, SourceError};
 use crate::model::RuleKind;
 
 /// A warning about one rule inside an otherwise good file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RuleWarning {
     /// Relative to the source root.
     pub path: PathBuf,

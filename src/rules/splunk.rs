@@ -29,9 +29,9 @@ pub struct SavedSearches;
 /// Splunk security_content detection YAML (`detections/**/*.yml`), one detection per file.
 pub struct SecurityContent;
 
-const ANNOTATIONS: &str = "action.correlationsearch.annotations";
-const LABEL: &str = "action.correlationsearch.label";
-const SEVERITY: &str = "action.notable.param.severity";
+pub(crate) const ANNOTATIONS: &str = "action.correlationsearch.annotations";
+pub(crate) const LABEL: &str = "action.correlationsearch.label";
+pub(crate) const SEVERITY: &str = "action.notable.param.severity";
 
 /// One setting of a stanza, with where its value starts in the file (for JSON error positions).
 #[derive(Debug, Clone)]
@@ -225,9 +225,17 @@ fn read_annotations(
             return;
         }
     };
+    if let Err(problem) = apply_annotations(rule, &json) {
+        warnings.push((stanza.line, format!("{head}: {problem}")));
+    }
+}
+
+/// Reads parsed correlation-search annotations (`{"mitre_attack": [...], "kill_chain_phases":
+/// [...]}`) into a rule: shared by `savedsearches.conf` and the live REST API. `Err` says what is
+/// malformed; what could be read is kept.
+pub(crate) fn apply_annotations(rule: &mut DetectionRule, json: &serde_json::Value) -> Result<(), String> {
     let Some(object) = json.as_object() else {
-        warnings.push((stanza.line, format!("{head}: the annotations are not a JSON object")));
-        return;
+        return Err(String::from("the annotations are not a JSON object"));
     };
     let mut malformed = false;
     match object.get("mitre_attack") {
@@ -239,15 +247,13 @@ fn read_annotations(
         }
         Some(_) => malformed = true,
     }
-    if malformed {
-        warnings.push((
-            stanza.line,
-            format!("{head}: annotations `mitre_attack` is not a list of technique IDs"),
-        ));
-    }
     if let Some(phases) = object.get("kill_chain_phases").and_then(|p| p.as_array()) {
         rule.add_tags(phases.iter().filter_map(|p| p.as_str()));
     }
+    if malformed {
+        return Err(String::from("annotations `mitre_attack` is not a list of technique IDs"));
+    }
+    Ok(())
 }
 
 impl Adapter for SavedSearches {

@@ -27,6 +27,8 @@ mod fuzz_regressions;
 mod hostile;
 mod init_cli;
 mod injection;
+mod live;
+mod live_double;
 mod lookup_cli;
 mod messy_tags;
 mod pictures;
