@@ -39,6 +39,9 @@ pub fn check_model(model: &LoadedModel, root: &Path) -> Vec<Problem> {
     for (i, source) in m.rules.iter().enumerate() {
         named.push((format!("/rules/{i}/path"), source.path.as_str(), "rule source"));
     }
+    for (i, source) in m.intelligence.iter().enumerate() {
+        named.push((format!("/intelligence/{i}/path"), source.path.as_str(), "intelligence source"));
+    }
     if let Some(v) = &m.validation {
         if let Some(atomics) = &v.atomics {
             named.push((String::from("/validation/atomics"), atomics, "Atomic Red Team folder"));

@@ -6,10 +6,12 @@
 //! reported at once.
 
 mod actors;
+pub mod intel;
 mod sources;
 mod targets;
 
-pub use actors::{ActorKind, ActorProfile, resolve_actors};
+pub use actors::{ActorKind, ActorProfile, Origin, resolve_actors};
+pub use intel::{Intelligence, IntelVia, load_intelligence};
 pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources};
 pub use targets::{ResolvedTargets, resolve_targets};
 
@@ -35,6 +37,8 @@ pub struct Resolved {
     pub targets: ResolvedTargets,
     /// Atomic Red Team tests and emulation results, when the model names them.
     pub emulation: EmulationInputs,
+    /// The model's intelligence, loaded (empty without `intelligence`).
+    pub intelligence: Intelligence,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -54,7 +58,17 @@ pub fn resolve_with(
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
     let mut warnings = model.warnings.clone();
-    let actors = match resolve_actors(&model, kb) {
+    let intelligence = match load_intelligence(&model, kb, &shared.intel) {
+        Ok((intelligence, intel_warnings)) => {
+            warnings.extend(intel_warnings);
+            intelligence
+        }
+        Err(intel_problems) => {
+            problems.extend(intel_problems);
+            Intelligence::default()
+        }
+    };
+    let actors = match resolve_actors(&model, kb, &intelligence) {
         Ok((actors, actor_warnings)) => {
             warnings.extend(actor_warnings);
             actors
@@ -95,7 +109,7 @@ pub fn resolve_with(
             problems,
         )));
     }
-    Ok(Resolved { model, attack, actors, sources, targets, emulation, warnings })
+    Ok(Resolved { model, attack, actors, sources, targets, emulation, intelligence, warnings })
 }
 
 /// A note for each acceptance of a technique no actor of the model uses (nor `must_cover`

@@ -40,6 +40,8 @@ pub struct SharedInputs {
     parsed: Memo<(RuleKind, PathBuf), Arc<SourceReport>>,
     sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
+    /// Intelligence sources, each read once.
+    pub(super) intel: super::intel::IntelMemo,
 }
 
 fn canonical(path: &Path) -> PathBuf {
