@@ -26,6 +26,7 @@ mod fleet;
 mod fuzz_regressions;
 mod hostile;
 mod init_cli;
+mod intel;
 mod injection;
 mod lookup_cli;
 mod messy_tags;
