@@ -86,7 +86,7 @@ impl Intelligence {
             let mut text = format!("{}: {evidence}", spec.kind);
             for issue in &normalised.issues {
                 if issue.counted() {
-                    text.push_str(&format!(" (written {})", issue.written()));
+                    text.push_str(&format!(", written {}", issue.written()));
                 } else {
                     out.dropped += 1;
                 }

@@ -63,7 +63,7 @@ fn issue_17_stix_intrusion_set_profile_follows_uses_attribution_and_nested_repor
     assert_eq!(otter.keys().collect::<Vec<_>>(), ["T1003.001", "T1547", "T1566.001"]);
     // Provenance: the object, relationship, report (when one ties the campaign) and file.
     assert!(otter["T1566.001"][0].starts_with("stix: intrusion-set Quiet Otter [relationship--10000001"), "{otter:?}");
-    assert!(otter["T1547"][0].contains("campaign Operation Alpha") && otter["T1547"][0].contains("(written T1547.011)"));
+    assert!(otter["T1547"][0].contains("campaign Operation Alpha") && otter["T1547"][0].contains(", written T1547.011"));
     assert!(otter["T1003.001"][0].contains("campaign Operation Beta (report Operation Beta play)"));
     assert!(otter.values().flatten().all(|v| v.contains("in vendor.json")));
     // Revoked remapped, deprecated and unknown IDs reported once, at the actor.

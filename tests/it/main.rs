@@ -18,6 +18,7 @@ mod compile_cli;
 mod corpus_attack;
 mod corpus_compile;
 mod corpus_emulation;
+mod corpus_intel;
 mod corpus_rules;
 mod emulation;
 mod examples;
