@@ -80,7 +80,8 @@ pub fn rank(kb: &KnowledgeBase, observed: &BTreeSet<TechniqueIdx>, candidates: &
         }
     }
     let n = candidates.len() as f64;
-    let weight = |t: &TechniqueIdx| 1.0 + ((1.0 + n) / (1.0 + users.get(t).copied().unwrap_or(0) as f64)).ln();
+    let weight =
+        |t: &TechniqueIdx| 1.0 + ((1.0 + n) / (1.0 + users.get(t).copied().unwrap_or(0) as f64)).ln();
     let norm = |set: &BTreeSet<TechniqueIdx>| set.iter().map(|t| weight(t).powi(2)).sum::<f64>().sqrt();
     let observed_norm = norm(observed);
     let by_rarity = |list: Vec<TechniqueIdx>| -> Vec<String> {

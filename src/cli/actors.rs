@@ -241,7 +241,10 @@ fn run_match(args: &Args, global: &Global, source: &str) -> CommandResult {
                     ]
                 })
                 .collect();
-            out.push_str(&ui::table(&["#", "ID", "name", "score", "shared", "missing (rarest first)"], &rows));
+            out.push_str(&ui::table(
+                &["#", "ID", "name", "score", "shared", "missing (rarest first)"],
+                &rows,
+            ));
             ui::print_plain(&out)?;
         }
     }
@@ -256,13 +259,20 @@ fn observed_from(kb: &KnowledgeBase, source: &str) -> Result<(BTreeSet<Technique
             .map_err(|e| Error::Io { what: path.display().to_string(), source: e })?;
         let invalid = |detail: String| Error::NotFound {
             message: format!("{source} is neither a Navigator layer nor a STIX bundle: {detail}"),
-            help: Some(String::from("give a layer (`techniques`), a STIX bundle (`\"type\": \"bundle\"`) or technique IDs")),
+            help: Some(String::from(
+                "give a layer (`techniques`), a STIX bundle (`\"type\": \"bundle\"`) or technique IDs",
+            )),
         };
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         if value.get("type").and_then(|t| t.as_str()) == Some("bundle") {
             ttpc::intel::stix::attack_pattern_ids(&text).map_err(invalid)?
         } else {
-            ttpc::intel::layer::parse(&text, source, None, None).map_err(invalid)?.techniques.into_iter().map(|e| e.written).collect()
+            ttpc::intel::layer::parse(&text, source, None, None)
+                .map_err(invalid)?
+                .techniques
+                .into_iter()
+                .map(|e| e.written)
+                .collect()
         }
     } else {
         source.split([',', ' ', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()

@@ -12,7 +12,12 @@ use serde_json::{Map, Value};
 use super::{Evidence, IntelActor, Route};
 
 /// Reads a layer as one actor named `name` (default: the layer's `name`, else the file stem).
-pub fn parse(text: &str, file: &str, name: Option<&str>, min_score: Option<f64>) -> Result<IntelActor, String> {
+pub fn parse(
+    text: &str,
+    file: &str,
+    name: Option<&str>,
+    min_score: Option<f64>,
+) -> Result<IntelActor, String> {
     let layer: Value = serde_json::from_str(text).map_err(|e| crate::inputs::text::json_error(&e))?;
     let Value::Object(layer) = layer else {
         return Err(String::from("JSON that is not an object, so not a Navigator layer"));

@@ -82,7 +82,11 @@ pub fn load_with(
 ) -> Result<IntelReport, IntelError> {
     // The reader's settings are part of the cache key: the same layer read with another
     // threshold is another parse.
-    let reader = format!("intel-{kind}\0{}\0{}", name.unwrap_or_default(), min_score.map(|s| s.to_string()).unwrap_or_default());
+    let reader = format!(
+        "intel-{kind}\0{}\0{}",
+        name.unwrap_or_default(),
+        min_score.map(|s| s.to_string()).unwrap_or_default()
+    );
     let (cache, listing) = rayon::join(
         || -> FileCache<Parsed> {
             FileCache::open(cache_root.map(|root| crate::cache::files::location(root, &reader, path)))

@@ -70,8 +70,11 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<IntelActor>, String> {
     }
 
     let reports = ReportIndex::new(&by_id);
-    let mut sets: Vec<&str> =
-        by_id.iter().filter(|(_, o)| text_of(o, "type") == Some("intrusion-set")).map(|(id, _)| *id).collect();
+    let mut sets: Vec<&str> = by_id
+        .iter()
+        .filter(|(_, o)| text_of(o, "type") == Some("intrusion-set"))
+        .map(|(id, _)| *id)
+        .collect();
     sets.sort_unstable();
     let mut actors = Vec::new();
     for set in sets {
@@ -149,7 +152,8 @@ fn software_used<'a>(
         .unwrap_or(&[])
         .iter()
         .filter(|(rel, target, _)| {
-            *rel == "uses" && matches!(by_id.get(target).and_then(|o| text_of(o, "type")), Some("malware" | "tool"))
+            *rel == "uses"
+                && matches!(by_id.get(target).and_then(|o| text_of(o, "type")), Some("malware" | "tool"))
         })
         .map(|(_, target, _)| *target)
         .collect()
@@ -241,7 +245,12 @@ impl<'a> ReportIndex<'a> {
     }
 
     /// Objects of type `wanted` named by a report that also names `object`.
-    fn named_with(&self, object: &str, wanted: &str, kind: &dyn Fn(&str) -> Option<&'a str>) -> BTreeSet<&'a str> {
+    fn named_with(
+        &self,
+        object: &str,
+        wanted: &str,
+        kind: &dyn Fn(&str) -> Option<&'a str>,
+    ) -> BTreeSet<&'a str> {
         self.closure
             .values()
             .filter(|named| named.contains(object))

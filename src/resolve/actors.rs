@@ -318,7 +318,8 @@ fn lookup(
                     None
                 }
                 several => {
-                    let list: Vec<String> = several.iter().map(|g| describe(kb, ActorKind::Group(*g))).collect();
+                    let list: Vec<String> =
+                        several.iter().map(|g| describe(kb, ActorKind::Group(*g))).collect();
                     problems.push(
                         Problem::error(
                             "ttpc::model::ambiguous_actor",
@@ -360,8 +361,13 @@ fn build(
         (None, Some(_), None) => ProfileChoice::Attack,
         (None, None, Some(_)) => ProfileChoice::Intelligence,
         (None, Some(kind), Some(a)) => {
-            let default = if found.attack_first { ProfileChoice::Attack } else { ProfileChoice::Intelligence };
-            let (used, other) = if found.attack_first { ("ATT&CK's", "intelligence") } else { ("the intelligence", "attack") };
+            let default =
+                if found.attack_first { ProfileChoice::Attack } else { ProfileChoice::Intelligence };
+            let (used, other) = if found.attack_first {
+                ("ATT&CK's", "intelligence")
+            } else {
+                ("the intelligence", "attack")
+            };
             warnings.push(
                 Problem::warning(
                     "ttpc::model::known_to_both",
@@ -435,7 +441,8 @@ fn build(
             profile.techniques.entry(t).or_default();
             profile.evidence.entry(t).or_default().extend(via);
         }
-        let file = if intel_actor.file.is_empty() { String::new() } else { format!(" ({})", intel_actor.file) };
+        let file =
+            if intel_actor.file.is_empty() { String::new() } else { format!(" ({})", intel_actor.file) };
         profile.origin = Some(Origin {
             kind: intel_actor.kind.clone(),
             source: format!("{} {}{file}", spec.kind, spec.path),
@@ -486,10 +493,11 @@ fn custom_profile(
         let pointer = format!("/actors/{i}/techniques/{j}");
         for t in super::targets::technique(model, kb, id.as_str(), &pointer, problems, warnings) {
             profile.techniques.entry(t).or_default();
-            profile.evidence.entry(t).or_default().insert(IntelVia {
-                route: Route::Direct,
-                text: format!("custom: {source} (as {id})"),
-            });
+            profile
+                .evidence
+                .entry(t)
+                .or_default()
+                .insert(IntelVia { route: Route::Direct, text: format!("custom: {source} (as {id})") });
         }
     }
     if problems.len() > before {

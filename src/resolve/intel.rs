@@ -48,8 +48,6 @@ pub struct IntelProfile {
     pub techniques: BTreeMap<TechniqueIdx, BTreeSet<IntelVia>>,
     /// IDs remapped or not counted, explained (`T1086 (revoked) → T1059.001`).
     pub issues: Vec<String>,
-    /// Whether any issue dropped an ID.
-    pub dropped: usize,
 }
 
 impl Intelligence {
@@ -70,7 +68,13 @@ impl Intelligence {
 
     /// The profile of actor `i` on `kb`: each technique ID as written mapped as rules' IDs are
     /// (revoked → replacement, other releases translated, deprecated and unknown reported).
-    pub fn profile(&self, i: usize, kb: &KnowledgeBase, model: &LoadedModel, via_software: bool) -> IntelProfile {
+    pub fn profile(
+        &self,
+        i: usize,
+        kb: &KnowledgeBase,
+        model: &LoadedModel,
+        via_software: bool,
+    ) -> IntelProfile {
         let (source, actor) = &self.actors[i];
         let spec = &model.model.intelligence[*source];
         let pinned = model.model.attack.version.clone();
@@ -87,13 +91,14 @@ impl Intelligence {
             for issue in &normalised.issues {
                 if issue.counted() {
                     text.push_str(&format!(", written {}", issue.written()));
-                } else {
-                    out.dropped += 1;
                 }
                 explained.insert(explain(issue, &pinned));
             }
             for t in normalised.techniques {
-                out.techniques.entry(t).or_default().insert(IntelVia { route: evidence.route, text: text.clone() });
+                out.techniques
+                    .entry(t)
+                    .or_default()
+                    .insert(IntelVia { route: evidence.route, text: text.clone() });
             }
         }
         out.issues = explained.into_iter().collect();
@@ -112,7 +117,10 @@ pub fn bind_ids(kb: &KnowledgeBase, ids: &[String]) -> (BTreeSet<TechniqueIdx>, 
     rule.techniques = ids.to_vec();
     let normalised = crate::rules::normalise(&rule, kb);
     let pinned = kb.declared_version().unwrap_or("this release");
-    (normalised.techniques.into_iter().collect(), normalised.issues.iter().map(|i| i.explain(pinned)).collect())
+    (
+        normalised.techniques.into_iter().collect(),
+        normalised.issues.iter().map(|i| i.explain(pinned)).collect(),
+    )
 }
 
 /// Loads and indexes the model's intelligence; returns it with warnings, or every problem.
@@ -135,15 +143,31 @@ pub fn load_intelligence(
                 let (message, help) = match &error {
                     IntelError::Source(message) => (
                         format!("intelligence source {}: {message}", spec.path),
-                        format!("paths are relative to the model file; this one resolves to {}", path.display()),
+                        format!(
+                            "paths are relative to the model file; this one resolves to {}",
+                            path.display()
+                        ),
                     ),
                     IntelError::Invalid { file, detail } => (
-                        format!("intelligence source {} is not {}: {}{detail}", spec.path, what(spec.kind), if file.is_empty() || !path.is_dir() { String::new() } else { format!("{file}: ") }),
-                        format!("check `kind` (stix, misp-galaxy or navigator-layer) and `path`; nothing of this source was used"),
+                        format!(
+                            "intelligence source {} is not {}: {}{detail}",
+                            spec.path,
+                            what(spec.kind),
+                            if file.is_empty() || !path.is_dir() {
+                                String::new()
+                            } else {
+                                format!("{file}: ")
+                            }
+                        ),
+                        String::from(
+                            "check `kind` (stix, misp-galaxy or navigator-layer) and `path`; nothing of this source was used",
+                        ),
                     ),
                 };
                 problems.push(
-                    Problem::error("ttpc::intel::source", message, span).label("this intelligence source").help(help),
+                    Problem::error("ttpc::intel::source", message, span)
+                        .label("this intelligence source")
+                        .help(help),
                 );
                 continue;
             }
@@ -153,7 +177,12 @@ pub fn load_intelligence(
             warnings.push(
                 Problem::warning(
                     "ttpc::intel::skipped_files",
-                    format!("intelligence source {} skips {} file(s) that are not .json: {}", spec.path, names.len(), names.join(", ")),
+                    format!(
+                        "intelligence source {} skips {} file(s) that are not .json: {}",
+                        spec.path,
+                        names.len(),
+                        names.join(", ")
+                    ),
                     span.clone(),
                 )
                 .label("files not read"),
@@ -164,7 +193,12 @@ pub fn load_intelligence(
             warnings.push(
                 Problem::warning(
                     "ttpc::intel::no_actor",
-                    format!("intelligence source {}: {} bundle(s) hold no intrusion set: {}", spec.path, names.len(), names.join(", ")),
+                    format!(
+                        "intelligence source {}: {} bundle(s) hold no intrusion set: {}",
+                        spec.path,
+                        names.len(),
+                        names.join(", ")
+                    ),
                     span.clone(),
                 )
                 .label("nothing to name here"),
@@ -180,7 +214,11 @@ pub fn load_intelligence(
                         problems.push(
                             Problem::error(
                                 "ttpc::intel::domain",
-                                format!("layer `{}` is for {domain}, this model for {}", actor.name, kb.domain()),
+                                format!(
+                                    "layer `{}` is for {domain}, this model for {}",
+                                    actor.name,
+                                    kb.domain()
+                                ),
                                 span.clone(),
                             )
                             .label("another ATT&CK domain")
@@ -257,10 +295,17 @@ fn what(kind: IntelKind) -> &'static str {
     }
 }
 
-fn load_one(memo: &IntelMemo, spec: &IntelSource, path: &std::path::Path) -> Result<Arc<IntelReport>, IntelError> {
+/// One source, read once per run.
+pub(super) fn load_one(
+    memo: &IntelMemo,
+    spec: &IntelSource,
+    path: &std::path::Path,
+) -> Result<Arc<IntelReport>, IntelError> {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
     let key = (spec.kind, canonical, spec.name.clone(), spec.min_score.map(|s| s.to_string()));
-    memo.get_or_try_insert(key, || intel::load(spec.kind, path, spec.name.as_deref(), spec.min_score).map(Arc::new))
+    memo.get_or_try_insert(key, || {
+        intel::load(spec.kind, path, spec.name.as_deref(), spec.min_score).map(Arc::new)
+    })
 }
 
 /// MISP names and synonyms → the ATT&CK groups their actor is linked to (`similar`).
@@ -274,7 +319,8 @@ fn index_misp(out: &mut Intelligence, report: &IntelReport, source: usize, kb: &
                 groups.push(g);
             }
         }
-        let mut names: Vec<String> = std::iter::once(&actor.name).chain(&actor.synonyms).map(|n| n.to_lowercase()).collect();
+        let mut names: Vec<String> =
+            std::iter::once(&actor.name).chain(&actor.synonyms).map(|n| n.to_lowercase()).collect();
         names.sort();
         names.dedup();
         for name in names {
@@ -303,6 +349,7 @@ pub fn group_label(kb: &KnowledgeBase, g: GroupIdx) -> String {
 
 /// "MISP's FIN7" or "MISP's FIN7 and Carbanak" for messages.
 pub fn misp_names(entries: &[(String, Vec<GroupIdx>, usize)]) -> String {
-    let names: Vec<String> = entries.iter().map(|(n, _, _)| format!("`{n}`")).collect::<BTreeSet<_>>().into_iter().collect();
+    let names: Vec<String> =
+        entries.iter().map(|(n, _, _)| format!("`{n}`")).collect::<BTreeSet<_>>().into_iter().collect();
     one_of(&names)
 }

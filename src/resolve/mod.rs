@@ -11,7 +11,7 @@ mod sources;
 mod targets;
 
 pub use actors::{ActorKind, ActorProfile, Origin, resolve_actors};
-pub use intel::{Intelligence, IntelVia, load_intelligence};
+pub use intel::{IntelVia, Intelligence, load_intelligence};
 pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources};
 pub use targets::{ResolvedTargets, resolve_targets};
 

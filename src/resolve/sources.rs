@@ -60,6 +60,9 @@ impl SharedInputs {
         if let Some(atomics) = model.model.validation.as_ref().and_then(|v| v.atomics.as_deref()) {
             let _ = self.atomics(&model.resolve_path(atomics));
         }
+        model.model.intelligence.par_iter().for_each(|spec| {
+            let _ = super::intel::load_one(&self.intel, spec, &model.resolve_path(&spec.path));
+        });
     }
 
     fn parse(&self, kind: RuleKind, path: &Path) -> Result<Arc<SourceReport>, SourceError> {

@@ -46,7 +46,8 @@ fn resolve(actors: &str) -> ttpc::resolve::Resolved {
 fn attack_id(o: &Value) -> Option<String> {
     o["external_references"].as_array()?.iter().find_map(|r| {
         let source = r["source_name"].as_str()?;
-        (source.starts_with("mitre") && source.ends_with("attack")).then(|| r["external_id"].as_str().map(str::to_owned))?
+        (source.starts_with("mitre") && source.ends_with("attack"))
+            .then(|| r["external_id"].as_str().map(str::to_owned))?
     })
 }
 
@@ -56,16 +57,20 @@ fn attack_id(o: &Value) -> Option<String> {
 fn raw_profile(bundle: &Value, set_name: &str) -> BTreeMap<String, BTreeSet<String>> {
     let objects = bundle["objects"].as_array().expect("objects");
     let live = |o: &&Value| !o["revoked"].as_bool().unwrap_or(false);
-    let by_id: HashMap<&str, &Value> = objects.iter().filter(live).filter_map(|o| Some((o["id"].as_str()?, o))).collect();
+    let by_id: HashMap<&str, &Value> =
+        objects.iter().filter(live).filter_map(|o| Some((o["id"].as_str()?, o))).collect();
     let kind = |id: &str| by_id.get(id).and_then(|o| o["type"].as_str()).unwrap_or("");
-    let set = objects.iter().find(|o| o["type"] == "intrusion-set" && o["name"] == set_name).expect("the set");
+    let set =
+        objects.iter().find(|o| o["type"] == "intrusion-set" && o["name"] == set_name).expect("the set");
     let set = set["id"].as_str().expect("id");
     // Report → everything it lists, following listed reports.
     let listed = |report: &str| -> BTreeSet<String> {
         let mut seen = BTreeSet::new();
         let mut todo = vec![report.to_owned()];
         while let Some(r) = todo.pop() {
-            for x in by_id[r.as_str()]["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            for x in
+                by_id[r.as_str()]["object_refs"].as_array().into_iter().flatten().filter_map(Value::as_str)
+            {
                 if seen.insert(x.to_owned()) && kind(x) == "report" {
                     todo.push(x.to_owned());
                 }
@@ -76,7 +81,10 @@ fn raw_profile(bundle: &Value, set_name: &str) -> BTreeMap<String, BTreeSet<Stri
     let mut campaigns: BTreeSet<String> = BTreeSet::new();
     let rels: Vec<&Value> = by_id.values().filter(|o| o["type"] == "relationship").copied().collect();
     for r in &rels {
-        if r["relationship_type"] == "attributed-to" && r["target_ref"] == set && kind(r["source_ref"].as_str().unwrap_or("")) == "campaign" {
+        if r["relationship_type"] == "attributed-to"
+            && r["target_ref"] == set
+            && kind(r["source_ref"].as_str().unwrap_or("")) == "campaign"
+        {
             campaigns.insert(r["source_ref"].as_str().unwrap_or_default().to_owned());
         }
     }
@@ -92,7 +100,9 @@ fn raw_profile(bundle: &Value, set_name: &str) -> BTreeMap<String, BTreeSet<Stri
     for r in &rels {
         let source = r["source_ref"].as_str().unwrap_or_default();
         let target = r["target_ref"].as_str().unwrap_or_default();
-        if r["relationship_type"] == "uses" && kind(target) == "attack-pattern" && (source == set || campaigns.contains(source))
+        if r["relationship_type"] == "uses"
+            && kind(target) == "attack-pattern"
+            && (source == set || campaigns.contains(source))
             && let Some(id) = attack_id(by_id[target])
         {
             out.entry(id).or_default().insert(r["id"].as_str().unwrap_or_default().to_owned());
@@ -145,7 +155,9 @@ fn issue_17_three_unit42_intrusion_sets_match_an_independent_computation() {
             let id = &kb[*t].id;
             for relationship in &expected[id] {
                 assert!(
-                    via.iter().any(|v| v.text.contains(relationship.as_str()) && v.text.contains(&format!(" in {file}"))),
+                    via.iter()
+                        .any(|v| v.text.contains(relationship.as_str())
+                            && v.text.contains(&format!(" in {file}"))),
                     "{reference} {id}: {relationship} in {via:?}"
                 );
             }
@@ -166,7 +178,11 @@ fn issue_17_a_vendor_name_mitre_also_profiles_is_reported() {
     let actor = &r.actors[0];
     assert_eq!((actor.id.as_str(), actor.name.as_str()), ("G0049", "OilRig"), "ATT&CK's alias comes first");
     let note = r.warnings.iter().find(|w| w.code == "ttpc::model::known_to_both").expect("reported");
-    assert!(note.message.contains("intrusion-set Evasive Serpens in evasive-serpens.json"), "{}", note.message);
+    assert!(
+        note.message.contains("intrusion-set Evasive Serpens in evasive-serpens.json"),
+        "{}",
+        note.message
+    );
 }
 
 /// MISP actors naming `name`, with the ATT&CK groups (IDs) their `similar` links reach, read here.
@@ -186,7 +202,10 @@ fn misp_groups(name: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for v in galaxy["values"].as_array().expect("values") {
         let synonyms = v["meta"]["synonyms"].as_array().into_iter().flatten().filter_map(Value::as_str);
-        if std::iter::once(v["value"].as_str().unwrap_or_default()).chain(synonyms).any(|s| s.eq_ignore_ascii_case(name)) {
+        if std::iter::once(v["value"].as_str().unwrap_or_default())
+            .chain(synonyms)
+            .any(|s| s.eq_ignore_ascii_case(name))
+        {
             for r in v["related"].as_array().into_iter().flatten().filter(|r| r["type"] == "similar") {
                 if let Some(id) = r["dest-uuid"].as_str().and_then(|u| groups.get(u)) {
                     out.insert(id.clone());
@@ -208,7 +227,11 @@ fn issue_17_misp_names_resolve_as_the_galaxy_links_them() {
     assert_eq!(punch.id, *linked.first().expect("one"));
     assert_eq!(punch.name, "FIN8");
     let note = r.warnings.iter().find(|w| w.code == "ttpc::model::misp_name").expect("a note");
-    assert!(note.message.contains("PUNCH COMET") && note.message.contains("FIN8 (G0061)"), "{}", note.message);
+    assert!(
+        note.message.contains("PUNCH COMET") && note.message.contains("FIN8 (G0061)"),
+        "{}",
+        note.message
+    );
 
     // Carbon Spider: ATT&CK's own alias of FIN7, which MISP also links to Carbanak. ATT&CK's word
     // stands (README, "Your own intelligence"), and the note names the other group.
@@ -240,9 +263,14 @@ fn issue_17_actors_match_ranks_a_group_first_from_four_fifths_of_its_profile() {
         // Drop every fifth technique (by ID order).
         let mut sorted: Vec<_> = profile.into_iter().collect();
         sorted.sort_by(|a, b| kb[*a].id.cmp(&kb[*b].id));
-        let observed: BTreeSet<_> = sorted.iter().enumerate().filter(|(i, _)| i % 5 != 4).map(|(_, t)| *t).collect();
+        let observed: BTreeSet<_> =
+            sorted.iter().enumerate().filter(|(i, _)| i % 5 != 4).map(|(_, t)| *t).collect();
         let ranked = ttpc::analysis::similarity::rank(kb, &observed, &candidates);
-        println!("{id} {}: ranked {:?}", kb[g].name, ranked.iter().take(3).map(|m| (&m.id, m.score)).collect::<Vec<_>>());
+        println!(
+            "{id} {}: ranked {:?}",
+            kb[g].name,
+            ranked.iter().take(3).map(|m| (&m.id, m.score)).collect::<Vec<_>>()
+        );
         if ranked.first().is_some_and(|m| m.id == id) {
             first += 1;
         }
@@ -253,7 +281,14 @@ fn issue_17_actors_match_ranks_a_group_first_from_four_fifths_of_its_profile() {
     let out = common::ttpc()
         .args(["actors", "--attack-data"])
         .arg(common::shared_file("attack/enterprise-attack-18.1.json"))
-        .args(["--match", "T1566.001,T1204.002,T1059.001,T1547.001,T1055,T1003.001", "--format", "json", "--top", "3"])
+        .args([
+            "--match",
+            "T1566.001,T1204.002,T1059.001,T1547.001,T1055,T1003.001",
+            "--format",
+            "json",
+            "--top",
+            "3",
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));

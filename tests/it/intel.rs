@@ -29,7 +29,8 @@ fn resolve(replacements: &[(&str, &str)]) -> Result<Resolved, Box<Problems>> {
         text = text.replacen(from, to, 1);
     }
     let model = ttpc::model::load_str(&path, text).expect("valid model");
-    let data = ttpc::attack::source::load(Some(&common::mini21()), &ttpc::pipeline::pin_of(&model)).expect("data");
+    let data =
+        ttpc::attack::source::load(Some(&common::mini21()), &ttpc::pipeline::pin_of(&model)).expect("data");
     ttpc::resolve::resolve(model, data)
 }
 
@@ -41,7 +42,8 @@ fn profile(r: &Resolved, reference: &str) -> BTreeMap<String, Vec<String>> {
         .techniques
         .keys()
         .map(|t| {
-            let via = actor.evidence.get(t).map(|e| e.iter().map(|v| v.text.clone()).collect()).unwrap_or_default();
+            let via =
+                actor.evidence.get(t).map(|e| e.iter().map(|v| v.text.clone()).collect()).unwrap_or_default();
             (kb[*t].id.clone(), via)
         })
         .collect()
@@ -62,8 +64,14 @@ fn issue_17_stix_intrusion_set_profile_follows_uses_attribution_and_nested_repor
     let otter = profile(&r, "Silent Weasel");
     assert_eq!(otter.keys().collect::<Vec<_>>(), ["T1003.001", "T1547", "T1566.001"]);
     // Provenance: the object, relationship, report (when one ties the campaign) and file.
-    assert!(otter["T1566.001"][0].starts_with("stix: intrusion-set Quiet Otter [relationship--10000001"), "{otter:?}");
-    assert!(otter["T1547"][0].contains("campaign Operation Alpha") && otter["T1547"][0].contains(", written T1547.011"));
+    assert!(
+        otter["T1566.001"][0].starts_with("stix: intrusion-set Quiet Otter [relationship--10000001"),
+        "{otter:?}"
+    );
+    assert!(
+        otter["T1547"][0].contains("campaign Operation Alpha")
+            && otter["T1547"][0].contains(", written T1547.011")
+    );
     assert!(otter["T1003.001"][0].contains("campaign Operation Beta (report Operation Beta play)"));
     assert!(otter.values().flatten().all(|v| v.contains("in vendor.json")));
     // Revoked remapped, deprecated and unknown IDs reported once, at the actor.
@@ -79,10 +87,13 @@ fn issue_17_stix_intrusion_set_profile_follows_uses_attribution_and_nested_repor
 #[test]
 fn issue_17_via_software_adds_the_malware_techniques_and_stix_ids_name_actors() {
     let r = resolve(&[
-        ("{ref: Silent Weasel, weight: 2}", "{ref: intrusion-set--20000001-cccc-4ccc-8ccc-000000000000, via_software: true}"),
+        (
+            "{ref: Silent Weasel, weight: 2}",
+            "{ref: intrusion-set--20000001-cccc-4ccc-8ccc-000000000000, via_software: true}",
+        ),
         ("actors: {Silent Weasel: 10%}", "actors: {}"),
     ])
-        .expect("resolves");
+    .expect("resolves");
     let otter = profile(&r, "intrusion-set--20000001-cccc-4ccc-8ccc-000000000000");
     assert_eq!(otter.keys().collect::<Vec<_>>(), ["T1003.001", "T1055", "T1547", "T1566.001"]);
     assert!(otter["T1055"][0].starts_with("stix: malware OtterRAT"));
@@ -98,7 +109,10 @@ fn issue_17_stix_2_0_folder_layer_and_custom_actor() {
 
     let layer = profile(&r, "Hunt team: Q3 intrusions");
     assert_eq!(layer.keys().collect::<Vec<_>>(), ["T1021.002", "T1071.001", "T1078"]);
-    assert_eq!(layer["T1078"], ["navigator-layer: layer Hunt team: Q3 intrusions: seen in case 17 in hunt-layer.json"]);
+    assert_eq!(
+        layer["T1078"],
+        ["navigator-layer: layer Hunt team: Q3 intrusions: seen in case 17 in hunt-layer.json"]
+    );
 
     let custom = profile(&r, "Incident 2026-031");
     assert_eq!(custom.keys().collect::<Vec<_>>(), ["T1059.001", "T1547", "T1566.001"]);
@@ -109,8 +123,11 @@ fn issue_17_stix_2_0_folder_layer_and_custom_actor() {
 
 #[test]
 fn issue_17_layer_threshold_is_the_models() {
-    let r = resolve(&[("{kind: navigator-layer, path: hunt-layer.json}", "{kind: navigator-layer, path: hunt-layer.json, min_score: 2}")])
-        .expect("resolves");
+    let r = resolve(&[(
+        "{kind: navigator-layer, path: hunt-layer.json}",
+        "{kind: navigator-layer, path: hunt-layer.json, min_score: 2}",
+    )])
+    .expect("resolves");
     assert_eq!(profile(&r, "Hunt team: Q3 intrusions").keys().collect::<Vec<_>>(), ["T1078"]);
 }
 
@@ -175,7 +192,10 @@ fn compile(replacements: &[(&str, &str)]) -> std::process::Output {
         text = text.replacen(from, to, 1);
     }
     text = text.replace("path: ", &format!("path: {}/", src.display()));
-    text = text.replace("outputs: {dir: ../../../target/test-out/intel}", &format!("outputs: {{dir: {}}}", dir.path().join("out").display()));
+    text = text.replace(
+        "outputs: {dir: ../../../target/test-out/intel}",
+        &format!("outputs: {{dir: {}}}", dir.path().join("out").display()),
+    );
     let model = dir.path().join("model.yaml");
     std::fs::write(&model, text).expect("write model");
     let out = common::ttpc()
@@ -194,8 +214,16 @@ fn issue_17_bad_intelligence_is_an_error_at_the_model_line_exit_2() {
         ("{kind: stix, path: vendor.json}", "{kind: stix, path: not-stix.json}", "ttpc::intel::source"),
         ("{ref: Mossy Heron}", "{ref: Hollow Crane}", "ttpc::model::no_techniques"),
         ("{kind: stix, path: bundles}", "{kind: stix, path: duplicate.json}", "ttpc::intel::duplicate_actor"),
-        ("{kind: navigator-layer, path: hunt-layer.json}", "{kind: navigator-layer, path: mobile-layer.json}", "ttpc::intel::domain"),
-        ("{kind: misp-galaxy, path: misp-threat-actor.json}", "{kind: misp-galaxy, path: vendor.json}", "ttpc::intel::source"),
+        (
+            "{kind: navigator-layer, path: hunt-layer.json}",
+            "{kind: navigator-layer, path: mobile-layer.json}",
+            "ttpc::intel::domain",
+        ),
+        (
+            "{kind: misp-galaxy, path: misp-threat-actor.json}",
+            "{kind: misp-galaxy, path: vendor.json}",
+            "ttpc::intel::source",
+        ),
     ];
     for (from, to, code) in cases {
         let mut replacements = vec![(from, to)];
@@ -225,18 +253,30 @@ fn issue_17_intelligence_actors_reach_the_assessment_report_and_layers() {
     // The fixture's target is missed on purpose: the actor's coverage is 0.
     assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("assessment")).expect("JSON");
+        serde_json::from_slice(&std::fs::read(dir.path().join("assessment.json")).expect("assessment"))
+            .expect("JSON");
     let actors = json["actors"].as_array().expect("actors");
     let otter = actors.iter().find(|a| a["name"] == "Quiet Otter").expect("Quiet Otter");
     assert_eq!(otter["kind"], "intrusion-set");
     assert_eq!(otter["source"], "stix vendor.json (vendor.json)");
     let custom = actors.iter().find(|a| a["name"] == "Incident 2026-031").expect("custom");
-    assert_eq!((custom["kind"].as_str(), custom["source"].as_str()), (Some("custom"), Some("IR report 2026-031")));
+    assert_eq!(
+        (custom["kind"].as_str(), custom["source"].as_str()),
+        (Some("custom"), Some("IR report 2026-031"))
+    );
     // Shared techniques say which actors use them.
-    let t1566 = json["techniques"].as_array().expect("techniques").iter().find(|t| t["id"] == "T1566.001").expect("T1566.001");
+    let t1566 = json["techniques"]
+        .as_array()
+        .expect("techniques")
+        .iter()
+        .find(|t| t["id"] == "T1566.001")
+        .expect("T1566.001");
     assert_eq!(t1566["actors"], serde_json::json!(["Quiet Otter", "Incident 2026-031"]));
     let report = std::fs::read_to_string(dir.path().join("report.md")).expect("report");
-    assert!(report.contains("Source (intrusion-set): stix vendor.json (vendor.json)."), "provenance in the actor section");
+    assert!(
+        report.contains("Source (intrusion-set): stix vendor.json (vendor.json)."),
+        "provenance in the actor section"
+    );
     assert!(dir.path().join("layers/actor-quiet-otter.json").is_file());
     let union = std::fs::read_to_string(dir.path().join("layers/all-actors.json")).expect("union layer");
     assert!(union.contains("used by Quiet Otter, Incident 2026-031"));
@@ -269,7 +309,8 @@ fn issue_17_actors_match_ranks_the_source_actor_and_the_models_own() {
     assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(json["observed"], serde_json::json!(["T1059.001", "T1547", "T1566.001"]));
-    let names: Vec<&str> = json["matches"].as_array().expect("matches").iter().filter_map(|m| m["name"].as_str()).collect();
+    let names: Vec<&str> =
+        json["matches"].as_array().expect("matches").iter().filter_map(|m| m["name"].as_str()).collect();
     assert!(names.contains(&"Quiet Otter") && names.contains(&"Mossy Heron"), "{names:?}");
     assert!(!names.contains(&"Incident 2026-031"), "the observation is not its own candidate");
 }
