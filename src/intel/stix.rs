@@ -107,7 +107,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<IntelActor>, String> {
             }
         }
         for campaign in reports.named_with(set, "campaign", &kind) {
-            campaigns.entry(campaign).or_insert_with(|| reports.listing(campaign).map(|r| name(r)));
+            campaigns.entry(campaign).or_insert_with(|| reports.listing(campaign).map(&name));
         }
         let mut software: BTreeSet<&str> = BTreeSet::new();
         software.extend(software_used(&out_of, &by_id, set));
