@@ -169,6 +169,16 @@ fn issue_17_three_unit42_intrusion_sets_match_an_independent_computation() {
     assert!(trident.evidence.values().flatten().any(|v| v.text.contains("(report ")));
     // Stately Taurus is also an alias of ATT&CK's Mustang Panda: the model chose the vendor.
     assert!(!r.warnings.iter().any(|w| w.code == "ttpc::model::known_to_both"));
+
+    // The model compiles: the actors reach the assessment with their provenance.
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
+    let assessment = ttpc::analysis::analyse(&r, &ttpc::analysis::Options { as_of });
+    for a in &assessment.actors {
+        assert_eq!(a.kind, "intrusion-set");
+        assert!(a.source.as_deref().is_some_and(|s| s.contains("unit42-playbooks")), "{:?}", a.source);
+        assert!(a.techniques.iter().all(|t| t.via.iter().any(|v| v.starts_with("stix: "))));
+    }
+    assert_eq!(assessment.actors.len(), 4);
 }
 
 #[test]

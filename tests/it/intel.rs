@@ -314,3 +314,33 @@ fn issue_17_actors_match_ranks_the_source_actor_and_the_models_own() {
     assert!(names.contains(&"Quiet Otter") && names.contains(&"Mossy Heron"), "{names:?}");
     assert!(!names.contains(&"Incident 2026-031"), "the observation is not its own candidate");
 }
+
+#[test]
+fn issue_17_intelligence_files_are_cached_like_rule_files() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let folder = tempfile::tempdir().expect("tempdir");
+    for name in ["vendor.json", "hollow.json"] {
+        std::fs::copy(common::fixture("intel").join(name), folder.path().join(name)).expect("copy");
+    }
+    let load = || {
+        ttpc::intel::load::load_with(
+            ttpc::model::IntelKind::Stix,
+            folder.path(),
+            None,
+            None,
+            Some(cache.path()),
+        )
+        .expect("loads")
+    };
+    let cold = load();
+    assert_eq!((cold.cache.parsed, cold.cache.reused), (2, 0));
+    let warm = load();
+    assert_eq!((warm.cache.parsed, warm.cache.reused), (0, 2), "unchanged files are not read again");
+    assert_eq!(warm.actors, cold.actors);
+    // A changed file is read again, the other still reused.
+    std::fs::write(folder.path().join("hollow.json"), "{\"type\": \"bundle\", \"objects\": []}\n")
+        .expect("write");
+    let changed = load();
+    assert_eq!((changed.cache.parsed, changed.cache.reused), (1, 1));
+    assert_eq!(changed.without_actors.len(), 1);
+}
