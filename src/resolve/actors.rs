@@ -541,7 +541,7 @@ fn describe_intel(intel: &Intelligence, a: usize) -> String {
 /// `targets.actors` keys that name no actor `ref` of the model. When the nearest `ref` is one
 /// that does not resolve (`Sandworm Teem`), the target is written right and the actor is the
 /// typo: the target says so and points at the actor, whose own error is the primary one.
-pub fn check_target_keys(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
+pub fn check_target_keys(model: &LoadedModel, kb: &KnowledgeBase, intel: &Intelligence) -> Vec<Problem> {
     use crate::diagnostics::nearest;
     use crate::model::spans::escape_segment;
     let refs: Vec<&str> = model.model.actors.iter().map(|a| a.reference.as_str()).collect();
@@ -554,7 +554,14 @@ pub fn check_target_keys(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem
         }
         let span = model.key_span(&format!("/targets/actors/{}", escape_segment(key)));
         let best = nearest(key, refs.iter().copied(), 1).first().map(|b| (*b).to_owned());
-        let unresolved = best.as_deref().filter(|b| !matches!(names.find(kb, b), Lookup::Found(..)));
+        // An actor of the intelligence, or the team's own, resolves too.
+        let custom = |b: &str| model.model.actors.iter().any(|a| a.reference == b && a.techniques.is_some());
+        let unresolved = best.as_deref().filter(|b| {
+            !matches!(names.find(kb, b), Lookup::Found(..))
+                && intel.find(b).is_empty()
+                && intel::misp_groups(intel.misp(b)).len() != 1
+                && !custom(b)
+        });
         let problem = match (&best, unresolved) {
             (_, Some(actor)) => {
                 let line = refs.iter().position(|r| *r == actor).map(|i| {

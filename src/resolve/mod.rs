@@ -78,7 +78,7 @@ pub fn resolve_with(
             Vec::new()
         }
     };
-    problems.extend(actors::check_target_keys(&model, kb));
+    problems.extend(actors::check_target_keys(&model, kb, &intelligence));
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);
     warnings.extend(target_warnings);

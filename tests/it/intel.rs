@@ -344,3 +344,14 @@ fn issue_17_intelligence_files_are_cached_like_rule_files() {
     assert_eq!((changed.cache.parsed, changed.cache.reused), (1, 1));
     assert_eq!(changed.without_actors.len(), 1);
 }
+
+#[test]
+fn issue_17_a_misspelt_target_key_points_at_the_target_when_the_actor_is_an_intelligence_actor() {
+    let errors = errors(&[("actors: {Silent Weasel: 10%}", "actors: {Silent Weasle: 10%}")]);
+    let (_, message) =
+        errors.iter().find(|(c, _)| c == "ttpc::model::unknown_target_actor").expect("target error");
+    assert!(
+        message.contains("which is not in `actors`"),
+        "the actor resolves, the key is the typo: {message}"
+    );
+}
