@@ -355,3 +355,20 @@ fn issue_17_a_misspelt_target_key_points_at_the_target_when_the_actor_is_an_inte
         "the actor resolves, the key is the typo: {message}"
     );
 }
+
+#[test]
+fn issue_17_a_custom_actor_gets_an_emulation_plan_from_its_atomics() {
+    let out = common::ttpc()
+        .args(["emulate", "--attack-data"])
+        .arg(common::mini21())
+        .args(["--atomics"])
+        .arg(common::fixture("atomics"))
+        .arg(common::fixture(MODEL))
+        .args(["--actor", "Incident 2026-031"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let plan = common::text(&out.stdout);
+    assert!(plan.contains("## Incident 2026-031 (custom)"), "{plan}");
+    assert!(plan.contains("T1566.001 Phishing: Spearphishing Attachment"), "{plan}");
+}
