@@ -47,6 +47,9 @@ pub fn check_model(model: &LoadedModel, root: &Path) -> Vec<Problem> {
             named.push((format!("/rules/{i}/snapshot"), snapshot, "snapshot"));
         }
     }
+    for (i, source) in m.intelligence.iter().enumerate() {
+        named.push((format!("/intelligence/{i}/path"), source.path.as_str(), "intelligence source"));
+    }
     if let Some(v) = &m.validation {
         if let Some(atomics) = &v.atomics {
             named.push((String::from("/validation/atomics"), atomics, "Atomic Red Team folder"));

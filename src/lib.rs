@@ -26,7 +26,8 @@
 //!   paths a model may name;
 //! - [`inputs`]: reading files — the walker, text, scalars, skips, atomics and results; [`git`]:
 //!   a model's repository at another revision (`--baseline-ref`);
-//! - [`rules`]: one adapter per rule format, normalisation of technique IDs;
+//! - [`rules`]: one adapter per rule format, normalisation of technique IDs; [`intel`]: the
+//!   team's own intelligence (vendor STIX bundles, MISP galaxy names, annotated layers) read;
 //! - [`resolve`]: a model bound to a knowledge base;
 //! - [`assessment`]: the one output type; [`analysis`]: computes it; [`check`]: verdicts;
 //! - [`emit`]: every output, pure functions of the assessment;
@@ -71,6 +72,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod git;
 pub mod inputs;
+pub mod intel;
 pub mod io;
 pub mod limits;
 pub mod locate;

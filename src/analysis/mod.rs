@@ -13,6 +13,7 @@ mod guidance;
 mod matrix;
 mod plan;
 pub mod priority;
+pub mod similarity;
 pub mod upgrade;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -251,12 +252,15 @@ fn actor_assessments(r: &Resolved, techniques: &[TechniqueAssessment]) -> Vec<Ac
                 reference: actor.reference.clone(),
                 id: actor.id.clone(),
                 name: actor.name.clone(),
-                kind: match actor.kind {
-                    ActorKind::Group(_) => "group",
-                    ActorKind::Campaign(_) => "campaign",
-                    ActorKind::Software(_) => "software",
+                kind: match (actor.kind, &actor.origin) {
+                    (ActorKind::Group(_), _) => "group",
+                    (ActorKind::Campaign(_), _) => "campaign",
+                    (ActorKind::Software(_), _) => "software",
+                    (ActorKind::Intel(_) | ActorKind::Custom(_), Some(origin)) => origin.kind.as_str(),
+                    (ActorKind::Intel(_) | ActorKind::Custom(_), None) => "custom",
                 }
                 .to_owned(),
+                source: actor.origin.as_ref().map(|o| o.source.clone()),
                 weight: actor.weight,
                 via_software: m.actors.iter().any(|a| a.reference == actor.reference && a.via_software),
                 coverage,
@@ -270,7 +274,11 @@ fn actor_assessments(r: &Resolved, techniques: &[TechniqueAssessment]) -> Vec<Ac
                             name: kb.full_name(*t),
                             state: assessed.map_or(State::OutOfScope, |x| x.state),
                             score: assessed.map_or(0, |x| x.score),
-                            via: via.iter().map(|v| describe_via(kb, *v)).collect(),
+                            via: via
+                                .iter()
+                                .map(|v| describe_via(kb, *v))
+                                .chain(actor.evidence.get(t).into_iter().flatten().map(|e| e.text.clone()))
+                                .collect(),
                         }
                     })
                     .collect(),

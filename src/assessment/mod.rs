@@ -154,8 +154,13 @@ pub struct ActorAssessment {
     pub id: String,
     /// ATT&CK name.
     pub name: String,
-    /// `group`, `campaign` or `software`.
+    /// `group`, `campaign` or `software`; for an actor of the model's intelligence
+    /// `intrusion-set` or `navigator-layer`; `custom` for the team's own.
     pub kind: String,
+    /// Where an actor beyond ATT&CK comes from (`stix intel/unit42 (rancortaurus.json)`, a custom
+    /// actor's `source`); also set when an ATT&CK group's profile is joined with intelligence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The model's weight.
     pub weight: u32,
     /// Whether software techniques were included.
@@ -177,7 +182,8 @@ pub struct ActorTechnique {
     pub state: State,
     /// Counted rules covering it.
     pub score: u32,
-    /// Where it comes from: `direct`, `campaign C0022`, `software S0002`.
+    /// Where it comes from: `direct`, `campaign C0022`, `software S0002`; from intelligence,
+    /// the source, object, report and relationship (`stix: campaign X (report Y) [relationship--…] in f.json`).
     pub via: Vec<String>,
 }
 

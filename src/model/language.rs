@@ -43,9 +43,14 @@ pub struct ThreatModel {
     /// What is in scope.
     #[serde(default)]
     pub scope: Scope,
-    /// The threat actors: ATT&CK groups, campaigns or software, by ID, name or alias.
+    /// The threat actors: ATT&CK groups, campaigns or software, by ID, name or alias; actors of
+    /// the model's `intelligence`; or the team's own, with their techniques listed.
     #[schemars(length(min = 1))]
     pub actors: Vec<ActorRef>,
+    /// The team's own intelligence: vendor STIX bundles, the MISP galaxy's actor names, Navigator
+    /// layers a CTI team annotated. Their actors can be named in `actors` like ATT&CK's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intelligence: Vec<IntelSource>,
     /// The assets defended; their platforms and criticality weigh gap priorities.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assets: Vec<Asset>,
@@ -143,6 +148,77 @@ pub struct ActorRef {
     /// Also count techniques of the software the group uses (default false).
     #[serde(default)]
     pub via_software: bool,
+    /// The team's own actor (an incident, a cluster ATT&CK does not profile): the techniques it
+    /// is known to use. With it, `ref` is the actor's name and is not looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub techniques: Option<Vec<TechniqueId>>,
+    /// Where a custom actor's techniques come from (`IR report 2026-031`); shown as provenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When `ref` names both an ATT&CK group and an actor of the model's `intelligence`: which
+    /// profile to use (default: the one `ref` names first, ATT&CK's names before intelligence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileChoice>,
+}
+
+/// Which profile an actor known to both ATT&CK and the model's intelligence takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileChoice {
+    /// ATT&CK's group profile.
+    Attack,
+    /// The intelligence source's profile.
+    Intelligence,
+    /// Both, each technique with its provenance.
+    Union,
+}
+
+/// The format of an intelligence source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntelKind {
+    /// STIX 2.0 or 2.1 bundles (a `.json` file or a folder of them): each intrusion set is an
+    /// actor.
+    Stix,
+    /// A MISP galaxy cluster of threat actors (`threat-actor.json`): names and synonyms that
+    /// resolve to the ATT&CK groups they are linked to (`similar`).
+    MispGalaxy,
+    /// An ATT&CK Navigator layer as one actor: the techniques it scores.
+    NavigatorLayer,
+}
+
+impl IntelKind {
+    /// The word used in the model file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntelKind::Stix => "stix",
+            IntelKind::MispGalaxy => "misp-galaxy",
+            IntelKind::NavigatorLayer => "navigator-layer",
+        }
+    }
+}
+
+impl fmt::Display for IntelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A source of actors beyond ATT&CK's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntelSource {
+    /// The format.
+    pub kind: IntelKind,
+    /// A file or folder, relative to the model file.
+    pub path: String,
+    /// `navigator-layer`: the actor's name (default: the layer's `name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `navigator-layer`: the lowest score that counts a technique as used. Without it, every
+    /// enabled entry with a score above 0, or annotated without a score, counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<f64>,
 }
 
 fn default_weight() -> u32 {

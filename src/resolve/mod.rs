@@ -6,11 +6,13 @@
 //! reported at once.
 
 mod actors;
+pub mod intel;
 pub mod live;
 mod sources;
 mod targets;
 
-pub use actors::{ActorKind, ActorProfile, resolve_actors};
+pub use actors::{ActorKind, ActorProfile, Origin, resolve_actors};
+pub use intel::{IntelVia, Intelligence, load_intelligence};
 pub use live::LiveContext;
 pub use sources::{
     EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources, load_sources_in,
@@ -39,6 +41,8 @@ pub struct Resolved {
     pub targets: ResolvedTargets,
     /// Atomic Red Team tests and emulation results, when the model names them.
     pub emulation: EmulationInputs,
+    /// The model's intelligence, loaded (empty without `intelligence`).
+    pub intelligence: Intelligence,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -70,7 +74,17 @@ pub fn resolve_in(
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
     let mut warnings = model.warnings.clone();
-    let actors = match resolve_actors(&model, kb) {
+    let intelligence = match load_intelligence(&model, kb, &shared.intel) {
+        Ok((intelligence, intel_warnings)) => {
+            warnings.extend(intel_warnings);
+            intelligence
+        }
+        Err(intel_problems) => {
+            problems.extend(intel_problems);
+            Intelligence::default()
+        }
+    };
+    let actors = match resolve_actors(&model, kb, &intelligence) {
         Ok((actors, actor_warnings)) => {
             warnings.extend(actor_warnings);
             actors
@@ -80,7 +94,7 @@ pub fn resolve_in(
             Vec::new()
         }
     };
-    problems.extend(actors::check_target_keys(&model, kb));
+    problems.extend(actors::check_target_keys(&model, kb, &intelligence));
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);
     warnings.extend(target_warnings);
@@ -112,7 +126,7 @@ pub fn resolve_in(
             problems,
         )));
     }
-    Ok(Resolved { model, attack, actors, sources, targets, emulation, warnings })
+    Ok(Resolved { model, attack, actors, sources, targets, emulation, intelligence, warnings })
 }
 
 /// A note for each acceptance of a technique no actor of the model uses (nor `must_cover`

@@ -45,6 +45,8 @@ pub struct SharedInputs {
     parsed: Memo<(RuleKind, PathBuf), Arc<SourceReport>>,
     sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
+    /// Intelligence sources, each read once.
+    pub(super) intel: super::intel::IntelMemo,
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -64,6 +66,9 @@ impl SharedInputs {
         if let Some(atomics) = model.model.validation.as_ref().and_then(|v| v.atomics.as_deref()) {
             let _ = self.atomics(&model.resolve_path(atomics));
         }
+        model.model.intelligence.par_iter().for_each(|spec| {
+            let _ = super::intel::load_one(&self.intel, spec, &model.resolve_path(&spec.path));
+        });
     }
 
     fn parse(&self, kind: RuleKind, path: &Path) -> Result<Arc<SourceReport>, SourceError> {

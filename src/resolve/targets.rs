@@ -110,7 +110,9 @@ pub fn resolve_targets(
     (out, problems, warnings)
 }
 
-fn technique(
+/// One technique ID of the model, bound to `kb` (revoked → replacement, other releases
+/// translated, with a warning; deprecated, later or unknown IDs are errors).
+pub(super) fn technique(
     model: &LoadedModel,
     kb: &KnowledgeBase,
     id: &str,

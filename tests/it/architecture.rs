@@ -16,6 +16,7 @@ const STAGES: &[&[&str]] = &[
     &["model"],
     &["confine", "inputs", "git"],
     &["rules"],
+    &["intel"],
     &["resolve"],
     &["assessment"],
     &["analysis"],
