@@ -443,7 +443,7 @@ pub fn write_fleet(dir: &Path, mut fleet: crate::assessment::fleet::Fleet) -> Re
             m.report = Some(emit::fleet::link(&from, &absolute(Path::new(output)).join("report.html")));
         }
     }
-    let files = emit::fleet::files(&fleet)?;
+    let files = emit::fleet::files(fleet)?;
     crate::io::write_set(dir, &files)?;
     Ok(files.len())
 }

@@ -21,16 +21,50 @@ pub const FLEET_HTML: &str = "fleet.html.j2";
 const FLEET_HTML_SOURCE: &str = include_str!("../../templates/fleet.html.j2");
 
 /// The files of the overview: `fleet.json`, `fleet.csv`, `fleet.html`.
-pub fn files(fleet: &Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
-    let json = super::json(fleet);
+/// Takes the fleet whole: its rows move into the page's context rather than being copied.
+pub fn files(mut fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
+    let json = super::json(&fleet);
+    let csv = csv(&fleet);
     let nonce = crate::io::sha256_hex(json.as_bytes())[..32].to_owned();
-    let ctx = Value::from(minijinja::value::Serde(fleet));
-    let html = report::html_page_in(FLEET_HTML, FLEET_HTML_SOURCE, &ctx, &nonce)?;
+    let rows = std::sync::Arc::new(std::mem::take(&mut fleet.models));
+    let html = report::html_page_in(FLEET_HTML, FLEET_HTML_SOURCE, &context(&fleet, rows), &nonce)?;
     Ok(vec![
-        OutputFile::new("fleet.csv", csv(fleet)),
+        OutputFile::new("fleet.csv", csv),
         OutputFile::new("fleet.html", html),
         OutputFile::new("fleet.json", json),
     ])
+}
+
+/// The page's context. The models are a sequence whose rows become template values one at a
+/// time as the page is rendered, not all at once: converted whole, thousands of rows held more
+/// memory than the rest of a batch (issue 22).
+fn context(fleet: &Fleet, rows: std::sync::Arc<Vec<FleetModel>>) -> Value {
+    minijinja::context! {
+        format => fleet.format,
+        totals => Value::from(minijinja::value::Serde(fleet.totals)),
+        distribution => Value::from(minijinja::value::Serde(&fleet.distribution)),
+        common_gaps => Value::from(minijinja::value::Serde(&fleet.common_gaps)),
+        tactics => Value::from(minijinja::value::Serde(&fleet.tactics)),
+        models => Value::from_object(Rows(rows)),
+    }
+}
+
+/// The models of a fleet as a lazy template sequence.
+#[derive(Debug)]
+struct Rows(std::sync::Arc<Vec<FleetModel>>);
+
+impl minijinja::value::Object for Rows {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get(key.as_usize()?).map(|m| Value::from(minijinja::value::Serde(m)))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.0.len())
+    }
 }
 
 /// The fixed columns of `fleet.csv`; one `tactic:<shortname>` column per tactic follows.
