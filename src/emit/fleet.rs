@@ -23,7 +23,7 @@ const FLEET_HTML_SOURCE: &str = include_str!("../../templates/fleet.html.j2");
 /// The files of the overview: `fleet.json`, `fleet.csv`, `fleet.html`.
 /// Takes the fleet whole: its rows move into the page's context rather than being copied.
 pub fn files(mut fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
-    let json = super::json(&fleet);
+    let json = json(&fleet);
     let csv = csv(&fleet);
     let nonce = crate::io::sha256_hex(json.as_bytes())[..32].to_owned();
     let rows = std::sync::Arc::new(std::mem::take(&mut fleet.models));
@@ -33,6 +33,40 @@ pub fn files(mut fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
         OutputFile::new("fleet.html", html),
         OutputFile::new("fleet.json", json),
     ])
+}
+
+/// `fleet.json`: the fleet indented as every JSON output is, except that each model is one line
+/// of its own — a fleet of thousands stays readable and diffable tenant by tenant, at half the
+/// size (and memory) of an indented one.
+pub fn json(fleet: &Fleet) -> String {
+    #[derive(serde::Serialize)]
+    struct Head<'a> {
+        format: u32,
+        totals: &'a crate::assessment::fleet::FleetTotals,
+        distribution: &'a [crate::assessment::fleet::Band],
+        common_gaps: &'a [crate::assessment::fleet::CommonGap],
+        tactics: &'a [crate::assessment::fleet::TacticName],
+    }
+    let head = super::json(&Head {
+        format: fleet.format,
+        totals: &fleet.totals,
+        distribution: &fleet.distribution,
+        common_gaps: &fleet.common_gaps,
+        tactics: &fleet.tactics,
+    });
+    // The head is an object ending in `\n}\n`; the models close it instead.
+    let head = head.trim_end().strip_suffix('}').unwrap_or(&head).trim_end();
+    let mut out = String::with_capacity(head.len() + fleet.models.len() * 1200);
+    out.push_str(head);
+    out.push_str(",\n  \"models\": [");
+    for (i, m) in fleet.models.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        let line = serde_json::to_string(m)
+            .unwrap_or_else(|e| unreachable!("outputs are plain data and always serialise: {e}"));
+        out.push_str(&line);
+    }
+    out.push_str(if fleet.models.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
+    out
 }
 
 /// The page's context. The models are a sequence whose rows become template values one at a
@@ -207,5 +241,23 @@ mod tests {
         assert_eq!(link, "../out/a%20b%231/report.html");
         assert_eq!(super::link(Path::new("/x"), Path::new("/x/m/report.html")), "m/report.html");
         assert_eq!(super::link(Path::new("/x/./s"), Path::new("/x/s/../m/report.html")), "../m/report.html");
+    }
+
+    #[test]
+    fn fleet_json_is_the_fleet_with_one_line_per_model() {
+        use crate::assessment::fleet::{FleetBuilder, Summary};
+        for n in [0, 1, 3] {
+            let mut builder = FleetBuilder::new();
+            for i in 0..n {
+                builder.add(Summary::invalid(&format!("m{i}.yaml"), 2, String::from("bad \"model\"\nline")));
+            }
+            let fleet = builder.finish();
+            let text = super::json(&fleet);
+            let read: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            assert_eq!(read, serde_json::to_value(&fleet).expect("serialises"), "{text}");
+            let model_lines = text.lines().filter(|l| l.starts_with("    {\"file\":")).count();
+            assert_eq!(model_lines, n, "{text}");
+            assert!(text.ends_with("}\n"));
+        }
     }
 }
