@@ -18,6 +18,7 @@ pub mod sniff;
 pub mod source;
 pub mod splunk;
 pub mod summary;
+pub mod telemetry;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -60,6 +61,11 @@ pub struct DetectionRule {
     /// How many rules this entry stands for: 1, except for Navigator layers, whose score is a
     /// rule count.
     pub weight: u32,
+    /// The telemetry it reads, as declared (see [`telemetry`]): any one of them lets it fire.
+    pub telemetry: Vec<String>,
+    /// Whether it is a hunting query rather than an alert (Sigma `detection.threat-hunting`,
+    /// Splunk `type: Hunting`, Elastic building blocks, Sentinel hunting queries).
+    pub hunting: bool,
 }
 
 impl DetectionRule {
@@ -82,6 +88,16 @@ impl DetectionRule {
             techniques: Vec::new(),
             tags: Vec::new(),
             weight: 1,
+            telemetry: Vec::new(),
+            hunting: false,
+        }
+    }
+
+    /// Adds a declared telemetry descriptor, once.
+    pub fn add_telemetry(&mut self, descriptor: &str) {
+        let descriptor = descriptor.trim();
+        if !descriptor.is_empty() && !self.telemetry.iter().any(|d| d == descriptor) {
+            self.telemetry.push(descriptor.to_owned());
         }
     }
 
