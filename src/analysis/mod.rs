@@ -7,12 +7,14 @@
 //! remediation plan. Targets are judged afterwards by [`crate::check`].
 
 mod coverage;
+mod eligibility;
 mod emulation;
 mod guidance;
 mod matrix;
 mod plan;
 pub mod priority;
 pub mod upgrade;
+mod visibility;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,7 +24,7 @@ use crate::assessment::*;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx, Via};
 use crate::model::{Criticality, ThreatModel};
 use crate::resolve::{ActorKind, Resolved};
-use crate::rules::{Mapping, MappingIssue, SourceSummary, counts};
+use crate::rules::{Mapping, MappingIssue, SourceSummary};
 
 pub use coverage::RuleIndex;
 
@@ -38,7 +40,10 @@ pub struct Options {
 pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let kb = &r.attack.kb;
     let m = &r.model.model;
-    let index = RuleIndex::new(&r.sources, &m.coverage);
+    let eligibility = eligibility::Eligibility::new(m, &r.sources);
+    let index = RuleIndex::new(&r.sources, |s, i| eligibility.counts(s, i));
+    // With a telemetry account, the rules that do not count are listed per technique too.
+    let excluded = eligibility::active(m).then(|| RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i)));
     let accepted = acceptances_in_force(r, options.as_of);
     let users = users_of_techniques(r);
     let judge = emulation::Judge::new(r, options.as_of);
@@ -53,7 +58,20 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         .map(|t| {
             let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
             let validation = judge.as_ref().map(|j| j.validation(&kb[*t].id));
-            technique(r, &index, *t, actor_list, accepted.get(t).copied(), must_cover.contains(t), validation)
+            let mut assessed =
+                technique(r, &index, *t, actor_list, accepted.get(t).copied(), must_cover.contains(t), validation);
+            if let Some(excluded) = &excluded {
+                assessed.visibility = Some(visibility::visibility(&assessed.detection));
+                assessed.excluded = visibility::excluded_rules(
+                    excluded,
+                    &eligibility,
+                    &r.sources,
+                    kb,
+                    *t,
+                    m.coverage.parent_covers_subtechniques,
+                );
+            }
+            assessed
         })
         .collect();
 
@@ -70,7 +88,8 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     };
     let actors = actor_assessments(r, &techniques);
     let rule_coverage = rule_coverage(r, &index);
-    let sources = source_accounts(r);
+    let sources = source_accounts(r, &eligibility);
+    let telemetry = excluded.is_some().then(|| visibility::account(r, &eligibility, &techniques));
     let accepted = acceptances(r, &techniques, options.as_of);
     let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
     let matrix = matrix::matrix(kb, &techniques);
@@ -94,6 +113,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         accepted,
         emulation,
         matrix,
+        telemetry,
     }
 }
 
@@ -204,7 +224,8 @@ fn prioritise(
                 .filter(|v| v.state == ValidationState::Failed)
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
         };
-        let (score, reasons) = priority::score(&inputs);
+        let (score, mut reasons) = priority::score(&inputs);
+        reasons.extend(visibility::blind_reasons(&t.excluded));
         t.priority = Some(Priority { score, rank: 0, reasons });
     }
 }
@@ -380,6 +401,8 @@ fn technique(
         priority: None,
         must_cover,
         validation,
+        visibility: None,
+        excluded: Vec::new(),
     }
 }
 
@@ -536,13 +559,12 @@ struct SourceAccounts {
     unmapped: Vec<SourceMapping>,
 }
 
-fn source_accounts(r: &Resolved) -> SourceAccounts {
+fn source_accounts(r: &Resolved, eligibility: &eligibility::Eligibility) -> SourceAccounts {
     let kb = &r.attack.kb;
     let pinned = r.attack.version.as_deref().unwrap_or("this release");
-    let policy = &r.model.model.coverage;
     let mut accounts = Vec::new();
     let (mut stale, mut translated, mut unmapped) = (Vec::new(), Vec::new(), Vec::new());
-    for source in &r.sources {
+    for (s, source) in r.sources.iter().enumerate() {
         let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
         stale.extend(summary.stale_mappings.iter().map(|m| source_mapping(&source.name, m, pinned)));
         translated
@@ -563,7 +585,7 @@ fn source_accounts(r: &Resolved) -> SourceAccounts {
             parsed_files: summary.parsed_files,
             skipped,
             rules: summary.rules,
-            counted: source.report.rules.iter().filter(|rule| counts(rule, policy)).count(),
+            counted: (0..source.report.rules.len()).filter(|i| eligibility.counts(s, *i)).count(),
             with_techniques: summary.rules_with_techniques,
         });
     }

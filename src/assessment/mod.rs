@@ -10,6 +10,7 @@ mod emulation;
 pub mod fleet;
 mod matrix;
 mod number;
+mod telemetry;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ pub use comparison::*;
 pub use emulation::*;
 pub use matrix::*;
 pub use number::{percent, trim_number};
+pub use telemetry::*;
 
 /// The result of compiling a threat model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -66,6 +68,10 @@ pub struct Assessment {
     /// The whole ATT&CK matrix of the model's domain, every cell with its state: what the SVG
     /// heat map and the HTML report draw.
     pub matrix: Vec<MatrixColumn>,
+    /// Blind, hunting and level-excluded rules and what the collected telemetry makes visible;
+    /// present when the model lists telemetry or uses a policy that needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<TelemetryAccount>,
 }
 
 /// The current assessment format.
@@ -256,6 +262,13 @@ pub struct TechniqueAssessment {
     pub must_cover: bool,
     /// What emulation showed, when the model has a `validation` section.
     pub validation: Option<TechniqueValidation>,
+    /// Whether the collected telemetry covers what ATT&CK's analytics for it read (with a
+    /// telemetry account only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+    /// Rules mapped to it that do not count, with the reasons (with a telemetry account only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedRule>,
 }
 
 /// A rule that covers a technique.

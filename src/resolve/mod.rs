@@ -8,6 +8,7 @@
 mod actors;
 mod sources;
 mod targets;
+mod telemetry;
 
 pub use actors::{ActorKind, ActorProfile, resolve_actors};
 pub use sources::{EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources};
@@ -53,6 +54,7 @@ pub fn resolve_with(
 ) -> Result<Resolved, Box<Problems>> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
+    problems.extend(telemetry::check(&model, kb));
     let mut warnings = model.warnings.clone();
     let actors = match resolve_actors(&model, kb) {
         Ok((actors, actor_warnings)) => {
