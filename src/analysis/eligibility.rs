@@ -119,7 +119,12 @@ impl Eligibility {
 }
 
 /// Every reason the policy leaves a rule out.
-fn exclusions(rule: &DetectionRule, policy: &CoveragePolicy, levels: Option<&[Level]>, need: &Need) -> Vec<Exclusion> {
+fn exclusions(
+    rule: &DetectionRule,
+    policy: &CoveragePolicy,
+    levels: Option<&[Level]>,
+    need: &Need,
+) -> Vec<Exclusion> {
     let mut out = Vec::new();
     if let Some(status) = &rule.status {
         let ok = match &policy.count_status {

@@ -73,7 +73,9 @@ pub fn matrix(kb: &KnowledgeBase, assessed: &[TechniqueAssessment]) -> Vec<Matri
 /// apart as "visible, not detected".
 fn cell_state(a: &TechniqueAssessment) -> CellState {
     match (a.state, a.visibility) {
-        (crate::assessment::State::Gap, Some(crate::assessment::Visibility::Visible)) => CellState::VisibleGap,
+        (crate::assessment::State::Gap, Some(crate::assessment::Visibility::Visible)) => {
+            CellState::VisibleGap
+        }
         (state, _) => state.into(),
     }
 }

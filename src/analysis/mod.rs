@@ -43,7 +43,8 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let eligibility = eligibility::Eligibility::new(m, &r.sources);
     let index = RuleIndex::new(&r.sources, |s, i| eligibility.counts(s, i));
     // With a telemetry account, the rules that do not count are listed per technique too.
-    let excluded = eligibility::active(m).then(|| RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i)));
+    let excluded =
+        eligibility::active(m).then(|| RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i)));
     let accepted = acceptances_in_force(r, options.as_of);
     let users = users_of_techniques(r);
     let judge = emulation::Judge::new(r, options.as_of);
@@ -58,8 +59,15 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         .map(|t| {
             let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
             let validation = judge.as_ref().map(|j| j.validation(&kb[*t].id));
-            let mut assessed =
-                technique(r, &index, *t, actor_list, accepted.get(t).copied(), must_cover.contains(t), validation);
+            let mut assessed = technique(
+                r,
+                &index,
+                *t,
+                actor_list,
+                accepted.get(t).copied(),
+                must_cover.contains(t),
+                validation,
+            );
             if let Some(excluded) = &excluded {
                 assessed.visibility = Some(visibility::visibility(&assessed.detection));
                 assessed.excluded = visibility::excluded_rules(
@@ -541,6 +549,9 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
             "Data sources are ATT&CK's data components (up to v17); effort is low when all are in telemetry, medium when some are, high otherwise.",
         ));
     }
+    if eligibility::active(m) {
+        statements.extend(telemetry_statements(m));
+    }
     Semantics {
         scope_platforms: m.scope.platforms.clone(),
         count_status: c.count_status.clone(),
@@ -549,6 +560,48 @@ fn semantics(m: &ThreatModel, r: &Resolved) -> Semantics {
         parent_covers_subtechniques: c.parent_covers_subtechniques,
         statements,
     }
+}
+
+/// The method statements of the telemetry policy (only for models with a telemetry account, so
+/// other reports read as before).
+fn telemetry_statements(m: &ThreatModel) -> Vec<String> {
+    let c = &m.coverage;
+    let collected =
+        if m.telemetry.is_empty() { String::from("no telemetry listed") } else { m.telemetry.join(", ") };
+    vec![
+        format!(
+            "Each rule's required telemetry is what its format declares (Sigma logsource, Splunk data_source or sourcetype/index, Elastic index or integrations, Sentinel data types, a CSV telemetry column), mapped onto ATT&CK log-source names by ttpc's built-in table{}; a rule can fire when any one of them is collected ({collected}).",
+            if m.telemetry_map.is_empty() { "" } else { " extended by the model's telemetry_map" }
+        ),
+        if c.require_telemetry {
+            String::from(
+                "A blind rule — its telemetry is known and none of it collected — does not count; a rule whose telemetry is unmapped or undeclared counts and is listed.",
+            )
+        } else {
+            String::from(
+                "Blind rules (telemetry known, none of it collected) are listed but still count: require_telemetry is off.",
+            )
+        },
+        match &c.count_levels {
+            Some(levels) => format!(
+                "Rules count when their level, put on one scale (informational, low, medium, high, critical; Splunk risk scores and alert.severity numbers converted), is one of {}; rules without a level count.",
+                levels.join(", ")
+            ),
+            None => String::from("Rules of every level count."),
+        },
+        if c.count_hunting {
+            String::from(
+                "Hunting queries (Sigma threat-hunting, Splunk Hunting, Elastic building blocks, Sentinel hunting queries) count as detection.",
+            )
+        } else {
+            String::from(
+                "Hunting queries (Sigma threat-hunting, Splunk Hunting, Elastic building blocks, Sentinel hunting queries) do not count as detection; a gap they map to is shown as hunting coverage.",
+            )
+        },
+        String::from(
+            "A technique is visible when every log source (v18+) or data component (up to v17) of its ATT&CK analytics on the platforms in scope is collected; a visible gap is \"visible, not detected\", a quick win.",
+        ),
+    ]
 }
 
 /// The rule sources' accounts and their mapping findings.

@@ -13,7 +13,7 @@ use crate::assessment::{
     TelemetryAccount, UnknownTelemetry, Visibility,
 };
 use crate::attack::{KnowledgeBase, TechniqueIdx};
-use crate::resolve::{ResolvedSource, Resolved};
+use crate::resolve::{Resolved, ResolvedSource};
 use crate::rules::telemetry::Need;
 
 /// How much of what ATT&CK's analytics for a technique read is collected.
@@ -70,7 +70,11 @@ pub fn blind_reasons(excluded: &[ExcludedRule]) -> Vec<String> {
 }
 
 /// The telemetry account of the assessment; `techniques` are finished (states, priorities).
-pub fn account(r: &Resolved, eligibility: &Eligibility, techniques: &[TechniqueAssessment]) -> TelemetryAccount {
+pub fn account(
+    r: &Resolved,
+    eligibility: &Eligibility,
+    techniques: &[TechniqueAssessment],
+) -> TelemetryAccount {
     let kb = &r.attack.kb;
     let m = &r.model.model;
     let mut blind_rules = Vec::new();
@@ -150,7 +154,8 @@ pub fn account(r: &Resolved, eligibility: &Eligibility, techniques: &[TechniqueA
             .and_then(|t| t.priority.as_ref())
             .map_or(usize::MAX, |p| p.rank)
     };
-    quick_wins.sort_by(|a, b| rank(&a.technique).cmp(&rank(&b.technique)).then(a.technique.cmp(&b.technique)));
+    quick_wins
+        .sort_by(|a, b| rank(&a.technique).cmp(&rank(&b.technique)).then(a.technique.cmp(&b.technique)));
 
     let c = &m.coverage;
     TelemetryAccount {
@@ -166,6 +171,14 @@ pub fn account(r: &Resolved, eligibility: &Eligibility, techniques: &[TechniqueA
         count_hunting: c.count_hunting,
         visible_not_detected: visible_gaps.iter().filter(|t| !t.actors.is_empty()).count(),
         quick_wins,
+        hunting_only: techniques
+            .iter()
+            .filter(in_play)
+            .filter(|t| {
+                t.state == State::Gap && t.excluded.iter().any(|x| x.reasons.iter().any(|r| r == "hunting"))
+            })
+            .map(|t| format!("{} {}", t.id, t.name))
+            .collect(),
         blind_rules,
         unknown: unknown
             .into_iter()

@@ -26,6 +26,10 @@ pub struct TelemetryAccount {
     pub visible_not_detected: usize,
     /// Those gaps, highest priority first: a detection can be written on data already there.
     pub quick_wins: Vec<QuickWin>,
+    /// Gaps of the actors with a hunting rule mapped but no counted rule (`T1566.001 Spearphishing
+    /// Attachment`): hunting coverage, not detection.
+    #[serde(default)]
+    pub hunting_only: Vec<String>,
     /// Rules whose declared telemetry is known and not collected, with what to collect.
     pub blind_rules: Vec<BlindRule>,
     /// Declared telemetry ttpc could not map onto a log-source name, per source: those rules

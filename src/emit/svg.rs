@@ -148,7 +148,9 @@ fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f6
 pub fn legend_states(a: &Assessment) -> Vec<CellState> {
     CellState::ALL
         .into_iter()
-        .filter(|s| *s != CellState::VisibleGap || a.telemetry.as_ref().is_some_and(|t| !t.collected.is_empty()))
+        .filter(|s| {
+            *s != CellState::VisibleGap || a.telemetry.as_ref().is_some_and(|t| !t.collected.is_empty())
+        })
         .collect()
 }
 

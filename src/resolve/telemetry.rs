@@ -93,7 +93,10 @@ pub fn check(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
                     model.span("/coverage/count_levels"),
                 )
                 .label("no level")
-                .help(format!("list the levels that count, from {}; or leave the setting out", words.join(", "))),
+                .help(format!(
+                    "list the levels that count, from {}; or leave the setting out",
+                    words.join(", ")
+                )),
             );
         }
         for (i, level) in levels.iter().enumerate() {

@@ -294,7 +294,9 @@ impl Adapter for SavedSearches {
                 d == "1" || d.eq_ignore_ascii_case("true")
             });
             rule.level = normal_word(
-                conf.get(stanza, SEVERITY).or_else(|| conf.get(stanza, "alert.severity")).map(|s| s.value.as_str()),
+                conf.get(stanza, SEVERITY)
+                    .or_else(|| conf.get(stanza, "alert.severity"))
+                    .map(|s| s.value.as_str()),
             );
             if let Some(search) = conf.get(stanza, "search") {
                 for d in telemetry::splunk_search_descriptors(&search.value) {
@@ -349,7 +351,8 @@ struct ContentTags {
 /// `rba.risk_objects[].score` (the number is put on the level scale by
 /// [`telemetry::Level::of`]).
 fn risk_score(detection: &Detection) -> Option<String> {
-    if let Some(score) = detection.tags.as_ref().and_then(|t| t.risk_score.as_ref()).and_then(|s| s.as_u64()) {
+    if let Some(score) = detection.tags.as_ref().and_then(|t| t.risk_score.as_ref()).and_then(|s| s.as_u64())
+    {
         return Some(score.to_string());
     }
     let objects = detection.rba.as_ref()?.get("risk_objects")?.as_sequence()?;

@@ -344,7 +344,11 @@ pub fn need(rule: &DetectionRule, map: &TelemetryMap, collected: &[String]) -> N
 
 /// The Sigma descriptor of a `logsource`: `sigma:` and the parts present, product, category,
 /// service, joined by `/`, lower-cased; `None` when it names none.
-pub fn sigma_descriptor(product: Option<&str>, category: Option<&str>, service: Option<&str>) -> Option<String> {
+pub fn sigma_descriptor(
+    product: Option<&str>,
+    category: Option<&str>,
+    service: Option<&str>,
+) -> Option<String> {
     let parts: Vec<String> = [product, category, service]
         .into_iter()
         .flatten()
@@ -413,7 +417,8 @@ pub enum Level {
 
 impl Level {
     /// Every level, lowest first.
-    pub const ALL: [Level; 5] = [Level::Informational, Level::Low, Level::Medium, Level::High, Level::Critical];
+    pub const ALL: [Level; 5] =
+        [Level::Informational, Level::Low, Level::Medium, Level::High, Level::Critical];
 
     /// The word used in models and reports.
     pub fn as_str(self) -> &'static str {
@@ -475,7 +480,10 @@ mod tests {
     #[test]
     fn globs_match_prefixes_suffixes_and_middles() {
         assert!(glob_match("index:logs-endpoint.*", "index:logs-endpoint.events.process-*"));
-        assert!(glob_match("sourcetype:*sysmon*", "sourcetype:XmlWinEventLog:Microsoft-Windows-Sysmon/Operational"));
+        assert!(glob_match(
+            "sourcetype:*sysmon*",
+            "sourcetype:XmlWinEventLog:Microsoft-Windows-Sysmon/Operational"
+        ));
         assert!(!glob_match("sigma:windows/file_*", "sigma:linux/file_event"));
         assert!(glob_match("SIGMA:Windows/Sysmon", "sigma:windows/sysmon"));
         assert!(!glob_match("a*a", "a"));
@@ -487,10 +495,10 @@ mod tests {
             splunk_search_descriptors(r#"index=win sourcetype="XmlWinEventLog:Security" EventCode=4688"#),
             vec!["sourcetype:XmlWinEventLog:Security"]
         );
-        assert_eq!(splunk_search_descriptors("search index = edr OR index=win | stats"), vec![
-            "index:edr",
-            "index:win"
-        ]);
+        assert_eq!(
+            splunk_search_descriptors("search index = edr OR index=win | stats"),
+            vec!["index:edr", "index:win"]
+        );
         assert!(splunk_search_descriptors("| tstats count from datamodel=Endpoint").is_empty());
     }
 }
