@@ -93,10 +93,10 @@ fn add_connectors(rule: &mut DetectionRule, connectors: Option<&serde_yaml::Valu
             _ => Vec::new(),
         };
         let types: Vec<&str> = types.into_iter().map(str::trim).filter(|t| !t.is_empty()).collect();
-        if types.is_empty() {
-            if let Some(id) = connector.get("connectorId").and_then(|v| v.as_str()).map(str::trim) {
-                rule.add_telemetry(&format!("connector:{id}"));
-            }
+        if types.is_empty()
+            && let Some(id) = connector.get("connectorId").and_then(|v| v.as_str()).map(str::trim)
+        {
+            rule.add_telemetry(&format!("connector:{id}"));
         }
         for t in types {
             rule.add_telemetry(&format!("sentinel:{t}"));
