@@ -8,15 +8,26 @@ use crate::{common, tools};
 
 /// Assesses the telemetry fixture with `telemetry`, `rules` and `coverage` lines of its own.
 fn assess(telemetry: &str, rules: &str, coverage: &str) -> Assessment {
+    assess_with(&common::mini21(), "18.1", telemetry, rules, coverage)
+}
+
+/// [`assess`] against another bundle, pinned to `version`.
+fn assess_with(
+    bundle: &std::path::Path,
+    version: &str,
+    telemetry: &str,
+    rules: &str,
+    coverage: &str,
+) -> Assessment {
     let path = common::fixture("telemetry/model.yaml");
     let text = std::fs::read_to_string(&path).expect("fixture model");
     let text = text
+        .replace(r#"version: "18.1""#, &format!("version: {version:?}"))
         .replace(r#"telemetry: ["WinEventLog:Security"]"#, telemetry)
         .replace("  - {kind: sigma, path: sigma, name: Sigma}", rules)
         .replace("coverage: {require_telemetry: true}", coverage);
     let model = ttpc::model::load_str(&path, text).expect("valid model");
-    let data =
-        ttpc::attack::source::load(Some(&common::mini21()), &ttpc::pipeline::pin_of(&model)).expect("data");
+    let data = ttpc::attack::source::load(Some(bundle), &ttpc::pipeline::pin_of(&model)).expect("data");
     let resolved = ttpc::resolve::resolve(model, data).expect("resolves");
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
     ttpc::analysis::analyse(&resolved, &ttpc::analysis::Options { as_of })
@@ -27,13 +38,14 @@ const WITH_SYSMON: &str = r#"telemetry: ["WinEventLog:Security", "WinEventLog:Sy
 const REQUIRE: &str = "coverage: {require_telemetry: true}";
 
 /// Each format's rule that needs Sysmon, as a model `rules:` line.
-const FORMATS: [(&str, &str); 6] = [
+const FORMATS: [(&str, &str); 7] = [
     ("sigma", "  - {kind: sigma, path: sigma/sysmon_lsass.yml, name: S}"),
     ("splunk-content", "  - {kind: splunk-content, path: splunk/lsass_access.yml, name: S}"),
     ("splunk-savedsearches", "  - {kind: splunk-savedsearches, path: splunk/savedsearches.conf, name: S}"),
     ("elastic", "  - {kind: elastic, path: elastic, name: S}"),
     ("sentinel", "  - {kind: sentinel, path: sentinel, name: S}"),
     ("csv", "  - {kind: csv, path: csv/edr.csv, name: S}"),
+    ("navigator-layer", "  - {kind: navigator-layer, path: layer/edr-coverage.json, name: S}"),
 ];
 
 #[test]
@@ -146,6 +158,25 @@ fn issue_21_quick_wins_are_exactly_the_gaps_whose_analytics_log_sources_are_all_
         .flat_map(|c| std::iter::once(c).chain(&c.subtechniques))
         .find(|c| c.id == "T1003.006");
     assert_eq!(cell.map(|c| c.state), Some(ttpc::assessment::CellState::VisibleGap));
+}
+
+#[test]
+fn issue_21_before_v18_visibility_comes_from_data_components() {
+    // The mini STIX 2.0 bundle stands for ATT&CK 17.1: data components, no analytics.
+    let a = assess_with(
+        &common::mini20(),
+        "17.1",
+        r#"telemetry: ["Process: Process Access"]"#,
+        "  - {kind: sigma, path: sigma/low.yml, name: S}",
+        "coverage: {}",
+    );
+    let lsass = a.technique("T1003.001").expect("T1003.001");
+    assert_eq!((lsass.state, lsass.visibility), (State::Gap, Some(Visibility::Visible)));
+    let powershell = a.technique("T1059.001").expect("T1059.001");
+    assert_eq!(powershell.visibility, Some(Visibility::NotVisible), "Process Creation is not collected");
+    let wins: Vec<&str> =
+        a.telemetry.as_ref().expect("account").quick_wins.iter().map(|q| q.technique.as_str()).collect();
+    assert_eq!(wins, vec!["T1003.001"]);
 }
 
 #[test]
