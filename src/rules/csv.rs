@@ -210,9 +210,7 @@ impl Adapter for Csv {
             rule.add_tags(tags);
             rule.level = normal_word(Some(cell(columns.level)));
             rule.hunting = cell(columns.kind).eq_ignore_ascii_case("hunting");
-            for name in cell(columns.telemetry).split(';') {
-                rule.add_telemetry(name);
-            }
+            rule.add_telemetries(cell(columns.telemetry).split(';'));
             parsed.rules.push(rule);
         }
         if rows == 0 {

@@ -286,18 +286,29 @@ fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<D
         rule.hunting = true;
     }
     // What it reads: its index patterns, else (ES|QL, machine learning) its integrations.
-    for pattern in body.index.iter().flat_map(|i| &i.0) {
-        rule.add_telemetry(&format!("index:{}", pattern.trim()));
+    let mut declared: Vec<String> = body
+        .index
+        .iter()
+        .flat_map(|i| &i.0)
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("index:{p}"))
+        .collect();
+    if declared.is_empty() {
+        declared = body
+            .related_integrations
+            .iter()
+            .flatten()
+            .filter_map(|i| {
+                let package = i.package.as_ref().and_then(Scalar::text)?;
+                Some(match i.integration.as_ref().and_then(Scalar::text) {
+                    Some(integration) => format!("integration:{package}/{integration}"),
+                    None => format!("integration:{package}"),
+                })
+            })
+            .collect();
     }
-    if rule.telemetry.is_empty() {
-        for i in body.related_integrations.iter().flatten() {
-            let Some(package) = i.package.as_ref().and_then(Scalar::text) else { continue };
-            match i.integration.as_ref().and_then(Scalar::text) {
-                Some(integration) => rule.add_telemetry(&format!("integration:{package}/{integration}")),
-                None => rule.add_telemetry(&format!("integration:{package}")),
-            }
-        }
-    }
+    rule.add_telemetries(declared.iter().map(String::as_str));
     // Collected first, added in bulk: adding one by one is quadratic in the number of entries.
     let (mut techniques, mut tactics) = (Vec::new(), Vec::new());
     for threat in body.threat.iter().flatten() {

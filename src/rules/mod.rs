@@ -95,9 +95,18 @@ impl DetectionRule {
 
     /// Adds a declared telemetry descriptor, once.
     pub fn add_telemetry(&mut self, descriptor: &str) {
-        let descriptor = descriptor.trim();
-        if !descriptor.is_empty() && !self.telemetry.iter().any(|d| d == descriptor) {
-            self.telemetry.push(descriptor.to_owned());
+        self.add_telemetries([descriptor]);
+    }
+
+    /// Adds declared telemetry descriptors, each once, with a set: linear in the list (a hostile
+    /// file may declare 100,000 of them).
+    pub fn add_telemetries<'a>(&mut self, descriptors: impl IntoIterator<Item = &'a str>) {
+        let mut seen: HashSet<String> = self.telemetry.iter().cloned().collect();
+        for d in descriptors {
+            let d = d.trim();
+            if !d.is_empty() && seen.insert(d.to_owned()) {
+                self.telemetry.push(d.to_owned());
+            }
         }
     }
 

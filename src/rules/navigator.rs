@@ -160,7 +160,7 @@ impl Adapter for NavigatorLayer {
             match seen.get(&technique.to_ascii_uppercase()) {
                 Some(&at) => {
                     let rule = &mut parsed.rules[at];
-                    telemetry.iter().flat_map(|v| v.split(';')).for_each(|n| rule.add_telemetry(n));
+                    rule.add_telemetries(telemetry.iter().flat_map(|v| v.split(';')));
                     rule.weight = rule.weight.max(weight);
                     tactics[at].extend(tactic);
                     if let (Some(comment), false) = (comment, commented[at]) {
@@ -179,7 +179,7 @@ impl Adapter for NavigatorLayer {
                     rule.locator = Some(locator);
                     rule.weight = weight;
                     rule.add_technique(technique);
-                    telemetry.iter().flat_map(|v| v.split(';')).for_each(|n| rule.add_telemetry(n));
+                    rule.add_telemetries(telemetry.iter().flat_map(|v| v.split(';')));
                     seen.insert(technique.to_ascii_uppercase(), parsed.rules.len());
                     commented.push(comment.is_some());
                     tactics.push(tactic.into_iter().collect());

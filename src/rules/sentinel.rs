@@ -86,6 +86,8 @@ const HUNTING_ABSENT_KEYS: &[&str] = &["queryFrequency", "triggerOperator", "sev
 /// The declared telemetry of `requiredDataConnectors`: each data type (`sentinel:SecurityEvent`),
 /// or the connector (`connector:AzureActiveDirectory`) when it lists none.
 fn add_connectors(rule: &mut DetectionRule, connectors: Option<&serde_yaml::Value>) {
+    // Collected first, added once: adding connector by connector is quadratic in their number.
+    let mut declared: Vec<String> = Vec::new();
     for connector in connectors.and_then(serde_yaml::Value::as_sequence).into_iter().flatten() {
         let types: Vec<&str> = match connector.get("dataTypes") {
             Some(serde_yaml::Value::Sequence(list)) => list.iter().filter_map(|v| v.as_str()).collect(),
@@ -96,12 +98,11 @@ fn add_connectors(rule: &mut DetectionRule, connectors: Option<&serde_yaml::Valu
         if types.is_empty()
             && let Some(id) = connector.get("connectorId").and_then(|v| v.as_str()).map(str::trim)
         {
-            rule.add_telemetry(&format!("connector:{id}"));
+            declared.push(format!("connector:{id}"));
         }
-        for t in types {
-            rule.add_telemetry(&format!("sentinel:{t}"));
-        }
+        declared.extend(types.iter().map(|t| format!("sentinel:{t}")));
     }
+    rule.add_telemetries(declared.iter().map(String::as_str));
 }
 
 /// Keys that make a document a rule even without a `name` (which is then reported missing).

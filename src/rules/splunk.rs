@@ -299,9 +299,8 @@ impl Adapter for SavedSearches {
                     .map(|s| s.value.as_str()),
             );
             if let Some(search) = conf.get(stanza, "search") {
-                for d in telemetry::splunk_search_descriptors(&search.value) {
-                    rule.add_telemetry(&d);
-                }
+                let declared = telemetry::splunk_search_descriptors(&search.value);
+                rule.add_telemetries(declared.iter().map(String::as_str));
             }
             if let Some(annotations) = conf.get(stanza, ANNOTATIONS) {
                 read_annotations(&mut rule, stanza, annotations, &mut warnings);
@@ -423,9 +422,12 @@ impl Adapter for SecurityContent {
             Some(serde_yaml::Value::String(one)) => vec![one.as_str()],
             _ => Vec::new(),
         };
-        for source in sources.into_iter().filter(|s| !s.trim().is_empty()) {
-            rule.add_telemetry(&format!("splunk:{}", source.trim()));
-        }
+        let declared: Vec<String> = sources
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| format!("splunk:{}", s.trim()))
+            .collect();
+        rule.add_telemetries(declared.iter().map(String::as_str));
         rule.level = risk_score(&detection);
         let tags = detection.tags.unwrap_or_default();
         add_attack_ids(&mut rule, tags.mitre_attack_id.iter().flat_map(|s| &s.0).map(String::as_str));

@@ -260,19 +260,26 @@ pub fn builtin_names() -> BTreeSet<&'static str> {
 
 /// Whether `text` matches `pattern`, ignoring ASCII case; `*` in the pattern matches any text.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
-    let parts: Vec<&str> = p.split('*').collect();
-    if parts.len() == 1 {
+    glob_match_lower(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase())
+}
+
+/// [`glob_match`] on text already lower-cased (no allocation: it runs for every declaration
+/// against every pattern).
+fn glob_match_lower(p: &str, t: &str) -> bool {
+    let Some((first, rest)) = p.split_once('*') else {
         return p == t;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    };
+    let (middle, last) = match rest.rsplit_once('*') {
+        Some((middle, last)) => (Some(middle), last),
+        None => (None, rest),
+    };
     if !t.starts_with(first) || t.len() < first.len() + last.len() || !t.ends_with(last) {
         return false;
     }
-    let mut rest = &t[first.len()..t.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
+    let mut inner = &t[first.len()..t.len() - last.len()];
+    for part in middle.into_iter().flat_map(|m| m.split('*')) {
+        match inner.find(part) {
+            Some(i) => inner = &inner[i + part.len()..],
             None => return false,
         }
     }
@@ -285,28 +292,36 @@ pub fn has_prefix(descriptor: &str) -> bool {
 }
 
 /// The mapping in force for one model: the model's `telemetry_map` entries, then [`BUILTIN`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TelemetryMap {
-    /// The model's entries, in model order: pattern → names.
+    /// The model's entries, in model order: lower-cased pattern → names.
     model: Vec<(String, Vec<String>)>,
+    /// The built-in patterns, lower-cased, in [`BUILTIN`] order.
+    builtin: Vec<String>,
 }
 
 impl TelemetryMap {
     /// The built-in mapping extended by the model's entries.
     pub fn new<'a>(entries: impl IntoIterator<Item = (&'a String, &'a Vec<String>)>) -> TelemetryMap {
-        TelemetryMap { model: entries.into_iter().map(|(k, v)| (k.clone(), v.clone())).collect() }
+        TelemetryMap {
+            model: entries.into_iter().map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone())).collect(),
+            builtin: BUILTIN.iter().map(|(p, _)| p.to_ascii_lowercase()).collect(),
+        }
     }
 
     /// The names a descriptor maps onto (any one suffices), or `None` when it maps to nothing
     /// known. A descriptor without a known prefix is a name itself.
     pub fn names(&self, descriptor: &str) -> Option<Vec<String>> {
-        if let Some((_, names)) = self.model.iter().find(|(pattern, _)| glob_match(pattern, descriptor)) {
+        let lower = descriptor.trim().to_ascii_lowercase();
+        if let Some((_, names)) = self.model.iter().find(|(pattern, _)| glob_match_lower(pattern, &lower)) {
             return Some(names.clone());
         }
-        if let Some((_, names)) = BUILTIN.iter().find(|(pattern, _)| glob_match(pattern, descriptor)) {
-            return Some(names.iter().map(|n| (*n).to_owned()).collect());
+        if !has_prefix(&lower) {
+            // Every built-in pattern has a prefix: a bare name is a log-source name.
+            return Some(vec![descriptor.trim().to_owned()]);
         }
-        (!has_prefix(descriptor)).then(|| vec![descriptor.to_owned()])
+        let builtin = self.builtin.iter().position(|pattern| glob_match_lower(pattern, &lower))?;
+        Some(BUILTIN[builtin].1.iter().map(|n| (*n).to_owned()).collect())
     }
 }
 
@@ -363,6 +378,8 @@ pub fn sigma_descriptor(
 pub fn splunk_search_descriptors(search: &str) -> Vec<String> {
     let values = |key: &str| -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
+        // A set beside the list: a hostile search may name 100,000 indexes.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let lower = search.to_ascii_lowercase();
         let mut from = 0;
         while let Some(i) = lower[from..].find(key) {
@@ -386,7 +403,7 @@ pub fn splunk_search_descriptors(search: &str) -> Vec<String> {
                     .collect(),
             };
             let value = value.trim().to_owned();
-            if !value.is_empty() && !found.contains(&value) {
+            if !value.is_empty() && seen.insert(value.clone()) {
                 found.push(value);
             }
         }
@@ -487,6 +504,21 @@ mod tests {
         assert!(!glob_match("sigma:windows/file_*", "sigma:linux/file_event"));
         assert!(glob_match("SIGMA:Windows/Sysmon", "sigma:windows/sysmon"));
         assert!(!glob_match("a*a", "a"));
+        assert!(glob_match("a*b*c*d", "aXbYcZd") && !glob_match("a*c*b", "aXbYc"));
+        assert!(glob_match("index:*", "index:") && glob_match("*", ""));
+    }
+
+    #[test]
+    fn model_entries_win_and_bare_names_are_names() {
+        let entries = [(String::from("SIGMA:windows/sysmon"), vec![String::from("EDR:Telemetry")])];
+        let map = TelemetryMap::new(entries.iter().map(|(k, v)| (k, v)));
+        assert_eq!(map.names("sigma:windows/sysmon"), Some(vec![String::from("EDR:Telemetry")]));
+        assert_eq!(
+            map.names("sigma:windows/process_creation"),
+            Some(vec![SYSMON.to_owned(), SECURITY.to_owned()])
+        );
+        assert_eq!(map.names("WinEventLog:Sysmon"), Some(vec![String::from("WinEventLog:Sysmon")]));
+        assert_eq!(map.names("sigma:windows/bits-client"), None);
     }
 
     #[test]
