@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use crate::assessment::RuleRef;
 use crate::attack::{KnowledgeBase, TechniqueIdx};
 use crate::resolve::ResolvedSource;
-use crate::rules;
 
 /// Where a counted rule lives: source index, rule index.
 pub type RuleKey = (usize, usize);
@@ -23,15 +22,14 @@ pub struct RuleIndex {
 }
 
 impl RuleIndex {
-    /// Indexes the rules of every source that count under the model's policy.
-    pub fn new(sources: &[ResolvedSource], policy: &crate::model::CoveragePolicy) -> RuleIndex {
+    /// Indexes the rules of every source for which `take(source index, rule index)` holds (the
+    /// counted rules, or for the excluded-rule lists those that do not count).
+    pub fn new(sources: &[ResolvedSource], take: impl Fn(usize, usize) -> bool) -> RuleIndex {
         let mut direct: BTreeMap<TechniqueIdx, Vec<RuleKey>> = BTreeMap::new();
         // A source left out of a `deployed_as` pair is compared, not counted.
         for (s, source) in sources.iter().enumerate().filter(|(_, source)| source.counts) {
-            for (r, (rule, normalised)) in
-                source.report.rules.iter().zip(source.normalised.iter()).enumerate()
-            {
-                if !rules::counts(rule, policy) {
+            for (r, normalised) in source.normalised.iter().enumerate().take(source.report.rules.len()) {
+                if !take(s, r) {
                     continue;
                 }
                 for t in &normalised.techniques {

@@ -18,7 +18,7 @@ pub fn matrix(kb: &KnowledgeBase, assessed: &[TechniqueAssessment]) -> Vec<Matri
     let cell = |t: TechniqueIdx| -> MatrixCell {
         let technique = &kb[t];
         let (state, score) =
-            lookup(&technique.id).map_or((CellState::NotUsed, 0), |a| (a.state.into(), a.score));
+            lookup(&technique.id).map_or((CellState::NotUsed, 0), |a| (cell_state(a), a.score));
         MatrixCell {
             id: technique.id.clone(),
             name: technique.name.clone(),
@@ -67,4 +67,15 @@ pub fn matrix(kb: &KnowledgeBase, assessed: &[TechniqueAssessment]) -> Vec<Matri
             }
         })
         .collect()
+}
+
+/// A technique's cell state: its state, with gaps whose analytics' data is all collected told
+/// apart as "visible, not detected".
+fn cell_state(a: &TechniqueAssessment) -> CellState {
+    match (a.state, a.visibility) {
+        (crate::assessment::State::Gap, Some(crate::assessment::Visibility::Visible)) => {
+            CellState::VisibleGap
+        }
+        (state, _) => state.into(),
+    }
 }

@@ -8,6 +8,7 @@
 
 mod coverage;
 mod drift;
+mod eligibility;
 mod emulation;
 mod guidance;
 mod matrix;
@@ -15,6 +16,7 @@ mod plan;
 pub mod priority;
 pub mod similarity;
 pub mod upgrade;
+mod visibility;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,7 +26,7 @@ use crate::assessment::*;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx, Via};
 use crate::model::{Criticality, ThreatModel};
 use crate::resolve::{ActorKind, Resolved};
-use crate::rules::{Mapping, MappingIssue, SourceSummary, counts};
+use crate::rules::{Mapping, MappingIssue, SourceSummary};
 
 pub use coverage::RuleIndex;
 
@@ -40,7 +42,11 @@ pub struct Options {
 pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let kb = &r.attack.kb;
     let m = &r.model.model;
-    let index = RuleIndex::new(&r.sources, &m.coverage);
+    let eligibility = eligibility::Eligibility::new(m, &r.sources);
+    let index = RuleIndex::new(&r.sources, |s, i| eligibility.counts(s, i));
+    // With a telemetry account, the rules that do not count are listed per technique too.
+    let excluded =
+        eligibility::active(m).then(|| RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i)));
     let accepted = acceptances_in_force(r, options.as_of);
     let users = users_of_techniques(r);
     let judge = emulation::Judge::new(r, options.as_of);
@@ -55,7 +61,27 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         .map(|t| {
             let actor_list = users.get(t).map(Vec::as_slice).unwrap_or(&[]);
             let validation = judge.as_ref().map(|j| j.validation(&kb[*t].id));
-            technique(r, &index, *t, actor_list, accepted.get(t).copied(), must_cover.contains(t), validation)
+            let mut assessed = technique(
+                r,
+                &index,
+                *t,
+                actor_list,
+                accepted.get(t).copied(),
+                must_cover.contains(t),
+                validation,
+            );
+            if let Some(excluded) = &excluded {
+                assessed.visibility = Some(visibility::visibility(&assessed.detection));
+                assessed.excluded = visibility::excluded_rules(
+                    excluded,
+                    &eligibility,
+                    &r.sources,
+                    kb,
+                    *t,
+                    m.coverage.parent_covers_subtechniques,
+                );
+            }
+            assessed
         })
         .collect();
 
@@ -72,7 +98,8 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     };
     let actors = actor_assessments(r, &techniques);
     let rule_coverage = rule_coverage(r, &index);
-    let sources = source_accounts(r);
+    let sources = source_accounts(r, &eligibility);
+    let telemetry = excluded.is_some().then(|| visibility::account(r, &eligibility, &techniques));
     let accepted = acceptances(r, &techniques, options.as_of);
     let emulation = judge.as_ref().map(|j| j.emulation(&techniques));
     let matrix = matrix::matrix(kb, &techniques);
@@ -97,6 +124,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         emulation,
         matrix,
         drift: drift::drift(r),
+        telemetry,
     }
 }
 
@@ -217,7 +245,8 @@ fn prioritise(r: &Resolved, techniques: &mut [TechniqueAssessment], tactics: &[T
                 .filter(|v| v.state == ValidationState::Failed)
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
         };
-        let (score, reasons) = priority::score(&inputs);
+        let (score, mut reasons) = priority::score(&inputs);
+        reasons.extend(visibility::blind_reasons(&t.excluded));
         t.priority = Some(Priority { score, rank: 0, reasons });
     }
 }
@@ -400,6 +429,8 @@ fn technique(
         priority: None,
         must_cover,
         validation,
+        visibility: None,
+        excluded: Vec::new(),
     }
 }
 
@@ -549,6 +580,9 @@ fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
             "Data sources are ATT&CK's data components (up to v17); effort is low when all are in telemetry, medium when some are, high otherwise.",
         ));
     }
+    if eligibility::active(m) {
+        statements.extend(telemetry_statements(m));
+    }
     Semantics {
         scope_platforms: m.scope.platforms.clone(),
         count_status: c.count_status.clone(),
@@ -560,6 +594,48 @@ fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
     }
 }
 
+/// The method statements of the telemetry policy (only for models with a telemetry account, so
+/// other reports read as before).
+fn telemetry_statements(m: &ThreatModel) -> Vec<String> {
+    let c = &m.coverage;
+    let collected =
+        if m.telemetry.is_empty() { String::from("no telemetry listed") } else { m.telemetry.join(", ") };
+    vec![
+        format!(
+            "Each rule's required telemetry is what its format declares (Sigma logsource, Splunk data_source or sourcetype/index, Elastic index or integrations, Sentinel data types, a CSV telemetry column), mapped onto ATT&CK log-source names by ttpc's built-in table{}; a rule can fire when any one of them is collected ({collected}).",
+            if m.telemetry_map.is_empty() { "" } else { " extended by the model's telemetry_map" }
+        ),
+        if c.require_telemetry {
+            String::from(
+                "A blind rule — its telemetry is known and none of it collected — does not count; a rule whose telemetry is unmapped or undeclared counts and is listed.",
+            )
+        } else {
+            String::from(
+                "Blind rules (telemetry known, none of it collected) are listed but still count: require_telemetry is off.",
+            )
+        },
+        match &c.count_levels {
+            Some(levels) => format!(
+                "Rules count when their level, put on one scale (informational, low, medium, high, critical; Splunk risk scores and alert.severity numbers converted), is one of {}; rules without a level count.",
+                levels.join(", ")
+            ),
+            None => String::from("Rules of every level count."),
+        },
+        if c.count_hunting {
+            String::from(
+                "Hunting queries (Sigma threat-hunting, Splunk Hunting, Elastic building blocks, Sentinel hunting queries) count as detection.",
+            )
+        } else {
+            String::from(
+                "Hunting queries (Sigma threat-hunting, Splunk Hunting, Elastic building blocks, Sentinel hunting queries) do not count as detection; a gap they map to is shown as hunting coverage.",
+            )
+        },
+        String::from(
+            "A technique is visible when every log source (v18+) or data component (up to v17) of its ATT&CK analytics on the platforms in scope is collected; a visible gap is \"visible, not detected\", a quick win.",
+        ),
+    ]
+}
+
 /// The rule sources' accounts and their mapping findings.
 struct SourceAccounts {
     accounts: Vec<SourceAccount>,
@@ -568,13 +644,12 @@ struct SourceAccounts {
     unmapped: Vec<SourceMapping>,
 }
 
-fn source_accounts(r: &Resolved) -> SourceAccounts {
+fn source_accounts(r: &Resolved, eligibility: &eligibility::Eligibility) -> SourceAccounts {
     let kb = &r.attack.kb;
     let pinned = r.attack.version.as_deref().unwrap_or("this release");
-    let policy = &r.model.model.coverage;
     let mut accounts = Vec::new();
     let (mut stale, mut translated, mut unmapped) = (Vec::new(), Vec::new(), Vec::new());
-    for source in &r.sources {
+    for (s, source) in r.sources.iter().enumerate() {
         let summary = SourceSummary::with(&source.report, Some((kb, &source.normalised)));
         stale.extend(summary.stale_mappings.iter().map(|m| source_mapping(&source.name, m, pinned)));
         translated
@@ -599,8 +674,9 @@ fn source_accounts(r: &Resolved) -> SourceAccounts {
             parsed_files: summary.parsed_files,
             skipped,
             rules: summary.rules,
+            // A source left out of a `deployed_as` pair is compared, not counted.
             counted: if source.counts {
-                source.report.rules.iter().filter(|rule| counts(rule, policy)).count()
+                (0..source.report.rules.len()).filter(|i| eligibility.counts(s, *i)).count()
             } else {
                 0
             },

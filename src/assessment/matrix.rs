@@ -46,6 +46,8 @@ pub enum CellState {
     Partial,
     /// A gap.
     Gap,
+    /// A gap whose ATT&CK analytics read only collected telemetry.
+    VisibleGap,
     /// Accepted risk.
     Accepted,
     /// Used by an actor, but out of scope.
@@ -61,6 +63,7 @@ impl CellState {
             CellState::Strong => "covered (strong)",
             CellState::Partial => "covered (partial)",
             CellState::Gap => "gap",
+            CellState::VisibleGap => "visible, not detected",
             CellState::Accepted => "accepted risk",
             CellState::OutOfScope => "out of scope",
             CellState::NotUsed => "not used by these actors",
@@ -68,10 +71,11 @@ impl CellState {
     }
 
     /// Every state, legend order.
-    pub const ALL: [CellState; 6] = [
+    pub const ALL: [CellState; 7] = [
         CellState::Strong,
         CellState::Partial,
         CellState::Gap,
+        CellState::VisibleGap,
         CellState::Accepted,
         CellState::OutOfScope,
         CellState::NotUsed,

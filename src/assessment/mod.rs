@@ -11,6 +11,7 @@ mod emulation;
 pub mod fleet;
 mod matrix;
 mod number;
+mod telemetry;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ pub use drift::*;
 pub use emulation::*;
 pub use matrix::*;
 pub use number::{percent, percent_text, trim_number};
+pub use telemetry::*;
 
 /// The result of compiling a threat model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -71,6 +73,10 @@ pub struct Assessment {
     /// Where file sources and the live sources they are deployed as (`deployed_as`) disagree.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drift: Vec<Drift>,
+    /// Blind, hunting and level-excluded rules and what the collected telemetry makes visible;
+    /// present when the model lists telemetry or uses a policy that needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<TelemetryAccount>,
 }
 
 /// The current assessment format.
@@ -310,6 +316,13 @@ pub struct TechniqueAssessment {
     pub must_cover: bool,
     /// What emulation showed, when the model has a `validation` section.
     pub validation: Option<TechniqueValidation>,
+    /// Whether the collected telemetry covers what ATT&CK's analytics for it read (with a
+    /// telemetry account only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+    /// Rules mapped to it that do not count, with the reasons (with a telemetry account only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<ExcludedRule>,
 }
 
 /// A rule that covers a technique.

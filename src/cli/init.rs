@@ -197,7 +197,10 @@ fn model_text(args: &Args, version: &str, actors: &[String], rules: &[(RuleKind,
         }
         out.push('\n');
     }
-    out.push_str("# coverage: {strong_at: 2, parent_covers_subtechniques: false}\n\n");
+    out.push_str("# coverage: {strong_at: 2, parent_covers_subtechniques: false}\n");
+    out.push_str(
+        "# Only rules that can fire, alert and matter (README \"What counts as coverage\"):\n# coverage: {require_telemetry: true, count_levels: [critical, high, medium], count_hunting: false}\n\n",
+    );
     out.push_str("# What you promise; a broken target makes `ttpc compile` exit 1.\n");
     out.push_str("targets:\n  overall: 0%                       # raise as detections land\n");
     out.push_str("  # must_cover: [T1003.006]\n  # no_drop_from_baseline: true     # with `ttpc compile --baseline BASE.json` in CI\n\n");

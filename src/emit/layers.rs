@@ -15,6 +15,10 @@
 //! gradient spans its layer's scores. A layer's name is at most 31 characters without the
 //! characters Excel refuses in a sheet title (mitreattack-python derives sheet titles from it);
 //! the full title opens the description.
+//!
+//! With telemetry in the model, two more: the visibility layer (what the collected log sources
+//! let one see of each actor technique) and the visibility-minus-detection layer (the gaps that
+//! are visible, not detected).
 
 use serde::Serialize;
 
@@ -260,6 +264,7 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
     if let Some(layer) = validation_layer(a) {
         out.push((String::from("validation.json"), layer));
     }
+    out.extend(visibility_layers(a));
     let gaps: Vec<Entry> = gaps;
     let max_gap_score = gaps.iter().filter_map(|e| e.score).max().unwrap_or(1).max(1);
     out.push((
@@ -274,6 +279,109 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         ),
     ));
     out
+}
+
+/// Colour of a technique whose analytics' log sources are all collected.
+pub const VISIBLE: &str = "#31a354";
+/// Colour of a technique some of whose analytics' log sources are collected.
+pub const PARTLY_VISIBLE: &str = "#a1d99b";
+/// Colour of a technique none of whose analytics' log sources is collected.
+pub const NOT_VISIBLE: &str = "#e34a33";
+/// Colour of a technique ATT&CK gives no analytics for.
+pub const VISIBILITY_UNKNOWN: &str = "#d9d9d9";
+/// Colour of a gap that is visible: the quick wins.
+pub const VISIBLE_GAP: &str = "#f0e442";
+/// Colour of a gap that is partly visible.
+pub const PARTLY_VISIBLE_GAP: &str = "#fee391";
+
+/// The visibility layer (every technique of the actors by what the collected telemetry lets one
+/// see, DeTT&CT-style) and the visibility-minus-detection layer (gaps the data already shows:
+/// where visibility exceeds detection). Only when the model lists telemetry.
+fn visibility_layers(a: &Assessment) -> Vec<(String, Layer)> {
+    use crate::assessment::Visibility as V;
+    let Some(account) = a.telemetry.as_ref().filter(|t| !t.collected.is_empty()) else {
+        return Vec::new();
+    };
+    let collected = account.collected.join(", ");
+    let in_play = || a.techniques.iter().filter(|t| !t.actors.is_empty() && t.state != State::OutOfScope);
+    let visibility = in_play()
+        .filter_map(|t| t.visibility.map(|v| (t, v)))
+        .flat_map(|(t, v)| {
+            let (color, score) = match v {
+                V::Visible => (VISIBLE, 2),
+                V::Partial => (PARTLY_VISIBLE, 1),
+                V::NotVisible => (NOT_VISIBLE, 0),
+                V::Unknown => (VISIBILITY_UNKNOWN, 0),
+            };
+            let sources = t.detection.data_sources.join(", ");
+            let comment = match v {
+                V::Unknown => String::from("no ATT&CK analytics"),
+                _ => format!(
+                    "{}; needs {sources}; collected: {}",
+                    v.as_str(),
+                    t.detection.collected.join(", ")
+                ),
+            };
+            entries(
+                t,
+                Some(score),
+                color,
+                comment,
+                vec![meta("visibility", v.as_str().to_owned()), meta("log sources", sources)],
+            )
+        })
+        .collect();
+    let minus = in_play()
+        .filter(|t| t.state == State::Gap)
+        .filter_map(|t| match t.visibility {
+            Some(V::Visible) => Some((t, VISIBLE_GAP, "visible, not detected", 2)),
+            Some(V::Partial) => Some((t, PARTLY_VISIBLE_GAP, "partly visible, not detected", 1)),
+            _ => None,
+        })
+        .flat_map(|(t, color, what, score)| {
+            let mut comment = format!("{what}; log sources: {}", t.detection.data_sources.join(", "));
+            if let Some(p) = &t.priority {
+                comment.push_str(&format!("; priority {} (#{})", p.score, p.rank));
+            }
+            entries(t, Some(score), color, comment, vec![meta("state", what.to_owned())])
+        })
+        .collect();
+    vec![
+        (
+            String::from("visibility.json"),
+            layer(
+                a,
+                format!("Visibility — {}", a.model.name),
+                format!(
+                    "The actors' techniques by how much of what ATT&CK's analytics read is collected ({collected}): visible (dark green, 2), partly (light green, 1), not visible (red, 0), no analytics (grey)."
+                ),
+                visibility,
+                gradient(&[NOT_VISIBLE, PARTLY_VISIBLE, VISIBLE], 2),
+                vec![
+                    legend("visible", VISIBLE),
+                    legend("partly visible", PARTLY_VISIBLE),
+                    legend("not visible", NOT_VISIBLE),
+                    legend("no ATT&CK analytics", VISIBILITY_UNKNOWN),
+                ],
+            ),
+        ),
+        (
+            String::from("visibility-minus-detection.json"),
+            layer(
+                a,
+                format!("Visible, not detected — {}", a.model.name),
+                format!(
+                    "Gaps the collected telemetry ({collected}) already shows: visible, not detected (yellow: every log source of the analytics collected, the quick wins) and partly visible (light yellow)."
+                ),
+                minus,
+                gradient(&["#ffffff", PARTLY_VISIBLE_GAP, VISIBLE_GAP], 2),
+                vec![
+                    legend("visible, not detected", VISIBLE_GAP),
+                    legend("partly visible, not detected", PARTLY_VISIBLE_GAP),
+                ],
+            ),
+        ),
+    ]
 }
 
 /// Colour of a validated technique.

@@ -34,6 +34,7 @@ pub fn colors(state: CellState) -> (&'static str, &'static str) {
         CellState::Strong => ("#0072b2", "#ffffff"),
         CellState::Partial => ("#9ecae1", "#08306b"),
         CellState::Gap => ("#e69f00", "#222222"),
+        CellState::VisibleGap => ("#f0e442", "#222222"),
         CellState::Accepted => ("#bdbdbd", "#222222"),
         CellState::OutOfScope => ("#f0f0f0", "#707070"),
         CellState::NotUsed => ("#fafafa", "#b8b8b8"),
@@ -46,6 +47,7 @@ pub fn mark(state: CellState) -> &'static str {
         CellState::Strong => "●",
         CellState::Partial => "◐",
         CellState::Gap => "✕",
+        CellState::VisibleGap => "◇",
         CellState::Accepted => "≈",
         CellState::OutOfScope => "⊘",
         CellState::NotUsed => "",
@@ -141,11 +143,23 @@ fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f6
     out.push('\n');
 }
 
+/// The states a legend shows: "visible, not detected" only when the model lists telemetry (it
+/// is the only way to get there), so legends of other models stay as they were.
+pub fn legend_states(a: &Assessment) -> Vec<CellState> {
+    CellState::ALL
+        .into_iter()
+        .filter(|s| {
+            *s != CellState::VisibleGap || a.telemetry.as_ref().is_some_and(|t| !t.collected.is_empty())
+        })
+        .collect()
+}
+
 fn state_attr(state: CellState) -> &'static str {
     match state {
         CellState::Strong => "strong",
         CellState::Partial => "partial",
         CellState::Gap => "gap",
+        CellState::VisibleGap => "visible-gap",
         CellState::Accepted => "accepted",
         CellState::OutOfScope => "out-of-scope",
         CellState::NotUsed => "not-used",
@@ -236,7 +250,7 @@ pub fn matrix_svg(a: &Assessment) -> String {
     );
     // Legend.
     let mut lx = MARGIN;
-    for state in CellState::ALL {
+    for state in legend_states(a) {
         let (fill, ink) = colors(state);
         let hatch = if state == CellState::Gap {
             format!(r#"<rect x="{lx:.1}" y="66" width="14" height="14" rx="2" fill="url(#hatch)"/>"#)

@@ -73,6 +73,9 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     if a.tactics.iter().any(|x| x.priority_gap) {
         out.push_str(&format!("  ({})\n", a.semantics.priority_gap));
     }
+    if let Some(account) = &a.telemetry {
+        out.push_str(&telemetry_lines(account));
+    }
     if let Some(first) = a.plan.horizons.first() {
         out.push_str(&format!("\nTOP PRIORITY GAPS ({}-day remediation):\n", first.days));
         for (i, item) in first.items.iter().enumerate() {
@@ -132,6 +135,31 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         }
     }
     out.push_str(&format!("{rule}\n"));
+    out
+}
+
+/// The telemetry block: visible-not-detected gaps and the rules the policy left out, summed over
+/// the sources.
+pub fn telemetry_lines(account: &crate::assessment::TelemetryAccount) -> String {
+    let sum =
+        |f: fn(&crate::assessment::SourceExclusions) -> usize| account.sources.iter().map(f).sum::<usize>();
+    let collected =
+        if account.collected.is_empty() { String::from("none listed") } else { account.collected.join(", ") };
+    let mut out = format!("\nTELEMETRY ({}):\n", t(&collected));
+    out.push_str(&format!(
+        "  Visible, not detected: {}   Quick wins: {}\n",
+        account.visible_not_detected,
+        account.quick_wins.len()
+    ));
+    let blind = sum(|s| s.blind);
+    out.push_str(&format!(
+        "  Blind rules: {blind}{}   Hunting rules: {}{}   Below counted levels: {}   Unmapped telemetry: {} rules\n",
+        if account.require_telemetry || blind == 0 { "" } else { " (counted: require_telemetry is off)" },
+        sum(|s| s.hunting),
+        if account.count_hunting { " (counted)" } else { "" },
+        sum(|s| s.level),
+        sum(|s| s.unknown_telemetry),
+    ));
     out
 }
 

@@ -58,6 +58,13 @@ pub struct ThreatModel {
     /// ATT&CK analytics read only these are quick wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub telemetry: Vec<String>,
+    /// Extends or overrides the built-in mapping from what rules declare (`sigma:windows/sysmon`,
+    /// `index:logs-endpoint.*`, `splunk:Sysmon EventID 1`, `sentinel:SecurityEvent`,
+    /// `sourcetype:...`, `integration:...`) onto log-source names; a key may use `*`, and a rule
+    /// whose declaration matches fires when any one of the listed names is collected. An entry
+    /// here wins over a built-in one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub telemetry_map: BTreeMap<String, Vec<String>>,
     /// Where the detection rules live.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleSource>,
@@ -468,10 +475,29 @@ pub struct CoveragePolicy {
     /// `deployed` (default) or `git`. The other side is compared, never counted.
     #[serde(default, skip_serializing_if = "is_default_paired")]
     pub count_paired: PairedCount,
+    /// Whether a rule whose declared telemetry is known and not collected (see `telemetry`,
+    /// `telemetry_map`) is left out as blind (default false). Rules whose requirement ttpc cannot
+    /// map still count, and are listed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_telemetry: bool,
+    /// Rule levels that count, on one scale for every format: `informational`, `low`,
+    /// `medium`, `high`, `critical` (e.g. `[critical, high, medium]`). When absent, every level
+    /// counts. Rules without a level always count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_levels: Option<Vec<String>>,
+    /// Whether hunting queries (Sigma `detection.threat-hunting`, Splunk `type: Hunting`,
+    /// Elastic building blocks, Sentinel hunting queries) count as detection (default true, as
+    /// before this setting existed; false shows them as hunting coverage only).
+    #[serde(default = "default_count_hunting", skip_serializing_if = "Clone::clone")]
+    pub count_hunting: bool,
 }
 
 fn is_default_paired(p: &PairedCount) -> bool {
     *p == PairedCount::Deployed
+}
+
+fn default_count_hunting() -> bool {
+    true
 }
 
 fn default_strong_at() -> u32 {
@@ -486,6 +512,9 @@ impl Default for CoveragePolicy {
             strong_at: default_strong_at(),
             parent_covers_subtechniques: false,
             count_paired: PairedCount::Deployed,
+            require_telemetry: false,
+            count_levels: None,
+            count_hunting: default_count_hunting(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod intel;
 pub mod live;
 mod sources;
 mod targets;
+mod telemetry;
 
 pub use actors::{ActorKind, ActorProfile, Origin, resolve_actors};
 pub use intel::{IntelVia, Intelligence, load_intelligence};
@@ -73,6 +74,7 @@ pub fn resolve_in(
 ) -> Result<Resolved, Box<Problems>> {
     let kb = &attack.kb;
     let mut problems = check_platforms(&model, kb);
+    problems.extend(telemetry::check(&model, kb));
     let mut warnings = model.warnings.clone();
     let intelligence = match load_intelligence(&model, kb, &shared.intel) {
         Ok((intelligence, intel_warnings)) => {

@@ -2,7 +2,9 @@
 //! vendor rules, home-grown detections).
 //!
 //! The header row names the columns, case-insensitively and in any order: `id` and `techniques`
-//! are required, `title`, `status` and `enabled` optional, anything else is ignored. A
+//! are required, `title`, `status`, `enabled`, `level`, `type` (`hunting` marks a hunting rule)
+//! and `telemetry` (log-source names separated by `;`, any one of which lets the rule fire)
+//! optional, anything else is ignored. A
 //! `techniques` cell may separate its IDs with `;`, `,` or whitespace in any mix (a cell with
 //! commas must be quoted); tokens that are not technique IDs (`TA0002`, `execution`) are kept as
 //! tags. A row is located by the physical line it starts on; rows of nothing but empty cells
@@ -27,6 +29,9 @@ struct Columns {
     title: Option<usize>,
     status: Option<usize>,
     enabled: Option<usize>,
+    level: Option<usize>,
+    telemetry: Option<usize>,
+    kind: Option<usize>,
 }
 
 impl Columns {
@@ -42,6 +47,9 @@ impl Columns {
                 title: position("title"),
                 status: position("status"),
                 enabled: position("enabled"),
+                level: position("level"),
+                telemetry: position("telemetry"),
+                kind: position("type"),
             }),
             _ => {
                 let missing: Vec<&str> = [("id", id), ("techniques", techniques)]
@@ -200,6 +208,9 @@ impl Adapter for Csv {
             }
             rule.add_techniques(techniques);
             rule.add_tags(tags);
+            rule.level = normal_word(Some(cell(columns.level)));
+            rule.hunting = cell(columns.kind).eq_ignore_ascii_case("hunting");
+            rule.add_telemetries(cell(columns.telemetry).split(';'));
             parsed.rules.push(rule);
         }
         if rows == 0 {

@@ -6,7 +6,9 @@
 //! nested under their parent technique, so both levels are walked. Only entries whose
 //! `framework` is MITRE ATT&CK count (Elastic also maps some rules to MITRE ATLAS, whose IDs
 //! would be mistaken for unknown techniques). The TOML's `[metadata] maturity` is the status;
-//! Kibana exports have none.
+//! Kibana exports have none. The `index` patterns (else the `related_integrations`) are the
+//! rule's declared telemetry; a building block (`building_block_type`) is a hunting rule, not an
+//! alert.
 //!
 //! Which of the two a file is follows its extension; any other file (named explicitly) is
 //! NDJSON when its first non-blank character is `{`, since a TOML document cannot start so.
@@ -16,6 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Adapter, DetectionRule, Parsed, Skip};
+use crate::inputs::scalar::{Scalar, Scalars};
 use crate::inputs::text::{has_extension, json_error, normal_word};
 use crate::model::RuleKind;
 
@@ -55,6 +58,19 @@ struct RuleBody {
     building_block_type: Option<String>,
     #[serde(default)]
     threat: Option<Vec<Threat>>,
+    #[serde(default)]
+    index: Option<Scalars>,
+    #[serde(default)]
+    related_integrations: Option<Vec<Integration>>,
+}
+
+/// An entry of `related_integrations`: a Fleet package and, for some, one of its integrations.
+#[derive(Debug, Default, Deserialize)]
+struct Integration {
+    #[serde(default)]
+    package: Option<Scalar>,
+    #[serde(default)]
+    integration: Option<Scalar>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,7 +297,32 @@ fn build_rule(path: &Path, body: &RuleBody, locator: Option<String>) -> Result<D
     rule.enabled = body.enabled.unwrap_or(true);
     if text_of(&body.building_block_type).is_some() {
         rule.add_tag("building-block");
+        rule.hunting = true;
     }
+    // What it reads: its index patterns, else (ES|QL, machine learning) its integrations.
+    let mut declared: Vec<String> = body
+        .index
+        .iter()
+        .flat_map(|i| &i.0)
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("index:{p}"))
+        .collect();
+    if declared.is_empty() {
+        declared = body
+            .related_integrations
+            .iter()
+            .flatten()
+            .filter_map(|i| {
+                let package = i.package.as_ref().and_then(Scalar::text)?;
+                Some(match i.integration.as_ref().and_then(Scalar::text) {
+                    Some(integration) => format!("integration:{package}/{integration}"),
+                    None => format!("integration:{package}"),
+                })
+            })
+            .collect();
+    }
+    rule.add_telemetries(declared.iter().map(String::as_str));
     // Collected first, added in bulk: adding one by one is quadratic in the number of entries.
     let (mut techniques, mut tactics) = (Vec::new(), Vec::new());
     for threat in body.threat.iter().flatten() {

@@ -19,6 +19,7 @@ pub mod sniff;
 pub mod source;
 pub mod splunk;
 pub mod summary;
+pub mod telemetry;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -61,6 +62,11 @@ pub struct DetectionRule {
     /// How many rules this entry stands for: 1, except for Navigator layers, whose score is a
     /// rule count.
     pub weight: u32,
+    /// The telemetry it reads, as declared (see [`telemetry`]): any one of them lets it fire.
+    pub telemetry: Vec<String>,
+    /// Whether it is a hunting query rather than an alert (Sigma `detection.threat-hunting`,
+    /// Splunk `type: Hunting`, Elastic building blocks, Sentinel hunting queries).
+    pub hunting: bool,
 }
 
 impl DetectionRule {
@@ -83,6 +89,25 @@ impl DetectionRule {
             techniques: Vec::new(),
             tags: Vec::new(),
             weight: 1,
+            telemetry: Vec::new(),
+            hunting: false,
+        }
+    }
+
+    /// Adds a declared telemetry descriptor, once.
+    pub fn add_telemetry(&mut self, descriptor: &str) {
+        self.add_telemetries([descriptor]);
+    }
+
+    /// Adds declared telemetry descriptors, each once, with a set: linear in the list (a hostile
+    /// file may declare 100,000 of them).
+    pub fn add_telemetries<'a>(&mut self, descriptors: impl IntoIterator<Item = &'a str>) {
+        let mut seen: HashSet<String> = self.telemetry.iter().cloned().collect();
+        for d in descriptors {
+            let d = d.trim();
+            if !d.is_empty() && seen.insert(d.to_owned()) {
+                self.telemetry.push(d.to_owned());
+            }
         }
     }
 

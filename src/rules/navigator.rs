@@ -5,6 +5,8 @@
 //! (`enabled: false`). A technique listed under several tactics is one rule whose weight is its
 //! highest score. Navigator also exports entries that carry nothing but view state (a parent
 //! technique expanded to show its sub-techniques); those claim no coverage and are passed over.
+//! An entry's `metadata` item named `telemetry` (log-source names separated by `;`) is the
+//! declared telemetry of its rule.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -71,6 +73,19 @@ fn is_view_state(entry: &Map<String, Value>) -> bool {
     };
     entry.get("showSubtechniques") == Some(&Value::Bool(true))
         && ["color", "comment", "metadata", "links"].iter().all(|k| empty(k))
+}
+
+/// The values of an entry's `metadata` items named `name` (case-insensitive).
+fn metadata<'a>(entry: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
+    let Some(Value::Array(items)) = entry.get("metadata") else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|m| {
+            m.get("name").and_then(Value::as_str).is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+        })
+        .filter_map(|m| text_field(m, "value"))
+        .collect()
 }
 
 /// A non-empty trimmed string field.
@@ -141,9 +156,11 @@ impl Adapter for NavigatorLayer {
             };
             let comment = text_field(entry, "comment");
             let tactic = text_field(entry, "tactic");
+            let telemetry = metadata(entry, "telemetry");
             match seen.get(&technique.to_ascii_uppercase()) {
                 Some(&at) => {
                     let rule = &mut parsed.rules[at];
+                    rule.add_telemetries(telemetry.iter().flat_map(|v| v.split(';')));
                     rule.weight = rule.weight.max(weight);
                     tactics[at].extend(tactic);
                     if let (Some(comment), false) = (comment, commented[at]) {
@@ -162,6 +179,7 @@ impl Adapter for NavigatorLayer {
                     rule.locator = Some(locator);
                     rule.weight = weight;
                     rule.add_technique(technique);
+                    rule.add_telemetries(telemetry.iter().flat_map(|v| v.split(';')));
                     seen.insert(technique.to_ascii_uppercase(), parsed.rules.len());
                     commented.push(comment.is_some());
                     tactics.push(tactic.into_iter().collect());

@@ -9,7 +9,9 @@
 //! array). ARM names are template expressions; the rule ID is the last literal path segment of
 //! the name, normally the rule's GUID. The Azure-Sentinel repository marks retired rules by a
 //! `[Deprecated]` prefix in the name more often than by `status`, so that prefix stands in for a
-//! missing status.
+//! missing status. The `dataTypes` of `requiredDataConnectors` are a YAML rule's declared
+//! telemetry; a YAML rule with a query but no schedule, trigger, severity or kind is one of the
+//! repository's hunting queries.
 
 use std::path::Path;
 
@@ -77,6 +79,31 @@ const RULE_KEYS: &[&str] = &[
     "triggerOperator",
     "requiredDataConnectors",
 ];
+
+/// Keys every analytic (scheduled, NRT) rule has and a hunting query lacks.
+const HUNTING_ABSENT_KEYS: &[&str] = &["queryFrequency", "triggerOperator", "severity", "kind"];
+
+/// The declared telemetry of `requiredDataConnectors`: each data type (`sentinel:SecurityEvent`),
+/// or the connector (`connector:AzureActiveDirectory`) when it lists none.
+fn add_connectors(rule: &mut DetectionRule, connectors: Option<&serde_yaml::Value>) {
+    // Collected first, added once: adding connector by connector is quadratic in their number.
+    let mut declared: Vec<String> = Vec::new();
+    for connector in connectors.and_then(serde_yaml::Value::as_sequence).into_iter().flatten() {
+        let types: Vec<&str> = match connector.get("dataTypes") {
+            Some(serde_yaml::Value::Sequence(list)) => list.iter().filter_map(|v| v.as_str()).collect(),
+            Some(serde_yaml::Value::String(one)) => vec![one.as_str()],
+            _ => Vec::new(),
+        };
+        let types: Vec<&str> = types.into_iter().map(str::trim).filter(|t| !t.is_empty()).collect();
+        if types.is_empty()
+            && let Some(id) = connector.get("connectorId").and_then(|v| v.as_str()).map(str::trim)
+        {
+            declared.push(format!("connector:{id}"));
+        }
+        declared.extend(types.iter().map(|t| format!("sentinel:{t}")));
+    }
+    rule.add_telemetries(declared.iter().map(String::as_str));
+}
 
 /// Keys that make a document a rule even without a `name` (which is then reported missing).
 const STRONG_KEYS: &[&str] = &["query", "relevantTechniques", "techniques"];
@@ -174,6 +201,9 @@ fn parse_documents(path: &Path, text: &str, values: &[serde_yaml::Value]) -> Par
         add_tactics(&mut rule, doc.tactics.iter().flat_map(|l| &l.0).map(String::as_str));
         let techniques = doc.relevant_techniques.iter().chain(&doc.techniques);
         add_techniques(&mut rule, techniques.flat_map(|l| &l.0).map(String::as_str));
+        add_connectors(&mut rule, mapping.get("requiredDataConnectors"));
+        // The repository's hunting queries are rules without a schedule or a severity.
+        rule.hunting = has("query") && !HUNTING_ABSENT_KEYS.iter().any(|k| has(k));
         parsed.rules.push(rule);
     }
     parsed

@@ -5,13 +5,15 @@
 //! for the documents after it (until `action: reset`), and each remaining document is a rule.
 //! Only tags of the exact shape `attack.tNNNN[.NNN]` are techniques; other `attack.*` tags
 //! (tactics, groups, software, data sources like `attack.ds0005`) are recorded, not counted.
+//! The `logsource` becomes the rule's declared telemetry (`sigma:windows/process_creation`), and
+//! the tag `detection.threat-hunting` marks a hunting rule.
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique};
+use super::{Adapter, DetectionRule, Parsed, Skip, looks_like_technique, telemetry};
 use crate::inputs::malformed_technique;
 use crate::inputs::scalar::{Scalar, Scalars};
 use crate::inputs::text::{has_extension, normal_word, yaml_error, yaml_guard};
@@ -35,6 +37,9 @@ struct Document {
     tags: Option<Scalars>,
     #[serde(default)]
     action: Option<Scalar>,
+    /// Read loosely: a malformed `logsource` must not cost the rule its techniques.
+    #[serde(default)]
+    logsource: Option<serde_yaml::Value>,
     #[serde(default)]
     detection: Option<serde::de::IgnoredAny>,
     #[serde(default)]
@@ -70,6 +75,7 @@ impl Document {
             level: self.level.clone().or_else(|| global.level.clone()),
             tags: Some(Scalars(tags)),
             action: None,
+            logsource: self.logsource.clone().or_else(|| global.logsource.clone()),
             detection: self.detection.or(global.detection),
             correlation: self.correlation.or(global.correlation),
         }
@@ -163,6 +169,19 @@ impl Adapter for Sigma {
             }
             rule.add_techniques(techniques);
             rule.add_tags(tags);
+            rule.hunting = doc
+                .tags
+                .iter()
+                .flat_map(|t| &t.0)
+                .any(|t| t.trim().eq_ignore_ascii_case("detection.threat-hunting"));
+            if let Some(source) = &doc.logsource {
+                let part = |key: &str| source.get(key).and_then(serde_yaml::Value::as_str);
+                if let Some(d) =
+                    telemetry::sigma_descriptor(part("product"), part("category"), part("service"))
+                {
+                    rule.add_telemetry(&d);
+                }
+            }
             parsed.rules.push(rule);
         }
         // Only a multi-document file needs to say which document a rule is.

@@ -12,13 +12,17 @@
 //! `techniques` as written (a malformed one is then reported as unknown by normalisation rather
 //! than hidden); only entries shaped like another ATT&CK object (`TA0002`, `G0046`, `S0154`) are
 //! recorded as tags.
+//!
+//! Declared telemetry: a stanza's `search` gives its `sourcetype=` (else `index=`) values; a
+//! detection's `data_source` list its data sources. A detection of `type: Hunting` is a hunting
+//! rule; its level is its risk score (`tags.risk_score` or the highest `rba` score).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Adapter, DetectionRule, Parsed, Skip};
+use super::{Adapter, DetectionRule, Parsed, Skip, telemetry};
 use crate::inputs::scalar::{Scalar, Scalars};
 use crate::inputs::text::{has_extension, json_error, normal_word, yaml_error, yaml_guard};
 use crate::model::RuleKind;
@@ -295,7 +299,15 @@ impl Adapter for SavedSearches {
                 let d = d.value.trim();
                 d == "1" || d.eq_ignore_ascii_case("true")
             });
-            rule.level = normal_word(conf.get(stanza, SEVERITY).map(|s| s.value.as_str()));
+            rule.level = normal_word(
+                conf.get(stanza, SEVERITY)
+                    .or_else(|| conf.get(stanza, "alert.severity"))
+                    .map(|s| s.value.as_str()),
+            );
+            if let Some(search) = conf.get(stanza, "search") {
+                let declared = telemetry::splunk_search_descriptors(&search.value);
+                rule.add_telemetries(declared.iter().map(String::as_str));
+            }
             if let Some(annotations) = conf.get(stanza, ANNOTATIONS) {
                 read_annotations(&mut rule, stanza, annotations, &mut warnings);
             }
@@ -321,6 +333,12 @@ struct Detection {
     kind: Option<Scalar>,
     #[serde(default)]
     tags: Option<ContentTags>,
+    /// Read loosely (as the two below): a field ttpc did not read before must not cost a
+    /// detection its techniques when it is shaped unexpectedly.
+    #[serde(default)]
+    data_source: Option<serde_yaml::Value>,
+    #[serde(default)]
+    rba: Option<serde_yaml::Value>,
 }
 
 /// The `tags:` mapping of a detection.
@@ -330,6 +348,20 @@ struct ContentTags {
     mitre_attack_id: Option<Scalars>,
     #[serde(default)]
     kill_chain_phases: Option<Scalars>,
+    #[serde(default)]
+    risk_score: Option<serde_yaml::Value>,
+}
+
+/// A detection's risk score as written: `tags.risk_score`, else the highest
+/// `rba.risk_objects[].score` (the number is put on the level scale by
+/// [`telemetry::Level::of`]).
+fn risk_score(detection: &Detection) -> Option<String> {
+    if let Some(score) = detection.tags.as_ref().and_then(|t| t.risk_score.as_ref()).and_then(|s| s.as_u64())
+    {
+        return Some(score.to_string());
+    }
+    let objects = detection.rba.as_ref()?.get("risk_objects")?.as_sequence()?;
+    objects.iter().filter_map(|o| o.get("score")?.as_u64()).max().map(|n| n.to_string())
 }
 
 /// Whether a top-level key holds something (a detection needs both `name` and `search`).
@@ -392,6 +424,19 @@ impl Adapter for SecurityContent {
             );
         let mut rule = DetectionRule::new(RuleKind::SplunkContent, path, id, title);
         rule.status = normal_word(detection.status.as_ref().map(|s| s.0.as_str()));
+        rule.hunting = kind.as_deref() == Some("hunting");
+        let sources = match &detection.data_source {
+            Some(serde_yaml::Value::Sequence(list)) => list.iter().filter_map(|v| v.as_str()).collect(),
+            Some(serde_yaml::Value::String(one)) => vec![one.as_str()],
+            _ => Vec::new(),
+        };
+        let declared: Vec<String> = sources
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| format!("splunk:{}", s.trim()))
+            .collect();
+        rule.add_telemetries(declared.iter().map(String::as_str));
+        rule.level = risk_score(&detection);
         let tags = detection.tags.unwrap_or_default();
         add_attack_ids(&mut rule, tags.mitre_attack_id.iter().flat_map(|s| &s.0).map(String::as_str));
         rule.add_tags(tags.kill_chain_phases.iter().flat_map(|s| &s.0).map(String::as_str));

@@ -62,6 +62,9 @@ fn writes_every_output_and_exits_1_when_a_target_fails() {
             "layers/all-actors.json",
             "layers/coverage.json",
             "layers/gaps.json",
+            // The model lists telemetry: the visibility layers (issue 21).
+            "layers/visibility-minus-detection.json",
+            "layers/visibility.json",
             "matrix.svg",
             "remediation-plan.yaml",
             "report.html",

@@ -29,6 +29,7 @@ fn state_name(state: CellState) -> &'static str {
         CellState::Strong => "strong",
         CellState::Partial => "partial",
         CellState::Gap => "gap",
+        CellState::VisibleGap => "visible-gap",
         CellState::Accepted => "accepted",
         CellState::OutOfScope => "out-of-scope",
         CellState::NotUsed => "not-used",
