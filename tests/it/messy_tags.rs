@@ -7,21 +7,7 @@ use serde_json::Value;
 use crate::common::{self, text, ttpc};
 
 fn rules_json(file: &str, kind: &str) -> Value {
-    let out = ttpc()
-        .args([
-            "rules",
-            &format!("tests/fixtures/rules/messy-tags/{file}"),
-            "--kind",
-            kind,
-            "--format",
-            "json",
-        ])
-        .arg("--attack-data")
-        .arg(common::fixture("attack/mini-release-18.1.json"))
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    rules_json_at(&format!("tests/fixtures/rules/messy-tags/{file}"), kind)
 }
 
 fn issues(summary: &Value, bucket: &str) -> Vec<(String, String, String)> {
