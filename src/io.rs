@@ -141,69 +141,92 @@ pub fn append(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// compile, or holding only files named as ttpc names its outputs; anything else is refused
 /// before a byte is written, because replacing the folder would delete it.
 pub fn write_set(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+    let mut set = OutputSet::begin(dir, &paths)?;
     for file in files {
+        set.add(file)?;
+    }
+    set.commit()
+}
+
+/// An output set being written: [`write_set`] for outputs made one at a time, each written
+/// and dropped before the next is made, so a large set (a fleet overview of thousands of models)
+/// never sits in memory whole. Dropped before [`OutputSet::commit`], it deletes what it staged
+/// and the previous outputs stay untouched.
+#[derive(Debug)]
+pub struct OutputSet {
+    /// The output folder (a link named as it resolved).
+    dir: PathBuf,
+    /// Whether it exists (and is ttpc's): swapped, not renamed.
+    existing: bool,
+    staging: tempfile::TempDir,
+    folders: std::collections::BTreeSet<PathBuf>,
+    names: Vec<String>,
+}
+
+impl OutputSet {
+    /// Checks the output folder and the paths the set will hold, and opens a staging folder.
+    pub fn begin(dir: &Path, paths: &[&Path]) -> Result<OutputSet, OutputError> {
+        for path in paths {
+            if path.as_os_str().is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
+                return Err(OutputError::Outside { path: path.to_path_buf(), dir: dir.to_owned() });
+            }
+        }
+        // A link named as the output folder is the operator's choice: write where it leads.
+        let dir = match std::fs::symlink_metadata(dir) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                dir.canonicalize().map_err(|source| WriteError { path: dir.to_owned(), source })?
+            }
+            _ => dir.to_owned(),
+        };
+        let existing = match std::fs::metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {
+                if let Some(example) = foreign_file(&dir) {
+                    return Err(OutputError::Foreign { dir, example });
+                }
+                true
+            }
+            Ok(_) => {
+                let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a file, not a folder");
+                return Err(WriteError { path: dir, source }.into());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => return Err(WriteError { path: dir, source }.into()),
+        };
+        let name =
+            dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| String::from("out"));
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|source| WriteError { path: parent.clone(), source })?;
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.ttpc-new-"))
+            .tempdir_in(&parent)
+            .map_err(|source| WriteError { path: parent.clone(), source })?;
+        set_mode(staging.path(), 0o755)
+            .map_err(|source| WriteError { path: staging.path().to_owned(), source })?;
+        Ok(OutputSet {
+            dir,
+            existing,
+            staging,
+            folders: std::collections::BTreeSet::new(),
+            names: Vec::with_capacity(paths.len()),
+        })
+    }
+
+    /// Writes one file of the set into the staging folder. Its path must be one of those given
+    /// to [`OutputSet::begin`] (it is checked again).
+    pub fn add(&mut self, file: &OutputFile) -> Result<(), OutputError> {
         if file.path.as_os_str().is_empty()
             || !file.path.components().all(|c| matches!(c, Component::Normal(_)))
         {
-            return Err(OutputError::Outside { path: file.path.clone(), dir: dir.to_owned() });
+            return Err(OutputError::Outside { path: file.path.clone(), dir: self.dir.clone() });
         }
-    }
-    // A link named as the output folder is the operator's choice: write where it leads.
-    let dir = match std::fs::symlink_metadata(dir) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            dir.canonicalize().map_err(|source| WriteError { path: dir.to_owned(), source })?
-        }
-        _ => dir.to_owned(),
-    };
-    let existing = match std::fs::metadata(&dir) {
-        Ok(meta) if meta.is_dir() => {
-            if let Some(example) = foreign_file(&dir) {
-                return Err(OutputError::Foreign { dir, example });
-            }
-            true
-        }
-        Ok(_) => {
-            let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "a file, not a folder");
-            return Err(WriteError { path: dir, source }.into());
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(source) => return Err(WriteError { path: dir, source }.into()),
-    };
-    let name =
-        dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| String::from("out"));
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|source| WriteError { path: parent.clone(), source })?;
-    // Dropped (and deleted) on any failure below: the previous outputs are never touched.
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.ttpc-new-"))
-        .tempdir_in(&parent)
-        .map_err(|source| WriteError { path: parent.clone(), source })?;
-    stage(staging.path(), files)?;
-    let staged = staging.keep();
-    let swapped = if existing { swap(&staged, &dir) } else { std::fs::rename(&staged, &dir) };
-    if let Err(source) = swapped {
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(WriteError { path: dir, source }.into());
-    }
-    // After a swap the staged path holds the previous set; it is no longer needed.
-    if existing {
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(())
-}
-
-/// Writes every file (and the marker) under a fresh staging folder.
-fn stage(root: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    set_mode(root, 0o755).map_err(|source| WriteError { path: root.to_owned(), source })?;
-    let mut folders = std::collections::BTreeSet::new();
-    let mut names: Vec<String> = Vec::with_capacity(files.len());
-    for file in files {
+        let root = self.staging.path();
         let path = root.join(&file.path);
         if let Some(parent) = file.path.parent().filter(|p| !p.as_os_str().is_empty())
-            && folders.insert(parent.to_owned())
+            && self.folders.insert(parent.to_owned())
         {
             let folder = root.join(parent);
             std::fs::create_dir_all(&folder).map_err(|source| WriteError { path: folder, source })?;
@@ -211,18 +234,35 @@ fn stage(root: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
         let fail = |source| WriteError { path: file.path.clone(), source };
         let mut out = std::fs::File::create(&path).map_err(fail)?;
         out.write_all(file.contents.as_bytes()).and_then(|()| out.flush()).map_err(fail)?;
-        names.push(file.path.to_string_lossy().replace('\\', "/"));
+        self.names.push(file.path.to_string_lossy().replace('\\', "/"));
+        Ok(())
     }
-    names.sort();
-    let mut marker = String::from(
-        "# Written by ttpc: this folder holds one compile's outputs and is replaced whole by the next.\n",
-    );
-    for name in names {
-        marker.push_str(&name);
-        marker.push('\n');
+
+    /// Writes the marker and puts the staged set in place of the previous one.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        self.names.sort();
+        let mut marker = String::from(
+            "# Written by ttpc: this folder holds one compile's outputs and is replaced whole by the next.\n",
+        );
+        for name in &self.names {
+            marker.push_str(name);
+            marker.push('\n');
+        }
+        let path = self.staging.path().join(MARKER);
+        std::fs::write(&path, marker).map_err(|source| WriteError { path, source })?;
+        let (dir, existing) = (self.dir, self.existing);
+        let staged = self.staging.keep();
+        let swapped = if existing { swap(&staged, &dir) } else { std::fs::rename(&staged, &dir) };
+        if let Err(source) = swapped {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(WriteError { path: dir, source }.into());
+        }
+        // After a swap the staged path holds the previous set; it is no longer needed.
+        if existing {
+            let _ = std::fs::remove_dir_all(&staged);
+        }
+        Ok(())
     }
-    let path = root.join(MARKER);
-    std::fs::write(&path, marker).map_err(|source| WriteError { path, source })
 }
 
 /// Exchanges two folders: atomically where the system can (Linux `renameat2`), else by two

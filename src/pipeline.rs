@@ -443,9 +443,13 @@ pub fn write_fleet(dir: &Path, mut fleet: crate::assessment::fleet::Fleet) -> Re
             m.report = Some(emit::fleet::link(&from, &absolute(Path::new(output)).join("report.html")));
         }
     }
-    let files = emit::fleet::files(fleet)?;
-    crate::io::write_set(dir, &files)?;
-    Ok(files.len())
+    let names = [Path::new("fleet.csv"), Path::new("fleet.html"), Path::new("fleet.json")];
+    // Written one file at a time: for thousands of models, holding all three at once cost more
+    // memory than the rest of the batch (issue 22).
+    let mut set = crate::io::OutputSet::begin(dir, &names)?;
+    emit::fleet::each_file(fleet, |file| set.add(&file).map_err(Error::from))?;
+    set.commit()?;
+    Ok(names.len())
 }
 
 /// The ATT&CK data a model pins.

@@ -20,19 +20,31 @@ use crate::io::OutputFile;
 pub const FLEET_HTML: &str = "fleet.html.j2";
 const FLEET_HTML_SOURCE: &str = include_str!("../../templates/fleet.html.j2");
 
-/// The files of the overview: `fleet.json`, `fleet.csv`, `fleet.html`.
+/// The files of the overview: `fleet.csv`, `fleet.html`, `fleet.json` (see [`each_file`]).
+pub fn files(fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
+    let mut files = Vec::with_capacity(3);
+    each_file(fleet, |file| {
+        files.push(file);
+        Ok::<(), Box<TemplateError>>(())
+    })?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Makes the overview's files one at a time and hands each to `sink` before making the next, so
+/// a caller that writes and drops them never holds more than one (with the rows) in memory.
 /// Takes the fleet whole: its rows move into the page's context rather than being copied.
-pub fn files(mut fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
+pub fn each_file<E: From<Box<TemplateError>>>(
+    mut fleet: Fleet,
+    mut sink: impl FnMut(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let json = json(&fleet);
-    let csv = csv(&fleet);
     let nonce = crate::io::sha256_hex(json.as_bytes())[..32].to_owned();
+    sink(OutputFile::new("fleet.json", json))?;
+    sink(OutputFile::new("fleet.csv", csv(&fleet)))?;
     let rows = std::sync::Arc::new(std::mem::take(&mut fleet.models));
     let html = report::html_page_in(FLEET_HTML, FLEET_HTML_SOURCE, &context(&fleet, rows), &nonce)?;
-    Ok(vec![
-        OutputFile::new("fleet.csv", csv),
-        OutputFile::new("fleet.html", html),
-        OutputFile::new("fleet.json", json),
-    ])
+    sink(OutputFile::new("fleet.html", html))
 }
 
 /// `fleet.json`: the fleet indented as every JSON output is, except that each model is one line
