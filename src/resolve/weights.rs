@@ -227,8 +227,10 @@ fn bind(kb: &KnowledgeBase, rows: Vec<(String, Weight)>) -> (BTreeMap<TechniqueI
         let id = written.trim();
         let targets: Vec<TechniqueIdx> = match kb.technique(id) {
             Some(t) if kb[t].status == Status::Active => {
-                if direct.insert(t, weight).is_some() {
+                if direct.contains_key(&t) {
                     twice.push(id.to_owned());
+                } else {
+                    direct.insert(t, weight);
                 }
                 continue;
             }
@@ -280,7 +282,7 @@ fn bind(kb: &KnowledgeBase, rows: Vec<(String, Weight)>) -> (BTreeMap<TechniqueI
         notes.push(format!("{} ID(s) weigh nothing here: {}", dropped.len(), dropped.join(", ")));
     }
     if !twice.is_empty() {
-        notes.push(format!("{} ID(s) listed twice, the last row kept: {}", twice.len(), twice.join(", ")));
+        notes.push(format!("{} ID(s) listed twice, the first row kept: {}", twice.len(), twice.join(", ")));
     }
     (direct, notes)
 }

@@ -225,3 +225,57 @@ fn issue_18_ctid_techniques_json_weighs_the_financial_model_as_an_independent_re
         warnings.iter().any(|w| w.code == "ttpc::priority::weight_ids" && w.message.contains("remapped"))
     );
 }
+
+#[test]
+#[ignore = "needs the shared corpora"]
+fn issue_18_without_scope_low_actionability_resource_development_leaves_the_30_day_horizon() {
+    let file = common::shared_file("corpora/ctid/top-attack-techniques/Techniques.json");
+    let path = common::root().join("models/financial-services.yaml");
+    let model = std::fs::read_to_string(&path).expect("model");
+    let scope = "scope:\n  platforms: [Windows, Linux, macOS, IaaS, Identity Provider, Office Suite]\n";
+    assert!(model.contains(scope), "the financial model has this scope");
+    let unscoped = model.replace(scope, "");
+    let weighted = format!(
+        "{unscoped}priority:\n  weights:\n    - {{kind: ctid-top-techniques, path: {}}}\n",
+        file.display()
+    );
+    let bundle = common::shared_file("attack/enterprise-attack-18.1.json");
+    let run = |text: String| {
+        let model = ttpc::model::load_str(&path, text).expect("valid model");
+        let data = ttpc::attack::source::load(Some(&bundle), &ttpc::pipeline::pin_of(&model)).expect("data");
+        let r = ttpc::resolve::resolve(model, data).expect("resolves");
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
+        ttpc::analysis::analyse(&r, &ttpc::analysis::Options { as_of })
+    };
+    // The 30-day items in Resource Development, with their reasons.
+    let resource_development = |a: &Assessment| -> Vec<(String, Vec<String>)> {
+        a.plan.horizons[0]
+            .items
+            .iter()
+            .filter(|i| {
+                a.technique(&i.technique)
+                    .is_some_and(|t| t.tactics.iter().any(|x| x == "resource-development"))
+            })
+            .map(|i| (i.technique.clone(), i.reasons.clone()))
+            .collect()
+    };
+    let before = run(unscoped);
+    assert!(
+        !resource_development(&before).is_empty(),
+        "without weights, Resource Development reaches the 30-day plan"
+    );
+    let after = run(weighted);
+    let left = resource_development(&after);
+    assert!(
+        left.iter().all(|(_, reasons)| !reasons.iter().any(|r| r.starts_with("low actionability"))),
+        "no low-actionability Resource Development technique stays in the 30-day plan: {left:?}"
+    );
+    // Those that left say why, wherever they went.
+    for (id, _) in resource_development(&before) {
+        if left.iter().any(|(l, _)| *l == id) {
+            continue;
+        }
+        let p = after.technique(&id).and_then(|t| t.priority.as_ref()).expect("still a gap");
+        assert!(p.reasons.iter().any(|r| r.starts_with("low actionability")), "{id}: {:?}", p.reasons);
+    }
+}
