@@ -8,6 +8,7 @@
 //! [`crate::analysis::priority`].
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde::Deserialize;
 
@@ -227,10 +228,11 @@ fn bind(kb: &KnowledgeBase, rows: Vec<(String, Weight)>) -> (BTreeMap<TechniqueI
         let id = written.trim();
         let targets: Vec<TechniqueIdx> = match kb.technique(id) {
             Some(t) if kb[t].status == Status::Active => {
-                if direct.contains_key(&t) {
-                    twice.push(id.to_owned());
-                } else {
-                    direct.insert(t, weight);
+                match direct.entry(t) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(weight);
+                    }
+                    Entry::Occupied(_) => twice.push(id.to_owned()),
                 }
                 continue;
             }
