@@ -50,6 +50,9 @@ pub fn check_model(model: &LoadedModel, root: &Path) -> Vec<Problem> {
     for (i, source) in m.intelligence.iter().enumerate() {
         named.push((format!("/intelligence/{i}/path"), source.path.as_str(), "intelligence source"));
     }
+    for (i, source) in m.priority.weights.iter().enumerate() {
+        named.push((format!("/priority/weights/{i}/path"), source.path.as_str(), "weight source"));
+    }
     if let Some(v) = &m.validation {
         if let Some(atomics) = &v.atomics {
             named.push((String::from("/validation/atomics"), atomics, "Atomic Red Team folder"));

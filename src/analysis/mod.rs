@@ -24,7 +24,8 @@ use chrono::NaiveDate;
 
 use crate::assessment::*;
 use crate::attack::{KnowledgeBase, Status, TechniqueIdx, Via};
-use crate::model::{Criticality, ThreatModel};
+use crate::model::{Criticality, ThreatModel, WeightKind};
+use crate::resolve::weights::Weight;
 use crate::resolve::{ActorKind, Resolved};
 use crate::rules::{Mapping, MappingIssue, SourceSummary};
 
@@ -244,11 +245,18 @@ fn prioritise(r: &Resolved, techniques: &mut [TechniqueAssessment], tactics: &[T
                 .as_ref()
                 .filter(|v| v.state == ValidationState::Failed)
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
+            weights: technique_weights(r, &t.id),
         };
         let (score, mut reasons) = priority::score(&inputs);
         reasons.extend(visibility::blind_reasons(&t.excluded));
         t.priority = Some(Priority { score, rank: 0, reasons });
     }
+}
+
+/// The technique's weight in each of the model's weight sources, in model order.
+fn technique_weights<'a>(r: &'a Resolved, id: &str) -> Vec<(&'a str, Option<&'a Weight>)> {
+    let t = r.attack.kb.technique(id);
+    r.weights.sources.iter().map(|s| (s.label.as_str(), t.and_then(|t| s.by_technique.get(&t)))).collect()
 }
 
 /// Ranks the scored gaps (score, then actor weight, then ID) and returns their indices in order.
@@ -566,7 +574,7 @@ fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
             priority::HAS_ANALYTICS,
             priority::QUICK_WIN,
             priority::SOME_DATA
-        ),
+        ) + &weight_statement(m),
         String::from(
             "Priority-1 gaps (the max_priority_1_gaps target) are gaps used by actors carrying at least half of the total actor weight.",
         ),
@@ -592,6 +600,31 @@ fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
         priority_gap,
         statements,
     }
+}
+
+/// The weight terms of the gap priority, for models with `priority.weights` only (others read
+/// as before).
+fn weight_statement(m: &ThreatModel) -> String {
+    let mut terms = Vec::new();
+    if m.priority.weights.iter().any(|w| w.kind == WeightKind::CtidTopTechniques) {
+        terms.push(format!(
+            "{} × CTID prevalence + {} × CTID choke point − {} when CTID actionability is below {} (its combined score, else the larger of its detection and mitigation scores)",
+            priority::PREVALENCE,
+            priority::CHOKE_POINT,
+            priority::LOW_ACTIONABILITY,
+            priority::ACTIONABLE_AT
+        ));
+    }
+    if m.priority.weights.iter().any(|w| w.kind == WeightKind::Csv) {
+        terms.push(format!("{} × the weight of a team CSV", priority::TEAM_WEIGHT));
+    }
+    if terms.is_empty() {
+        return String::new();
+    }
+    format!(
+        " Technique weights (priority.weights): + {}, per source; a technique a source does not cover has no weight from it (not 0); the score never drops below 0.",
+        terms.join(" + ")
+    )
 }
 
 /// The method statements of the telemetry policy (only for models with a telemetry account, so

@@ -14,9 +14,22 @@
 //! | feasibility: some of it is collected | 2 |
 //! | emulation: its tests ran undetected (mapped rules did not fire) | 25 |
 //!
+//! With `priority.weights` (opt-in), each source adds its own term:
+//!
+//! | input | points |
+//! |---|---|
+//! | CTID Top ATT&CK Techniques: prevalence (0 to 1) | 20 × prevalence, rounded |
+//! | CTID Top ATT&CK Techniques: choke point (0 to 1) | 10 × choke point, rounded |
+//! | CTID Top ATT&CK Techniques: actionability below 0.2 (little to detect or mitigate it with) | −15 |
+//! | team CSV: weight (0 or more) | 10 × weight, rounded |
+//!
+//! A technique a source does not cover has no weight from it (said so in its reasons), which is
+//! not a weight of 0. A score never drops below 0.
+//!
 //! Ties are broken by actor weight, then by technique ID.
 
 use crate::assessment::{DetectionGuidance, Effort};
+use crate::resolve::weights::Weight;
 
 /// Points per unit of actor weight.
 pub const THREAT: u32 = 10;
@@ -39,6 +52,17 @@ pub const QUICK_WIN: u32 = 5;
 pub const SOME_DATA: u32 = 2;
 /// Points when emulation ran undetected.
 pub const FAILED_VALIDATION: u32 = 25;
+
+/// Points per unit of CTID prevalence.
+pub const PREVALENCE: u32 = 20;
+/// Points per unit of CTID choke-point score.
+pub const CHOKE_POINT: u32 = 10;
+/// Points taken from a gap whose CTID actionability is below [`ACTIONABLE_AT`].
+pub const LOW_ACTIONABILITY: u32 = 15;
+/// The CTID actionability below which a SOC has little to detect or mitigate a technique with.
+pub const ACTIONABLE_AT: f64 = 0.2;
+/// Points per unit of a team CSV weight.
+pub const TEAM_WEIGHT: u32 = 10;
 
 /// What the score of one gap is computed from.
 #[derive(Debug)]
@@ -64,6 +88,9 @@ pub struct PriorityInputs<'a> {
     pub guidance: &'a DetectionGuidance,
     /// When emulation ran undetected: the titles of the mapped rules that did not fire.
     pub failed_validation: Option<Vec<String>>,
+    /// One entry per `priority.weights` source: its label and the technique's weight in it
+    /// (`None`: the source does not cover it).
+    pub weights: Vec<(&'a str, Option<&'a Weight>)>,
 }
 
 /// The score and the reasons behind it.
@@ -143,5 +170,66 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
     } else {
         reasons.push(format!("{}: +0", words.join("; ")));
     }
-    (score, reasons)
+    let mut penalty = 0;
+    for (label, weight) in &inputs.weights {
+        let (points, reason, minus) = weight_term(label, *weight);
+        score += points;
+        penalty += minus;
+        reasons.extend(reason);
+    }
+    (score.saturating_sub(penalty), reasons)
+}
+
+/// One weight source's points, its reason lines, and the points it takes away.
+fn weight_term(label: &str, weight: Option<&Weight>) -> (u32, Vec<String>, u32) {
+    let as_written =
+        |written: &Option<String>| written.as_ref().map(|w| format!(" (as {w})")).unwrap_or_default();
+    match weight {
+        None => (0, vec![format!("no weight in {label}: it does not cover this technique")], 0),
+        Some(Weight::Ctid { prevalence, choke_point, actionability, written }) => {
+            let points = scaled(*prevalence, PREVALENCE) + scaled(*choke_point, CHOKE_POINT);
+            let acting = actionability.map_or_else(
+                || String::from("actionability not scored"),
+                |a| format!("actionability {}", number(a)),
+            );
+            let mut reasons = vec![format!(
+                "prevalence {}, choke point {}, {acting} — {label}{}: +{points}",
+                number(*prevalence),
+                number(*choke_point),
+                as_written(written)
+            )];
+            let mut minus = 0;
+            if let Some(a) = actionability.filter(|a| *a < ACTIONABLE_AT) {
+                minus = LOW_ACTIONABILITY;
+                reasons.push(format!(
+                    "low actionability {} (below {}): {label} finds little a SOC can detect or mitigate it with: −{minus}",
+                    number(a),
+                    number(ACTIONABLE_AT)
+                ));
+            }
+            (points, reasons, minus)
+        }
+        Some(Weight::Team { weight, reason, written }) => {
+            let points = scaled(*weight, TEAM_WEIGHT);
+            let why = if reason.is_empty() { String::new() } else { format!(" — {reason}") };
+            (
+                points,
+                vec![format!("weight {} in {label}{}{why}: +{points}", number(*weight), as_written(written))],
+                0,
+            )
+        }
+    }
+}
+
+/// `x × per`, rounded half away from zero (x is 0 or more).
+fn scaled(x: f64, per: u32) -> u32 {
+    let points = (x * f64::from(per)).round();
+    if points.is_finite() && points > 0.0 { points.min(f64::from(u32::MAX / 4)) as u32 } else { 0 }
+}
+
+/// A weight as reasons print it: at most two decimals, no trailing zeros (`0.6`, `0.87`, `3`).
+fn number(x: f64) -> String {
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { String::from("0") } else { text.to_owned() }
 }

@@ -81,6 +81,10 @@ pub struct ThreatModel {
     /// How the remediation plan is laid out.
     #[serde(default)]
     pub remediation: RemediationPolicy,
+    /// What else weighs gap priority (opt-in): technique weights such as CTID's Top ATT&CK
+    /// Techniques or the team's own CSV.
+    #[serde(default, skip_serializing_if = "PriorityPolicy::is_empty")]
+    pub priority: PriorityPolicy,
     /// Adversary emulation: Atomic Red Team tests and their results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
@@ -560,6 +564,44 @@ pub struct Targets {
     /// `{tolerance: 0.5}` to allow a drop of up to 0.5 percentage points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_drop_from_baseline: Option<NoDrop>,
+}
+
+/// What else weighs gap priority, beyond actors, assets, tactics and feasibility.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityPolicy {
+    /// Technique weight sources; each adds its own documented term to every gap's priority and
+    /// a reason line saying what it read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<WeightSource>,
+}
+
+impl PriorityPolicy {
+    /// Whether nothing is set (the model reads as before).
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+}
+
+/// One source of technique weights.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightSource {
+    /// `ctid-top-techniques` (CTID's `Techniques.json`: prevalence, choke point and
+    /// actionability scores) or `csv` (the team's own `technique,weight,reason` rows).
+    pub kind: WeightKind,
+    /// The file, relative to the model file.
+    pub path: String,
+}
+
+/// The format of a weight source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightKind {
+    /// The Center for Threat-Informed Defense's Top ATT&CK Techniques `Techniques.json`.
+    CtidTopTechniques,
+    /// A CSV with a `technique,weight,reason` header; weight is a number of 0 or more.
+    Csv,
 }
 
 /// The `no_drop_from_baseline` target.

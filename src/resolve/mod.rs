@@ -11,6 +11,7 @@ pub mod live;
 mod sources;
 mod targets;
 mod telemetry;
+pub mod weights;
 
 pub use actors::{ActorKind, ActorProfile, Origin, resolve_actors};
 pub use intel::{IntelVia, Intelligence, load_intelligence};
@@ -19,6 +20,7 @@ pub use sources::{
     EmulationInputs, ResolvedSource, SharedInputs, load_emulation, load_sources, load_sources_in,
 };
 pub use targets::{ResolvedTargets, resolve_targets};
+pub use weights::{TechniqueWeights, load_weights};
 
 use std::collections::BTreeSet;
 
@@ -44,6 +46,8 @@ pub struct Resolved {
     pub emulation: EmulationInputs,
     /// The model's intelligence, loaded (empty without `intelligence`).
     pub intelligence: Intelligence,
+    /// The model's technique weights (empty without `priority.weights`).
+    pub weights: TechniqueWeights,
     /// Non-fatal findings in the model (revoked actors, duplicates, ...).
     pub warnings: Vec<Problem>,
 }
@@ -118,6 +122,16 @@ pub fn resolve_in(
             EmulationInputs::default()
         }
     };
+    let weights = match load_weights(&model, kb) {
+        Ok((weights, weight_warnings)) => {
+            warnings.extend(weight_warnings);
+            weights
+        }
+        Err(weight_problems) => {
+            problems.extend(weight_problems);
+            TechniqueWeights::default()
+        }
+    };
     warnings.extend(unused_acceptances(&model, kb, &actors, &targets));
     warnings.extend(sources::excluded_by_status(&model, &sources));
     if !problems.is_empty() {
@@ -128,7 +142,7 @@ pub fn resolve_in(
             problems,
         )));
     }
-    Ok(Resolved { model, attack, actors, sources, targets, emulation, intelligence, warnings })
+    Ok(Resolved { model, attack, actors, sources, targets, emulation, intelligence, weights, warnings })
 }
 
 /// A note for each acceptance of a technique no actor of the model uses (nor `must_cover`

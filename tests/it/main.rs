@@ -35,6 +35,7 @@ mod live_double;
 mod lookup_cli;
 mod messy_tags;
 mod pictures;
+mod priority_weights;
 mod pull_request;
 mod releases;
 mod rules_cli;
