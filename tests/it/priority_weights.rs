@@ -174,14 +174,7 @@ fn issue_18_ctid_techniques_json_weighs_the_financial_model_as_an_independent_re
         "{plain}priority:\n  weights:\n    - {{kind: ctid-top-techniques, path: {}}}\n",
         file.display()
     );
-    let bundle = common::shared_file("attack/enterprise-attack-18.1.json");
-    let run = |text: String| {
-        let model = ttpc::model::load_str(&path, text).expect("valid model");
-        let data = ttpc::attack::source::load(Some(&bundle), &ttpc::pipeline::pin_of(&model)).expect("data");
-        let r = ttpc::resolve::resolve(model, data).expect("resolves");
-        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
-        (ttpc::analysis::analyse(&r, &ttpc::analysis::Options { as_of }), r.warnings)
-    };
+    let run = |text: String| analyse_18_1(&path, text);
     let (before, _) = run(plain);
     let (after, warnings) = run(weighted);
     let top = |a: &Assessment| ranking(a).into_iter().take(5).map(|(id, _)| id).collect::<Vec<_>>();
@@ -239,14 +232,7 @@ fn issue_18_without_scope_low_actionability_resource_development_leaves_the_30_d
         "{unscoped}priority:\n  weights:\n    - {{kind: ctid-top-techniques, path: {}}}\n",
         file.display()
     );
-    let bundle = common::shared_file("attack/enterprise-attack-18.1.json");
-    let run = |text: String| {
-        let model = ttpc::model::load_str(&path, text).expect("valid model");
-        let data = ttpc::attack::source::load(Some(&bundle), &ttpc::pipeline::pin_of(&model)).expect("data");
-        let r = ttpc::resolve::resolve(model, data).expect("resolves");
-        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
-        ttpc::analysis::analyse(&r, &ttpc::analysis::Options { as_of })
-    };
+    let run = |text: String| analyse_18_1(&path, text).0;
     // The 30-day items in Resource Development, with their reasons.
     let resource_development = |a: &Assessment| -> Vec<(String, Vec<String>)> {
         a.plan.horizons[0]
@@ -278,4 +264,15 @@ fn issue_18_without_scope_low_actionability_resource_development_leaves_the_30_d
         let p = after.technique(&id).and_then(|t| t.priority.as_ref()).expect("still a gap");
         assert!(p.reasons.iter().any(|r| r.starts_with("low actionability")), "{id}: {:?}", p.reasons);
     }
+}
+
+/// A model's text, as if read from `path`, analysed against the shared 18.1 bundle on
+/// 2026-03-15: the assessment and the resolution warnings.
+fn analyse_18_1(path: &std::path::Path, text: String) -> (Assessment, Vec<ttpc::diagnostics::Problem>) {
+    let bundle = common::shared_file("attack/enterprise-attack-18.1.json");
+    let model = ttpc::model::load_str(path, text).expect("valid model");
+    let data = ttpc::attack::source::load(Some(&bundle), &ttpc::pipeline::pin_of(&model)).expect("data");
+    let r = ttpc::resolve::resolve(model, data).expect("resolves");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 15).expect("date");
+    (ttpc::analysis::analyse(&r, &ttpc::analysis::Options { as_of }), r.warnings)
 }
