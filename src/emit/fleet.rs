@@ -20,18 +20,7 @@ use crate::io::OutputFile;
 pub const FLEET_HTML: &str = "fleet.html.j2";
 const FLEET_HTML_SOURCE: &str = include_str!("../../templates/fleet.html.j2");
 
-/// The files of the overview: `fleet.csv`, `fleet.html`, `fleet.json` (see [`each_file`]).
-pub fn files(fleet: Fleet) -> Result<Vec<OutputFile>, Box<TemplateError>> {
-    let mut files = Vec::with_capacity(3);
-    each_file(fleet, |file| {
-        files.push(file);
-        Ok::<(), Box<TemplateError>>(())
-    })?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
-}
-
-/// Makes the overview's files one at a time and hands each to `sink` before making the next, so
+/// Makes the overview's files (`fleet.json`, `fleet.csv`, `fleet.html`) one at a time and hands each to `sink` before making the next, so
 /// a caller that writes and drops them never holds more than one (with the rows) in memory.
 /// Takes the fleet whole: its rows move into the page's context rather than being copied.
 pub fn each_file<E: From<Box<TemplateError>>>(
