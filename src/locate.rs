@@ -113,6 +113,23 @@ fn pointer(model: &LoadedModel, a: &Assessment, v: &Verdict) -> String {
         TargetKind::MaxPriority1Gaps => String::from("/targets/max_priority_1_gaps"),
         TargetKind::Validated => String::from("/targets/validated"),
         TargetKind::NoDropFromBaseline => String::from("/targets/no_drop_from_baseline"),
+        TargetKind::DetectedOrProtected => {
+            let d = &t.detected_or_protected;
+            let section = |k: &str| format!("/targets/detected_or_protected/{k}");
+            let what = v.target.strip_suffix(" detected or protected").unwrap_or_default();
+            if what == "overall" {
+                return section("overall");
+            }
+            let actor = a.actors.iter().find(|x| x.name == what).map(|x| &x.reference);
+            if let Some(key) = actor.and_then(|r| d.actors.keys().find(|k| k.eq_ignore_ascii_case(r))) {
+                return format!("{}/{}", section("actors"), escape_segment(key));
+            }
+            let tactic = a.tactics.iter().find(|x| x.name == what).map(|x| &x.shortname);
+            match tactic.and_then(|s| d.tactics.keys().find(|k| *k == s)) {
+                Some(key) => format!("{}/{}", section("tactics"), escape_segment(key)),
+                None => String::from("/targets/detected_or_protected"),
+            }
+        }
         TargetKind::Acceptance => {
             // `acceptance of T1055 Name (owner)`.
             let id = v.target.split_whitespace().nth(2).unwrap_or_default();

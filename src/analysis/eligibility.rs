@@ -27,6 +27,10 @@ pub enum Exclusion {
     Hunting,
     /// Its telemetry is not collected: collect any one of these.
     Blind(Vec<String>),
+    /// A security-control mapping that is evidence rather than a detection (a `protect`,
+    /// `respond`, `mitigate` or exposure row, or a `detect` row scored minimal): shown with the
+    /// technique's controls, never among excluded rules.
+    Evidence(String),
 }
 
 impl Exclusion {
@@ -38,6 +42,7 @@ impl Exclusion {
             Exclusion::Level(level) => format!("level {}", level.as_str()),
             Exclusion::Hunting => String::from("hunting"),
             Exclusion::Blind(collect) => format!("blind: collect {}", collect.join(" or ")),
+            Exclusion::Evidence(what) => what.clone(),
         }
     }
 }
@@ -107,6 +112,11 @@ impl Eligibility {
         self.standing(s, r).is_none_or(|x| x.exclusions.is_empty())
     }
 
+    /// Whether rule `r` of source `s` is a control mapping kept as evidence, not a detection.
+    pub fn is_evidence(&self, s: usize, r: usize) -> bool {
+        self.standing(s, r).is_some_and(|x| x.exclusions.iter().any(|e| matches!(e, Exclusion::Evidence(_))))
+    }
+
     /// The standing of rule `r` of source `s`.
     pub fn standing(&self, s: usize, r: usize) -> Option<&Standing> {
         self.standings.get(s).and_then(|list| list.get(r))
@@ -126,6 +136,13 @@ fn exclusions(
     need: &Need,
 ) -> Vec<Exclusion> {
     let mut out = Vec::new();
+    // A mapping row weighs what the model's selection gave it; nothing means evidence only.
+    if let Some(control) = rule.control.as_ref().filter(|_| rule.weight == 0) {
+        out.push(Exclusion::Evidence(match control.score {
+            Some(score) => format!("{} mapping, {}: evidence, not counted", control.category.as_str(), score.as_str()),
+            None => format!("{} mapping: evidence, not counted", control.category.as_str()),
+        }));
+    }
     if let Some(status) = &rule.status {
         let ok = match &policy.count_status {
             Some(allowed) => allowed.iter().any(|a| a.eq_ignore_ascii_case(status)),

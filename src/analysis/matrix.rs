@@ -26,6 +26,7 @@ pub fn matrix(kb: &KnowledgeBase, assessed: &[TechniqueAssessment]) -> Vec<Matri
             score,
             subtechniques: Vec::new(),
             hidden_subtechniques: 0,
+            protected: lookup(&technique.id).is_some_and(|a| a.protected == Some(true)),
         }
     };
     kb.tactics()

@@ -6,6 +6,7 @@
 //! gaps; then it sums coverage per actor, for the union and per tactic, and lays out the
 //! remediation plan. Targets are judged afterwards by [`crate::check`].
 
+mod controls;
 mod coverage;
 mod drift;
 mod eligibility;
@@ -47,10 +48,13 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let index = RuleIndex::new(&r.sources, |s, i| eligibility.counts(s, i));
     // With a telemetry account, the rules that do not count are listed per technique too.
     let excluded =
-        eligibility::active(m).then(|| RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i)));
+        eligibility::active(m).then(|| {
+            RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i) && !eligibility.is_evidence(s, i))
+        });
     let accepted = acceptances_in_force(r, options.as_of);
     let users = users_of_techniques(r);
     let judge = emulation::Judge::new(r, options.as_of);
+    let controls = controls::ControlIndex::new(r);
 
     // Every technique looked at: the union of profiles, must-cover and accepted ones.
     let must_cover: BTreeSet<TechniqueIdx> = r.targets.must_cover.iter().copied().collect();
@@ -71,6 +75,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
                 must_cover.contains(t),
                 validation,
             );
+            (assessed.controls, assessed.protected, assessed.exposed_by) = controls.evidence(r, *t);
             if let Some(excluded) = &excluded {
                 assessed.visibility = Some(visibility::visibility(&assessed.detection));
                 assessed.excluded = visibility::excluded_rules(
@@ -126,6 +131,7 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
         matrix,
         drift: drift::drift(r),
         telemetry,
+        controls: controls::sources(r),
     }
 }
 
@@ -161,7 +167,12 @@ fn union_coverage(
     techniques: &[TechniqueAssessment],
     filter: impl Fn(&TechniqueAssessment) -> bool,
 ) -> Coverage {
-    tally(techniques.iter().filter(|t| !t.actors.is_empty() && filter(t)).map(|t| t.state))
+    let chosen = || techniques.iter().filter(|t| !t.actors.is_empty() && filter(t));
+    let mut c = tally(chosen().map(|t| t.state));
+    if techniques.iter().any(|t| t.protected.is_some()) {
+        c.protection = Some(controls::protection(&c, chosen()));
+    }
+    c
 }
 
 /// Coverage per tactic, in matrix order, each measured against the model's own line: the
@@ -246,6 +257,13 @@ fn prioritise(r: &Resolved, techniques: &mut [TechniqueAssessment], tactics: &[T
                 .filter(|v| v.state == ValidationState::Failed)
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
             weights: technique_weights(r, &t.id),
+            exposed_by: &t.exposed_by,
+            protected_by: t
+                .controls
+                .iter()
+                .filter(|c| c.category == "protect" && c.counted)
+                .map(|c| format!("{} ({})", c.description, c.score.as_deref().unwrap_or_default()))
+                .collect(),
         };
         let (score, mut reasons) = priority::score(&inputs);
         reasons.extend(visibility::blind_reasons(&t.excluded));
@@ -283,8 +301,11 @@ fn actor_assessments(r: &Resolved, techniques: &[TechniqueAssessment]) -> Vec<Ac
     r.actors
         .iter()
         .map(|actor| {
-            let coverage =
-                tally(actor.techniques.keys().filter_map(|t| find(techniques, &kb[*t].id).map(|x| x.state)));
+            let chosen = || actor.techniques.keys().filter_map(|t| find(techniques, &kb[*t].id));
+            let mut coverage = tally(chosen().map(|x| x.state));
+            if techniques.iter().any(|t| t.protected.is_some()) {
+                coverage.protection = Some(controls::protection(&coverage, chosen()));
+            }
             ActorAssessment {
                 reference: actor.reference.clone(),
                 id: actor.id.clone(),
@@ -380,6 +401,24 @@ fn targets(r: &Resolved) -> Targets {
         max_priority_1_gaps: t.max_priority_1_gaps,
         validated: t.validated.map(|p| p.value()),
         no_drop_from_baseline: t.no_drop_from_baseline.and_then(|n| n.tolerance()),
+        detected_or_protected: DetectedOrProtectedTargets {
+            overall: t.detected_or_protected.overall.map(|p| p.value()),
+            actors: t
+                .detected_or_protected
+                .actors
+                .iter()
+                .map(|(reference, p)| ActorTarget { reference: reference.clone(), percent: p.value() })
+                .collect(),
+            // Keys were checked when the model was resolved.
+            tactics: t
+                .detected_or_protected
+                .tactics
+                .iter()
+                .filter_map(|(key, p)| {
+                    kb.tactic(key).map(|x| TacticTarget { tactic: kb[x].shortname.clone(), percent: p.value() })
+                })
+                .collect(),
+        },
     }
 }
 
@@ -439,6 +478,9 @@ fn technique(
         validation,
         visibility: None,
         excluded: Vec::new(),
+        controls: Vec::new(),
+        protected: None,
+        exposed_by: Vec::new(),
     }
 }
 
@@ -590,6 +632,14 @@ fn semantics(m: &ThreatModel, r: &Resolved, overall: Option<f64>) -> Semantics {
     }
     if eligibility::active(m) {
         statements.extend(telemetry_statements(m));
+    }
+    if m.rules.iter().any(|s| s.kind == crate::model::RuleKind::MappingsExplorer) {
+        statements.push(format!(
+            "Security controls (mappings-explorer sources, only the capabilities the model selects): a detect mapping counts as rules — partial as 1, significant as {} (strong), minimal is shown and not counted; a protect mapping scored partial or significant makes the technique protected, shown beside detection and counted by targets.detected_or_protected (protected techniques count as covered there); respond and mitigate (NIST SP 800-53) mappings are listed; a known exploited vulnerability (CISA KEV) exposes the techniques it enables. Gap priority + {} when exposed, − {} when protected. Mappings are read on the technique they name.",
+            c.strong_at.max(1),
+            priority::EXPOSED,
+            priority::PROTECTED
+        ));
     }
     Semantics {
         scope_platforms: m.scope.platforms.clone(),

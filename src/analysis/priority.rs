@@ -23,6 +23,13 @@
 //! | CTID Top ATT&CK Techniques: actionability below 0.2 (little to detect or mitigate it with) | −15 |
 //! | team CSV: weight (0 or more) | 10 × weight, rounded |
 //!
+//! With `mappings-explorer` sources (security controls as evidence):
+//!
+//! | input | points |
+//! |---|---|
+//! | exposure: a known exploited vulnerability the team has (CISA KEV) enables it | 15 |
+//! | protection: a selected capability protects it (partial or significant) | −10 |
+//!
 //! A technique a source does not cover has no weight from it (said so in its reasons), which is
 //! not a weight of 0. A score never drops below 0.
 //!
@@ -63,6 +70,10 @@ pub const LOW_ACTIONABILITY: u32 = 15;
 pub const ACTIONABLE_AT: f64 = 0.2;
 /// Points per unit of a team CSV weight.
 pub const TEAM_WEIGHT: u32 = 10;
+/// Points when a known exploited vulnerability of the team's enables the technique.
+pub const EXPOSED: u32 = 15;
+/// Points taken from a gap a selected control protects.
+pub const PROTECTED: u32 = 10;
 
 /// What the score of one gap is computed from.
 #[derive(Debug)]
@@ -91,6 +102,10 @@ pub struct PriorityInputs<'a> {
     /// One entry per `priority.weights` source: its label and the technique's weight in it
     /// (`None`: the source does not cover it).
     pub weights: Vec<(&'a str, Option<&'a Weight>)>,
+    /// The CVEs of the team's that enable it (known exploited).
+    pub exposed_by: &'a [String],
+    /// The selected capabilities protecting it (`AWS WAF (significant)`).
+    pub protected_by: Vec<String>,
 }
 
 /// The score and the reasons behind it.
@@ -145,6 +160,14 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
         };
         add(FAILED_VALIDATION, format!("emulation ran undetected{which}"));
     }
+    if !inputs.exposed_by.is_empty() {
+        const SHOWN: usize = 5;
+        let mut cves: Vec<&str> = inputs.exposed_by.iter().take(SHOWN).map(String::as_str).collect();
+        let more = inputs.exposed_by.len().saturating_sub(SHOWN);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        cves.sort_unstable();
+        add(EXPOSED, format!("exposed: known exploited {}{more} enable{} it", cves.join(", "), if inputs.exposed_by.len() == 1 { "s" } else { "" }));
+    }
     let g = inputs.guidance;
     let analytics = g.analytics.len();
     let mut feasibility = 0;
@@ -171,6 +194,13 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
         reasons.push(format!("{}: +0", words.join("; ")));
     }
     let mut penalty = 0;
+    if !inputs.protected_by.is_empty() {
+        penalty += PROTECTED;
+        reasons.push(format!(
+            "protected by {}: a control already blocks it, detection is defence in depth: −{PROTECTED}",
+            inputs.protected_by.join(", ")
+        ));
+    }
     for (label, weight) in &inputs.weights {
         let (points, reason, minus) = weight_term(label, *weight);
         score += points;

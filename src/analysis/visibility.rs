@@ -93,7 +93,7 @@ pub fn account(
                     Exclusion::Disabled => tally.disabled += 1,
                     Exclusion::Level(_) => tally.level += 1,
                     Exclusion::Hunting => tally.hunting += 1,
-                    Exclusion::Blind(_) => {}
+                    Exclusion::Blind(_) | Exclusion::Evidence(_) => {}
                 }
             }
             match &standing.need {

@@ -34,6 +34,9 @@ pub struct MatrixCell {
     pub subtechniques: Vec<MatrixCell>,
     /// Sub-techniques not shown (the "+3").
     pub hidden_subtechniques: usize,
+    /// Whether a selected security control protects it (see the technique's `protected`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protected: bool,
 }
 
 /// The state of a matrix cell.

@@ -6,6 +6,7 @@
 //! byte for byte the same. Its JSON Schema is `schema/assessment.schema.json`.
 
 mod comparison;
+mod controls;
 mod drift;
 mod emulation;
 pub mod fleet;
@@ -17,6 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use comparison::*;
+pub use controls::*;
 pub use drift::*;
 pub use emulation::*;
 pub use matrix::*;
@@ -77,6 +79,10 @@ pub struct Assessment {
     /// present when the model lists telemetry or uses a policy that needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telemetry: Option<TelemetryAccount>,
+    /// The model's security-control mapping sources and what each contributed (with
+    /// `mappings-explorer` sources only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<ControlSource>,
 }
 
 /// The current assessment format.
@@ -149,6 +155,9 @@ pub struct Coverage {
     /// covered / techniques × 100, one decimal; `None` when nothing is assessed.
     #[serde(default)]
     pub percent: Option<f64>,
+    /// Protected, and detected or protected (with `mappings-explorer` sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protection: Option<Protection>,
 }
 
 /// One actor's result.
@@ -323,6 +332,17 @@ pub struct TechniqueAssessment {
     /// Rules mapped to it that do not count, with the reasons (with a telemetry account only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<ExcludedRule>,
+    /// Security-control mappings on it from the capabilities the model selected, with their
+    /// provenance (with `mappings-explorer` sources only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<ControlRef>,
+    /// Whether a selected capability protects it: a `protect` mapping scored partial or
+    /// significant (with `mappings-explorer` sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<bool>,
+    /// Known exploited vulnerabilities the model lists that enable it (CVE IDs, sorted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exposed_by: Vec<String>,
 }
 
 /// A rule that covers a technique.
@@ -488,6 +508,30 @@ pub struct Targets {
     /// `targets.no_drop_from_baseline`: the allowed drop in percentage points.
     #[serde(default)]
     pub no_drop_from_baseline: Option<f64>,
+    /// `targets.detected_or_protected`: the same promises counting protected techniques.
+    #[serde(default, skip_serializing_if = "DetectedOrProtectedTargets::is_empty")]
+    pub detected_or_protected: DetectedOrProtectedTargets,
+}
+
+/// Promises on "detected or protected".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct DetectedOrProtectedTargets {
+    /// Over all actors' techniques, in percent.
+    #[serde(default)]
+    pub overall: Option<f64>,
+    /// Per actor, in the model's key order.
+    #[serde(default)]
+    pub actors: Vec<ActorTarget>,
+    /// Per tactic, in the model's key order.
+    #[serde(default)]
+    pub tactics: Vec<TacticTarget>,
+}
+
+impl DetectedOrProtectedTargets {
+    /// Whether no such promise is made.
+    pub fn is_empty(&self) -> bool {
+        self.overall.is_none() && self.actors.is_empty() && self.tactics.is_empty()
+    }
 }
 
 /// A promised coverage of one actor.
@@ -543,6 +587,8 @@ pub enum TargetKind {
     Validated,
     /// `targets.no_drop_from_baseline`.
     NoDropFromBaseline,
+    /// `targets.detected_or_protected`.
+    DetectedOrProtected,
 }
 
 /// Rules per technique.

@@ -49,6 +49,20 @@ pub fn verdicts(a: &Assessment) -> Vec<Verdict> {
             ));
         }
     }
+    let d = &t.detected_or_protected;
+    if let Some(target) = d.overall {
+        out.push(protection_verdict(String::from("overall"), target, &a.overall));
+    }
+    for target in &d.actors {
+        if let Some(actor) = a.actors.iter().find(|x| x.reference.eq_ignore_ascii_case(&target.reference)) {
+            out.push(protection_verdict(actor.name.clone(), target.percent, &actor.coverage));
+        }
+    }
+    for target in &d.tactics {
+        if let Some(tactic) = a.tactics.iter().find(|x| x.shortname == target.tactic) {
+            out.push(protection_verdict(tactic.name.clone(), target.percent, &tactic.coverage));
+        }
+    }
     for id in &t.must_cover {
         let assessed = a.technique(id);
         let (state, score) = assessed.map_or(("not assessed", 0), |x| (x.state.as_str(), x.score));
@@ -130,5 +144,28 @@ fn coverage_verdict(kind: TargetKind, target: String, promised: f64, coverage: &
         expected: format!("≥ {}%", trim_number(promised)),
         actual,
         pass: coverage.percent.is_some_and(|p| p >= promised),
+    }
+}
+
+/// A `targets.detected_or_protected` promise: a protected technique counts as covered.
+fn protection_verdict(what: String, promised: f64, coverage: &Coverage) -> Verdict {
+    let p = coverage.protection;
+    let actual = match p.and_then(|p| p.percent.map(|percent| (p, percent))) {
+        Some((p, percent)) => format!(
+            "{percent:.1}% ({}/{}: {} detected, {} more protected)",
+            p.detected_or_protected,
+            coverage.techniques,
+            coverage.covered,
+            p.detected_or_protected - coverage.covered
+        ),
+        None if p.is_none() => String::from("n/a (the model has no mappings-explorer source)"),
+        None => String::from("n/a (no techniques assessed)"),
+    };
+    Verdict {
+        kind: TargetKind::DetectedOrProtected,
+        target: format!("{what} detected or protected"),
+        expected: format!("≥ {}%", trim_number(promised)),
+        actual,
+        pass: p.and_then(|p| p.percent).is_some_and(|x| x >= promised),
     }
 }

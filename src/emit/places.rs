@@ -66,7 +66,7 @@ pub enum Kind {
 }
 
 /// Every kind, in the order of the SARIF file's rules.
-pub const KINDS: [Kind; 11] = [
+pub const KINDS: [Kind; 12] = [
     Kind::Target(TargetKind::Overall),
     Kind::Target(TargetKind::Actor),
     Kind::Target(TargetKind::Tactic),
@@ -75,6 +75,7 @@ pub const KINDS: [Kind; 11] = [
     Kind::Target(TargetKind::Acceptance),
     Kind::Target(TargetKind::Validated),
     Kind::Target(TargetKind::NoDropFromBaseline),
+    Kind::Target(TargetKind::DetectedOrProtected),
     Kind::NewGap,
     Kind::NewlyUncovered,
     Kind::InputProblem,
@@ -92,6 +93,7 @@ impl Kind {
             Kind::Target(TargetKind::Acceptance) => "ttpc/target/acceptance",
             Kind::Target(TargetKind::Validated) => "ttpc/target/validated",
             Kind::Target(TargetKind::NoDropFromBaseline) => "ttpc/target/no-drop-from-baseline",
+            Kind::Target(TargetKind::DetectedOrProtected) => "ttpc/target/detected-or-protected",
             Kind::NewGap => "ttpc/new-gap",
             Kind::NewlyUncovered => "ttpc/newly-uncovered",
             Kind::InputProblem => "ttpc/input-problem",
@@ -109,6 +111,7 @@ impl Kind {
             Kind::Target(TargetKind::Acceptance) => "ExpiredAcceptance",
             Kind::Target(TargetKind::Validated) => "ValidatedByEmulation",
             Kind::Target(TargetKind::NoDropFromBaseline) => "NoDropFromBaseline",
+            Kind::Target(TargetKind::DetectedOrProtected) => "DetectedOrProtected",
             Kind::NewGap => "NewGap",
             Kind::NewlyUncovered => "NewlyUncovered",
             Kind::InputProblem => "InputProblem",
@@ -133,6 +136,9 @@ impl Kind {
             }
             Kind::Target(TargetKind::NoDropFromBaseline) => {
                 "Overall coverage dropped below the baseline (`targets.no_drop_from_baseline`)."
+            }
+            Kind::Target(TargetKind::DetectedOrProtected) => {
+                "The share of techniques detected or protected by a selected security control is below its `targets.detected_or_protected` entry."
             }
             Kind::NewGap => "A technique of an actor is a detection gap that was not one in the baseline.",
             Kind::NewlyUncovered => "A technique covered in the baseline has no counted rule any more.",
@@ -159,6 +165,9 @@ impl Kind {
             }
             Kind::Target(TargetKind::Validated) => {
                 "Run the emulation plan (`ttpc emulate`) and record the results in the model's `validation.results` file."
+            }
+            Kind::Target(TargetKind::DetectedOrProtected) => {
+                "Close gaps with a detection, or deploy the capabilities the mapping file says protect them and list them in the source's `capabilities`."
             }
             Kind::Target(TargetKind::NoDropFromBaseline) => {
                 "The change removes or disables rules that covered techniques (see the newly uncovered techniques): restore them, or replace them with rules mapped to the same techniques."

@@ -293,6 +293,11 @@ pub enum RuleKind {
     Csv,
     /// An ATT&CK Navigator layer used as coverage (score = rule count).
     NavigatorLayer,
+    /// Security-control mappings in the Center for Threat-Informed Defense's Mappings Explorer
+    /// format (AWS, Azure, Microsoft 365 capabilities, NIST SP 800-53 controls, CISA KEV CVEs):
+    /// `detect` mappings of the `capabilities` the team runs count as rules, the rest is evidence
+    /// (protected, respond, mitigated, exposed).
+    MappingsExplorer,
     /// Live: Splunk saved searches over the REST API (`url`, `token_env`, optional `app`).
     SplunkApi,
     /// Live: Kibana detection rules over the REST API (`url`, `token_env`, optional `space`).
@@ -304,7 +309,7 @@ pub enum RuleKind {
 
 impl RuleKind {
     /// Every kind read from files, in documentation order (the live kinds are in [`RuleKind::LIVE`]).
-    pub const ALL: [RuleKind; 7] = [
+    pub const ALL: [RuleKind; 8] = [
         RuleKind::Sigma,
         RuleKind::SplunkSavedsearches,
         RuleKind::SplunkContent,
@@ -312,6 +317,7 @@ impl RuleKind {
         RuleKind::Sentinel,
         RuleKind::Csv,
         RuleKind::NavigatorLayer,
+        RuleKind::MappingsExplorer,
     ];
 
     /// The word used in the model file.
@@ -324,6 +330,7 @@ impl RuleKind {
             RuleKind::Sentinel => "sentinel",
             RuleKind::Csv => "csv",
             RuleKind::NavigatorLayer => "navigator-layer",
+            RuleKind::MappingsExplorer => "mappings-explorer",
             RuleKind::SplunkApi => "splunk-api",
             RuleKind::ElasticApi => "elastic-api",
             RuleKind::SentinelApi => "sentinel-api",
@@ -407,6 +414,45 @@ pub struct RuleSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub max_pages: Option<u32>,
+    /// `mappings-explorer`: the capabilities (or controls, or CVEs) the team runs or has, by the
+    /// file's `capability_id` or `capability_group`: a list, a CSV (`{path, column}`), or `all`.
+    /// Only these count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
+}
+
+/// The capabilities of a `mappings-explorer` source the team runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Capabilities {
+    /// `all`: every capability of the file (said explicitly, never a default).
+    All(AllCapabilities),
+    /// Capability IDs or groups as the file writes them (`amazon_guardduty`, `AC-2`,
+    /// `m365-defender`); each must be in the file.
+    List(Vec<String>),
+    /// A CSV of them (an inventory, a scanner's findings), relative to the model file; entries
+    /// the file does not map are reported, not errors.
+    File(CapabilityFile),
+}
+
+/// The word `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AllCapabilities {
+    /// Every capability of the file.
+    All,
+}
+
+/// A CSV listing capabilities, controls or CVEs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityFile {
+    /// The CSV, relative to the model file.
+    pub path: String,
+    /// The column to read (default: the first column named `capability`, `capability_id`,
+    /// `control`, `control_id`, `cve`, `cve_id` or `id`, any case; or the only column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 /// The fields each kind of source needs: `path` for files, `url` (or `workspace`) and `token_env`
@@ -417,6 +463,7 @@ fn rule_source_requirements(schema: &mut Schema) {
         String::from("allOf"),
         serde_json::json!([
             { "if": { "properties": { "kind": { "enum": files } } }, "then": { "properties": { "path": { "type": "string" } }, "required": ["path"] } },
+            { "if": { "properties": { "kind": { "const": "mappings-explorer" } } }, "then": { "required": ["capabilities"] } },
             {
                 "if": { "properties": { "kind": { "enum": ["splunk-api", "elastic-api"] } } },
                 "then": {
@@ -564,6 +611,33 @@ pub struct Targets {
     /// `{tolerance: 0.5}` to allow a drop of up to 0.5 percentage points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_drop_from_baseline: Option<NoDrop>,
+    /// The same promises counting a technique as covered when it is detected or protected (a
+    /// `protect` mapping of a `mappings-explorer` source): `{overall: 90%, actors: {FIN7: 85%},
+    /// tactics: {initial-access: 90%}}`.
+    #[serde(default, skip_serializing_if = "DetectedOrProtected::is_empty")]
+    pub detected_or_protected: DetectedOrProtected,
+}
+
+/// Targets on "detected or protected".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetectedOrProtected {
+    /// Over all actors' techniques together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall: Option<Percent>,
+    /// Per actor, keyed by the actor's `ref` as written in `actors`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actors: BTreeMap<String, Percent>,
+    /// Per tactic, keyed by tactic shortname.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tactics: BTreeMap<String, Percent>,
+}
+
+impl DetectedOrProtected {
+    /// Whether no such target is set.
+    pub fn is_empty(&self) -> bool {
+        self.overall.is_none() && self.actors.is_empty() && self.tactics.is_empty()
+    }
 }
 
 /// What else weighs gap priority, beyond actors, assets, tactics and feasibility.

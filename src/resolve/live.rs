@@ -90,6 +90,7 @@ pub fn misplaced_fields(model: &LoadedModel, i: usize, spec: &RuleSource) -> Vec
         ("space", spec.space.is_some(), kind == RuleKind::ElasticApi),
         ("workspace", spec.workspace.is_some(), kind == RuleKind::SentinelApi),
         ("api_version", spec.api_version.is_some(), kind == RuleKind::SentinelApi),
+        ("capabilities", spec.capabilities.is_some(), kind == RuleKind::MappingsExplorer),
     ];
     set.iter()
         .filter(|(_, present, applies)| *present && !*applies)
@@ -103,7 +104,7 @@ pub fn misplaced_fields(model: &LoadedModel, i: usize, spec: &RuleSource) -> Vec
             .help(if kind.is_live() {
                 "live sources take url, token_env, ca_file, snapshot, timeout_seconds, max_pages (and app, space or workspace, api_version for their product)"
             } else {
-                "file sources take path, name, allow_empty and deployed_as; url, token_env and the like are for splunk-api, elastic-api and sentinel-api"
+                "file sources take path, name, allow_empty and deployed_as (and capabilities for mappings-explorer); url, token_env and the like are for splunk-api, elastic-api and sentinel-api"
             })
         })
         .collect()

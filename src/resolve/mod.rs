@@ -6,6 +6,7 @@
 //! reported at once.
 
 mod actors;
+pub mod controls;
 pub mod intel;
 pub mod live;
 mod sources;
@@ -101,6 +102,7 @@ pub fn resolve_in(
         }
     };
     problems.extend(actors::check_target_keys(&model, kb, &intelligence));
+    problems.extend(controls::check_targets(&model, kb));
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);
     warnings.extend(target_warnings);

@@ -133,6 +133,20 @@ pub fn load_sources_in(
         }
         let path = model.resolve_path(&spec.path);
         match shared.source(spec.kind, &path, kb) {
+            // A mapping source keeps the capabilities the team runs, weighed for this model.
+            Ok((report, normalised)) if spec.kind == RuleKind::MappingsExplorer => {
+                match super::controls::select(model, i, spec, &report, &normalised) {
+                    Ok((report, normalised)) => sources.push(ResolvedSource {
+                        name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
+                        spec: spec.clone(),
+                        report,
+                        normalised,
+                        counts: true,
+                        live: None,
+                    }),
+                    Err(found) => problems.extend(found),
+                }
+            }
             Ok((report, _)) if yields_nothing(&report) && !spec.allow_empty => {
                 // Skipped files are named relative to the source folder.
                 let skipped: Vec<PathBuf> = report

@@ -11,6 +11,7 @@
 pub mod csv;
 pub mod elastic;
 pub mod live;
+pub mod mappings;
 pub mod navigator;
 pub mod normalise;
 pub mod sentinel;
@@ -67,6 +68,9 @@ pub struct DetectionRule {
     /// Whether it is a hunting query rather than an alert (Sigma `detection.threat-hunting`,
     /// Splunk `type: Hunting`, Elastic building blocks, Sentinel hunting queries).
     pub hunting: bool,
+    /// For a row of a security-control mapping (`mappings-explorer`): what it says and where it
+    /// comes from. Such a "rule" counts only as [`crate::resolve`] decides for the model.
+    pub control: Option<Box<mappings::ControlMapping>>,
 }
 
 impl DetectionRule {
@@ -91,6 +95,7 @@ impl DetectionRule {
             weight: 1,
             telemetry: Vec::new(),
             hunting: false,
+            control: None,
         }
     }
 
@@ -202,6 +207,7 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
         RuleKind::Sentinel => &sentinel::Sentinel,
         RuleKind::Csv => &csv::Csv,
         RuleKind::NavigatorLayer => &navigator::NavigatorLayer,
+        RuleKind::MappingsExplorer => &mappings::MappingsExplorer,
         // Live kinds are pulled over HTTP (see [`live`]), never walked; a file of one is read as
         // the product's own export format.
         RuleKind::SplunkApi => &splunk::SavedSearches,

@@ -1,0 +1,290 @@
+//! Security-control mappings in the Center for Threat-Informed Defense's Mappings Explorer format
+//! (`metadata` + `mapping_objects`, one JSON file per framework): AWS, Azure and Microsoft 365
+//! native capabilities, NIST SP 800-53 controls, CISA KEV CVEs.
+//!
+//! Every mappable row becomes one [`DetectionRule`] carrying its [`ControlMapping`]: the
+//! capability is the rule (`capability_id`, its description as title, `mapping N` as locator),
+//! the row's ATT&CK object its technique. Which rows count, and how much, is decided per model
+//! (the capabilities it runs, its `strong_at`) in [`crate::resolve`]; here a row is only
+//! classified:
+//!
+//! - `score_category` `detect`, `protect` or `respond`, with `score_value` minimal, partial or
+//!   significant (cloud capabilities);
+//! - `mapping_type` `mitigates` (NIST SP 800-53): the control mitigates the technique;
+//! - the KEV mapping types (`exploitation_technique`, `primary_impact`, `secondary_impact`,
+//!   `uncategorized`): the CVE enables the technique, an exposure.
+//!
+//! Rows marked `non_mappable`, rows without a capability or technique, and rows of none of these
+//! shapes are passed over with one warning per file that counts them and names their places.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Adapter, DetectionRule, Parsed, Skip};
+use crate::inputs::text::{has_extension, json_error};
+use crate::model::RuleKind;
+
+/// The Mappings Explorer adapter.
+pub struct MappingsExplorer;
+
+/// What a mapping row says about its technique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ControlCategory {
+    /// The capability detects it (`score_category: detect`).
+    Detect,
+    /// The capability prevents or blocks it (`protect`).
+    Protect,
+    /// The capability helps respond to it (`respond`).
+    Respond,
+    /// The control mitigates it (NIST SP 800-53 `mitigates`).
+    Mitigate,
+    /// The vulnerability enables it (CISA KEV).
+    Exposure,
+}
+
+impl ControlCategory {
+    /// The word reports and the JSON use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlCategory::Detect => "detect",
+            ControlCategory::Protect => "protect",
+            ControlCategory::Respond => "respond",
+            ControlCategory::Mitigate => "mitigate",
+            ControlCategory::Exposure => "exposure",
+        }
+    }
+}
+
+/// How well a capability does what its category says (`score_value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ControlScore {
+    /// Shown, never counted.
+    Minimal,
+    /// Counts: one rule for `detect`, protected for `protect`.
+    Partial,
+    /// Counts: strong (`strong_at` rules) for `detect`, protected for `protect`.
+    Significant,
+}
+
+impl ControlScore {
+    fn parse(word: &str) -> Option<ControlScore> {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "minimal" => Some(ControlScore::Minimal),
+            "partial" => Some(ControlScore::Partial),
+            "significant" => Some(ControlScore::Significant),
+            _ => None,
+        }
+    }
+
+    /// The word reports and the JSON use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlScore::Minimal => "minimal",
+            ControlScore::Partial => "partial",
+            ControlScore::Significant => "significant",
+        }
+    }
+}
+
+/// One mapping row, with the provenance of its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlMapping {
+    /// `metadata.mapping_framework` (`aws`, `nist_800_53`, `kev`).
+    pub framework: String,
+    /// Its version (the row's own `mapping_framework_version`, else the file's).
+    pub framework_version: String,
+    /// The ATT&CK release the file maps to (`16.1`).
+    pub attack_version: String,
+    /// The ATT&CK domain it maps (`enterprise`).
+    pub domain: String,
+    /// `capability_group` (may be empty).
+    pub group: String,
+    /// The group's name from `metadata.capability_groups` (may be empty).
+    pub group_name: String,
+    /// What the row says.
+    pub category: ControlCategory,
+    /// Its score, for detect, protect and respond rows.
+    pub score: Option<ControlScore>,
+    /// `mapping_type` as written.
+    pub mapping_type: String,
+    /// The mapping's comments.
+    pub comments: String,
+}
+
+#[derive(Deserialize)]
+struct File {
+    metadata: Metadata,
+    mapping_objects: Vec<Row>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    attack_version: Option<String>,
+    #[serde(default)]
+    technology_domain: Option<String>,
+    #[serde(default)]
+    mapping_framework: Option<String>,
+    #[serde(default)]
+    mapping_framework_version: Option<String>,
+    #[serde(default)]
+    capability_groups: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    #[serde(default)]
+    capability_id: Option<String>,
+    #[serde(default)]
+    capability_description: Option<String>,
+    #[serde(default)]
+    capability_group: Option<String>,
+    #[serde(default)]
+    mapping_type: Option<String>,
+    #[serde(default)]
+    attack_object_id: Option<String>,
+    #[serde(default)]
+    score_category: Option<String>,
+    #[serde(default)]
+    score_value: Option<String>,
+    #[serde(default)]
+    comments: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    mapping_framework_version: Option<String>,
+}
+
+/// The KEV mapping types: the CVE gives the technique to whoever exploits it.
+const EXPOSURE_TYPES: [&str; 4] = ["exploitation_technique", "primary_impact", "secondary_impact", "uncategorized"];
+
+/// Why a row is passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Passed {
+    NonMappable,
+    NoCategory,
+    NoScore,
+}
+
+impl Passed {
+    fn describe(self) -> &'static str {
+        match self {
+            Passed::NonMappable => "non-mappable (no capability or no technique)",
+            Passed::NoCategory => "neither a score category nor a known mapping type",
+            Passed::NoScore => "no score value (minimal, partial or significant)",
+        }
+    }
+}
+
+fn text(value: Option<String>) -> String {
+    value.map(|v| v.trim().to_owned()).unwrap_or_default()
+}
+
+/// What a row says, or why it is passed over.
+fn classify(row: &Row, framework: &str) -> Result<(ControlCategory, Option<ControlScore>), Passed> {
+    let word = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_ascii_lowercase()).unwrap_or_default();
+    let category = match word(&row.score_category).as_str() {
+        "detect" => Some(ControlCategory::Detect),
+        "protect" => Some(ControlCategory::Protect),
+        "respond" => Some(ControlCategory::Respond),
+        _ => None,
+    };
+    if let Some(category) = category {
+        let score = row.score_value.as_deref().and_then(ControlScore::parse).ok_or(Passed::NoScore)?;
+        return Ok((category, Some(score)));
+    }
+    let mapping_type = word(&row.mapping_type);
+    if mapping_type == "mitigates" {
+        Ok((ControlCategory::Mitigate, None))
+    } else if EXPOSURE_TYPES.contains(&mapping_type.as_str()) || framework.eq_ignore_ascii_case("kev") {
+        Ok((ControlCategory::Exposure, None))
+    } else {
+        Err(Passed::NoCategory)
+    }
+}
+
+impl Adapter for MappingsExplorer {
+    fn kind(&self) -> RuleKind {
+        RuleKind::MappingsExplorer
+    }
+
+    fn accepts(&self, path: &Path) -> bool {
+        has_extension(path, &["json"])
+    }
+
+    fn parse(&self, path: &Path, text_in: &str) -> Result<Parsed, Skip> {
+        let file: File = serde_json::from_str(text_in).map_err(|e| {
+            Skip::syntax(format!(
+                "not a Mappings Explorer file (metadata and mapping_objects): {}",
+                json_error(&e)
+            ))
+        })?;
+        let m = file.metadata;
+        let framework = text(m.mapping_framework);
+        let file_version = text(m.mapping_framework_version);
+        let attack_version = text(m.attack_version);
+        let domain = text(m.technology_domain).to_ascii_lowercase();
+        let groups = m.capability_groups.unwrap_or_default();
+        let mut rules = Vec::new();
+        let mut passed: BTreeMap<Passed, Vec<usize>> = BTreeMap::new();
+        for (i, row) in file.mapping_objects.into_iter().enumerate() {
+            let n = i + 1;
+            let capability = row.capability_id.as_deref().map(str::trim).unwrap_or_default();
+            let technique = row.attack_object_id.as_deref().map(str::trim).unwrap_or_default();
+            let non_mappable = row.status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("non_mappable"));
+            if non_mappable || capability.is_empty() || technique.is_empty() {
+                passed.entry(Passed::NonMappable).or_default().push(n);
+                continue;
+            }
+            let (category, score) = match classify(&row, &framework) {
+                Ok(c) => c,
+                Err(why) => {
+                    passed.entry(why).or_default().push(n);
+                    continue;
+                }
+            };
+            let title = row
+                .capability_description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .unwrap_or(capability)
+                .to_owned();
+            let mut rule = DetectionRule::new(RuleKind::MappingsExplorer, path, capability, title);
+            rule.locator = Some(format!("mapping {n}"));
+            rule.techniques.push(technique.to_owned());
+            let group = text(row.capability_group);
+            rule.control = Some(Box::new(ControlMapping {
+                framework: framework.clone(),
+                framework_version: row
+                    .mapping_framework_version
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| file_version.clone()),
+                attack_version: attack_version.clone(),
+                domain: domain.clone(),
+                group_name: groups.get(&group).cloned().unwrap_or_default(),
+                group,
+                category,
+                score,
+                mapping_type: text(row.mapping_type),
+                comments: text(row.comments),
+            }));
+            rules.push(rule);
+        }
+        let warnings = passed
+            .into_iter()
+            .map(|(why, rows)| {
+                const SHOWN: usize = 12;
+                let mut places: Vec<String> = rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
+                if rows.len() > SHOWN {
+                    places.push(format!("and {} more", rows.len() - SHOWN));
+                }
+                format!("{} row(s) passed over, {}: {}", rows.len(), why.describe(), places.join(", "))
+            })
+            .collect();
+        Ok(Parsed { rules, warnings })
+    }
+}
