@@ -265,6 +265,7 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         out.push((String::from("validation.json"), layer));
     }
     out.extend(visibility_layers(a));
+    out.extend(protection_layer(a));
     let gaps: Vec<Entry> = gaps;
     let max_gap_score = gaps.iter().filter_map(|e| e.score).max().unwrap_or(1).max(1);
     out.push((
@@ -279,6 +280,71 @@ pub fn layers(a: &Assessment) -> Vec<(String, Layer)> {
         ),
     ));
     out
+}
+
+/// Colour of a technique a selected control protects but no rule detects.
+pub const PROTECTED: &str = "#3182bd";
+/// Colour of a technique both detected and protected.
+pub const DETECTED_AND_PROTECTED: &str = "#006d2c";
+
+/// The detected-or-protected layer (with `mappings-explorer` sources only): every technique of
+/// the actors by whether a counted rule detects it and a selected control protects it; score 2
+/// for both, 1 for one, 0 for neither. The comment names the protecting capabilities.
+fn protection_layer(a: &Assessment) -> Option<(String, Layer)> {
+    a.overall.protection?;
+    let entries_of = a
+        .techniques
+        .iter()
+        .filter(|t| !t.actors.is_empty() && t.state != State::OutOfScope && t.state != State::Accepted)
+        .flat_map(|t| {
+            let detected = t.state.is_covered();
+            let protected = t.protected == Some(true);
+            let (color, score, what) = match (detected, protected) {
+                (true, true) => (DETECTED_AND_PROTECTED, 2, "detected and protected"),
+                (true, false) => (STRONG, 1, "detected"),
+                (false, true) => (PROTECTED, 1, "protected"),
+                (false, false) => (GAP, 0, "neither detected nor protected"),
+            };
+            let by: Vec<String> = t
+                .controls
+                .iter()
+                .filter(|c| c.category == "protect" && c.counted)
+                .map(|c| format!("{} ({})", c.description, c.score.as_deref().unwrap_or_default()))
+                .collect();
+            let mut comment = what.to_owned();
+            if !by.is_empty() {
+                comment.push_str(&format!("; protected by {}", by.join(", ")));
+            }
+            if !t.exposed_by.is_empty() {
+                comment.push_str(&format!("; exposed by {}", t.exposed_by.join(", ")));
+            }
+            entries(
+                t,
+                Some(score),
+                color,
+                comment,
+                vec![meta("state", what.to_owned()), meta("protected by", by.join(", "))],
+            )
+        })
+        .collect();
+    Some((
+        String::from("protection.json"),
+        layer(
+            a,
+            format!("Detected or protected — {}", a.model.name),
+            String::from(
+                "The actors' techniques by detection (counted rules) and protection (a protect mapping, partial or significant, of a selected capability); score 2 both, 1 one, 0 neither.",
+            ),
+            entries_of,
+            gradient(&["#ffffff", DETECTED_AND_PROTECTED], 2),
+            vec![
+                legend("detected and protected", DETECTED_AND_PROTECTED),
+                legend("detected", STRONG),
+                legend("protected", PROTECTED),
+                legend("neither", GAP),
+            ],
+        ),
+    ))
 }
 
 /// Colour of a technique whose analytics' log sources are all collected.

@@ -29,6 +29,9 @@ pub const COLUMNS: [&str; 13] = [
     "reasons",
 ];
 
+/// The columns added when the model has security-control mappings.
+pub const CONTROL_COLUMNS: [&str; 2] = ["protected", "exposed_by"];
+
 /// Separates the items of a list inside one cell.
 const LIST: &str = "; ";
 /// Separates reasons, which contain `; ` themselves.
@@ -53,7 +56,14 @@ pub fn gaps_csv(a: &Assessment) -> String {
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(Vec::new());
-    let mut rows: Vec<Vec<String>> = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
+    // With security controls, two more columns (after the fixed ones, so readers of the fixed
+    // columns by position are unaffected).
+    let controls = a.overall.protection.is_some();
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    if controls {
+        header.extend(CONTROL_COLUMNS.iter().map(|c| (*c).to_owned()));
+    }
+    let mut rows: Vec<Vec<String>> = vec![header];
     for id in &a.gaps {
         let Some(t) = a.technique(id) else { continue };
         let phase = a
@@ -86,6 +96,16 @@ pub fn gaps_csv(a: &Assessment) -> String {
             t.detection.collected.join(LIST),
             reasons,
         ]);
+        if controls && let Some(row) = rows.last_mut() {
+            let by: Vec<&str> = t
+                .controls
+                .iter()
+                .filter(|c| c.category == "protect" && c.counted)
+                .map(|c| c.description.as_str())
+                .collect();
+            row.push(if by.is_empty() { String::from("no") } else { format!("yes: {}", by.join(LIST)) });
+            row.push(t.exposed_by.join(LIST));
+        }
     }
     // Writing into memory fails only if memory does.
     for row in rows {

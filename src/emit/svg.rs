@@ -116,6 +116,12 @@ fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f6
             r#"<rect x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" rx="3" fill="url(#hatch)"/>"#
         );
     }
+    if c.protected {
+        let _ = write!(
+            out,
+            r##"<rect class="protected" x="{x:.1}" y="{y:.1}" width="4" height="{height:.1}" rx="1" fill="{PROTECTED}"/>"##
+        );
+    }
     let (size, small) = if sub { (10.0, 8.0) } else { (11.0, 9.0) };
     let symbol = mark(c.state);
     if !symbol.is_empty() {
@@ -195,6 +201,9 @@ fn split(column: &crate::assessment::MatrixColumn, limit: f64) -> Vec<Vec<(&Matr
     parts
 }
 
+/// The edge marking a technique a selected security control protects (also in report.html).
+const PROTECTED: &str = "#009e73";
+
 /// The SVG document.
 pub fn matrix_svg(a: &Assessment) -> String {
     let limit = column_limit(a);
@@ -233,10 +242,11 @@ pub fn matrix_svg(a: &Assessment) -> String {
         r##"<text x="{MARGIN}" y="52" font-size="13" fill="#444444">{}</text>"##,
         xml(&fit(
             &format!(
-                "Covered {}/{} ({}) · strong {} · partial {} · gaps {} · accepted {} · out of scope {} · actors: {}",
+                "Covered {}/{} ({}){} · strong {} · partial {} · gaps {} · accepted {} · out of scope {} · actors: {}",
                 o.covered,
                 o.techniques,
                 pct(o.percent),
+                o.protection.map(|p| format!(" · detected or protected {}", pct(p.percent))).unwrap_or_default(),
                 o.strong,
                 o.partial,
                 o.gaps,
@@ -266,6 +276,14 @@ pub fn matrix_svg(a: &Assessment) -> String {
             mark = mark(state),
         );
         lx += 18.0 + state.as_str().len() as f64 * 6.2 + 18.0;
+    }
+    if o.protection.is_some() {
+        let word = "protected by a control";
+        let _ = writeln!(
+            out,
+            r##"<rect class="legend" x="{lx:.1}" y="66" width="14" height="14" rx="2" fill="#ffffff" stroke="#c8c8c8"/><rect x="{lx:.1}" y="66" width="4" height="14" rx="1" fill="{PROTECTED}"/><text x="{:.1}" y="77" font-size="11" fill="#444444">{word}</text>"##,
+            lx + 18.0,
+        );
     }
 
     let mut slot = 0.0;

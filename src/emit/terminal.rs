@@ -45,7 +45,7 @@ pub fn summary(a: &Assessment, color: bool) -> String {
     let gap_share = crate::assessment::percent(o.gaps, o.techniques);
     out.push_str("DETECTION COVERAGE:\n");
     out.push_str(&format!(
-        "  Covered: {}/{} ({})   Gaps: {}/{} ({})   Strong: {}   Partial: {}\n\n",
+        "  Covered: {}/{} ({})   Gaps: {}/{} ({})   Strong: {}   Partial: {}\n",
         o.covered,
         o.techniques,
         pct(o.percent),
@@ -55,6 +55,17 @@ pub fn summary(a: &Assessment, color: bool) -> String {
         o.strong,
         o.partial
     ));
+    if let Some(p) = o.protection {
+        out.push_str(&format!(
+            "  Protected: {}/{}   Detected or protected: {}/{} ({})\n",
+            p.protected,
+            o.techniques,
+            p.detected_or_protected,
+            o.techniques,
+            pct(p.percent)
+        ));
+    }
+    out.push('\n');
     out.push_str("Tactic Coverage Breakdown:\n");
     let name_width = a.tactics.iter().map(|x| t(&x.name).chars().count()).max().unwrap_or(10) + 1;
     for tactic in a.tactics.iter().filter(|x| x.coverage.techniques > 0) {
