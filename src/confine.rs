@@ -40,6 +40,9 @@ pub fn check_model(model: &LoadedModel, root: &Path) -> Vec<Problem> {
         if !source.path.is_empty() {
             named.push((format!("/rules/{i}/path"), source.path.as_str(), "rule source"));
         }
+        if let Some(crate::model::Capabilities::File(file)) = &source.capabilities {
+            named.push((format!("/rules/{i}/capabilities/path"), file.path.as_str(), "capability list"));
+        }
         if let Some(ca) = &source.ca_file {
             named.push((format!("/rules/{i}/ca_file"), ca, "certificate file"));
         }

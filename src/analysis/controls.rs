@@ -117,7 +117,8 @@ pub fn sources(r: &Resolved) -> Vec<ControlSource> {
         .iter()
         .filter(|s| s.spec.kind == RuleKind::MappingsExplorer)
         .map(|source| {
-            let mut tallies: BTreeMap<(ControlCategory, Option<ControlScore>), (usize, bool)> = BTreeMap::new();
+            let mut tallies: BTreeMap<(ControlCategory, Option<ControlScore>), (usize, bool)> =
+                BTreeMap::new();
             let mut capabilities = BTreeSet::new();
             let mut framework = String::new();
             let mut attack_version = String::new();

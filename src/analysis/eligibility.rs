@@ -139,7 +139,9 @@ fn exclusions(
     // A mapping row weighs what the model's selection gave it; nothing means evidence only.
     if let Some(control) = rule.control.as_ref().filter(|_| rule.weight == 0) {
         out.push(Exclusion::Evidence(match control.score {
-            Some(score) => format!("{} mapping, {}: evidence, not counted", control.category.as_str(), score.as_str()),
+            Some(score) => {
+                format!("{} mapping, {}: evidence, not counted", control.category.as_str(), score.as_str())
+            }
             None => format!("{} mapping: evidence, not counted", control.category.as_str()),
         }));
     }

@@ -47,10 +47,9 @@ pub fn analyse(r: &Resolved, options: &Options) -> Assessment {
     let eligibility = eligibility::Eligibility::new(m, &r.sources);
     let index = RuleIndex::new(&r.sources, |s, i| eligibility.counts(s, i));
     // With a telemetry account, the rules that do not count are listed per technique too.
-    let excluded =
-        eligibility::active(m).then(|| {
-            RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i) && !eligibility.is_evidence(s, i))
-        });
+    let excluded = eligibility::active(m).then(|| {
+        RuleIndex::new(&r.sources, |s, i| !eligibility.counts(s, i) && !eligibility.is_evidence(s, i))
+    });
     let accepted = acceptances_in_force(r, options.as_of);
     let users = users_of_techniques(r);
     let judge = emulation::Judge::new(r, options.as_of);
@@ -415,7 +414,8 @@ fn targets(r: &Resolved) -> Targets {
                 .tactics
                 .iter()
                 .filter_map(|(key, p)| {
-                    kb.tactic(key).map(|x| TacticTarget { tactic: kb[x].shortname.clone(), percent: p.value() })
+                    kb.tactic(key)
+                        .map(|x| TacticTarget { tactic: kb[x].shortname.clone(), percent: p.value() })
                 })
                 .collect(),
         },

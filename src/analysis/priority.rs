@@ -166,7 +166,14 @@ pub fn score(inputs: &PriorityInputs<'_>) -> (u32, Vec<String>) {
         let more = inputs.exposed_by.len().saturating_sub(SHOWN);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
         cves.sort_unstable();
-        add(EXPOSED, format!("exposed: known exploited {}{more} enable{} it", cves.join(", "), if inputs.exposed_by.len() == 1 { "s" } else { "" }));
+        add(
+            EXPOSED,
+            format!(
+                "exposed: known exploited {}{more} enable{} it",
+                cves.join(", "),
+                if inputs.exposed_by.len() == 1 { "s" } else { "" }
+            ),
+        );
     }
     let g = inputs.guidance;
     let analytics = g.analytics.len();

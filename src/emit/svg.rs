@@ -246,7 +246,9 @@ pub fn matrix_svg(a: &Assessment) -> String {
                 o.covered,
                 o.techniques,
                 pct(o.percent),
-                o.protection.map(|p| format!(" · detected or protected {}", pct(p.percent))).unwrap_or_default(),
+                o.protection
+                    .map(|p| format!(" · detected or protected {}", pct(p.percent)))
+                    .unwrap_or_default(),
                 o.strong,
                 o.partial,
                 o.gaps,

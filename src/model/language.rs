@@ -463,7 +463,7 @@ fn rule_source_requirements(schema: &mut Schema) {
         String::from("allOf"),
         serde_json::json!([
             { "if": { "properties": { "kind": { "enum": files } } }, "then": { "properties": { "path": { "type": "string" } }, "required": ["path"] } },
-            { "if": { "properties": { "kind": { "const": "mappings-explorer" } } }, "then": { "required": ["capabilities"] } },
+            { "if": { "properties": { "kind": { "const": "mappings-explorer" } } }, "then": { "properties": { "capabilities": true }, "required": ["capabilities"] } },
             {
                 "if": { "properties": { "kind": { "enum": ["splunk-api", "elastic-api"] } } },
                 "then": {

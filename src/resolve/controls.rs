@@ -23,6 +23,9 @@ use crate::rules::mappings::{ControlCategory, ControlScore};
 use crate::rules::source::RuleWarning;
 use crate::rules::{NormalisedRule, SourceReport};
 
+/// A mapping source's kept rows and their normalised techniques, index for index.
+pub type Selected = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
+
 /// How many rules a mapping row weighs in a model with this `strong_at`.
 pub fn weight(category: ControlCategory, score: Option<ControlScore>, strong_at: u32) -> u32 {
     match (category, score) {
@@ -39,7 +42,7 @@ pub fn select(
     spec: &RuleSource,
     report: &SourceReport,
     normalised: &[NormalisedRule],
-) -> Result<(Arc<SourceReport>, Arc<Vec<NormalisedRule>>), Vec<Problem>> {
+) -> Result<Selected, Vec<Problem>> {
     let at = |pointer: &str| model.span(&format!("/rules/{i}{pointer}"));
     let source_error = |message: String, pointer: &str, label: &str, help: String| {
         Problem::error("ttpc::controls::source", message, at(pointer)).label(label).help(help)
@@ -60,7 +63,10 @@ pub fn select(
         report.rules.iter().filter_map(|r| r.control.as_ref()).map(|c| c.domain.as_str()).collect();
     if let Some(other) = domains.iter().find(|d| **d != want) {
         return Err(vec![source_error(
-            format!("mapping source {} maps ATT&CK for {other}; this model is {}", spec.path, model.model.attack.domain),
+            format!(
+                "mapping source {} maps ATT&CK for {other}; this model is {}",
+                spec.path, model.model.attack.domain
+            ),
             "/path",
             "another ATT&CK domain",
             format!("use the {want} mapping file of the same framework"),
@@ -97,7 +103,9 @@ pub fn select(
                     )
                     .label("not in the mapping file")
                     .help(match best.first() {
-                        Some(b) => format!("did you mean `{b}`? the file's capability groups are: {}", groups),
+                        Some(b) => {
+                            format!("did you mean `{b}`? the file's capability groups are: {}", groups)
+                        }
                         None => format!("the file's capability groups are: {groups}"),
                     }),
                 );

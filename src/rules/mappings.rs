@@ -158,7 +158,8 @@ struct Row {
 }
 
 /// The KEV mapping types: the CVE gives the technique to whoever exploits it.
-const EXPOSURE_TYPES: [&str; 4] = ["exploitation_technique", "primary_impact", "secondary_impact", "uncategorized"];
+const EXPOSURE_TYPES: [&str; 4] =
+    ["exploitation_technique", "primary_impact", "secondary_impact", "uncategorized"];
 
 /// Why a row is passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -233,7 +234,8 @@ impl Adapter for MappingsExplorer {
             let n = i + 1;
             let capability = row.capability_id.as_deref().map(str::trim).unwrap_or_default();
             let technique = row.attack_object_id.as_deref().map(str::trim).unwrap_or_default();
-            let non_mappable = row.status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("non_mappable"));
+            let non_mappable =
+                row.status.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("non_mappable"));
             if non_mappable || capability.is_empty() || technique.is_empty() {
                 passed.entry(Passed::NonMappable).or_default().push(n);
                 continue;
@@ -278,7 +280,8 @@ impl Adapter for MappingsExplorer {
             .into_iter()
             .map(|(why, rows)| {
                 const SHOWN: usize = 12;
-                let mut places: Vec<String> = rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
+                let mut places: Vec<String> =
+                    rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
                 if rows.len() > SHOWN {
                     places.push(format!("and {} more", rows.len() - SHOWN));
                 }

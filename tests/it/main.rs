@@ -15,6 +15,7 @@ mod ci_files;
 mod common;
 mod compile_arithmetic;
 mod compile_cli;
+mod controls;
 mod corpus_attack;
 mod corpus_compile;
 mod corpus_emulation;
