@@ -156,3 +156,24 @@ impl<P: Serialize + DeserializeOwned> FileCache<P> {
         (entries.into_iter().map(|(relative, _, e)| (relative, e.parsed)).collect(), stats)
     }
 }
+
+/// The parse of one file read by `reader`, reused while the file is unchanged: a [`FileCache`]
+/// of that one file, in the cache folder when caching is on. `read`, `parse` and `unreadable`
+/// are as for [`FileCache::produce`].
+pub fn one_file<P: Serialize + DeserializeOwned, E>(
+    reader: &str,
+    path: &Path,
+    read: impl FnOnce(&Path) -> Result<Vec<u8>, E>,
+    parse: impl FnOnce(Vec<u8>) -> Result<P, E>,
+    unreadable: impl FnOnce(std::io::Error) -> E,
+) -> Result<P, E> {
+    let cache: FileCache<P> = FileCache::open(super::active_root().map(|root| location(&root, reader, path)));
+    let relative = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
+    let produced = cache.produce(path, &relative, read, parse, unreadable)?;
+    let (mut parsed, _) = cache.settle(vec![(relative, produced)]);
+    match parsed.pop() {
+        Some((_, p)) => Ok(p),
+        // `settle` returns every produced entry; a reused one is in the cache it was read from.
+        None => unreachable!("a produced file is settled"),
+    }
+}

@@ -12,16 +12,17 @@
 //! (a scanner finds CVEs that are not known exploited).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::attack::KnowledgeBase;
 use crate::diagnostics::{Problem, nearest};
 use crate::model::spans::escape_segment;
 use crate::model::{Capabilities, CapabilityFile, LoadedModel, RuleKind, RuleSource};
-use crate::rules::mappings::{ControlCategory, ControlScore};
+use crate::inputs::Skip;
+use crate::rules::mappings::{ControlCategory, ControlFile, ControlScore};
 use crate::rules::source::RuleWarning;
-use crate::rules::{NormalisedRule, SourceReport};
+use crate::rules::{DetectionRule, NormalisedRule, SourceReport};
 
 /// A mapping source's kept rows and their normalised techniques, index for index.
 pub type Selected = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
@@ -35,37 +36,48 @@ pub fn weight(category: ControlCategory, score: Option<ControlScore>, strong_at:
     }
 }
 
-/// The selected rows of a loaded mapping source, weighed for the model; or the problems.
+/// Why a mapping file cannot be used, at the model line that names it.
+pub fn unreadable(model: &LoadedModel, i: usize, spec: &RuleSource, path: &Path, skip: &Skip) -> Problem {
+    let missing = !path.exists();
+    Problem::error(
+        "ttpc::controls::source",
+        if missing {
+            format!("mapping source {} does not exist", spec.path)
+        } else {
+            format!("mapping source {}: {}", spec.path, skip.detail)
+        },
+        model.span(&format!("/rules/{i}/path")),
+    )
+    .label("this mapping source")
+    .help(if missing {
+        format!("paths are relative to the model file; this one resolves to {}", path.display())
+    } else {
+        String::from(
+            "kind mappings-explorer reads one JSON file in the Center for Threat-Informed Defense's Mappings Explorer format (metadata + mapping_objects), e.g. aws-12.12.2024_attack-16.1-enterprise.json",
+        )
+    })
+}
+
+/// The selected rows of a mapping file as the rules of a source, weighed for the model and
+/// normalised against `kb`; or the problems.
 pub fn select(
     model: &LoadedModel,
     i: usize,
     spec: &RuleSource,
-    report: &SourceReport,
-    normalised: &[NormalisedRule],
+    file: &ControlFile,
+    path: &Path,
+    kb: &KnowledgeBase,
 ) -> Result<Selected, Vec<Problem>> {
     let at = |pointer: &str| model.span(&format!("/rules/{i}{pointer}"));
     let source_error = |message: String, pointer: &str, label: &str, help: String| {
         Problem::error("ttpc::controls::source", message, at(pointer)).label(label).help(help)
     };
-    // A file that is not a mapping file is an error, not a skipped rule file.
-    if let Some(bad) = report.skipped.iter().find(|s| s.reason != crate::rules::SkipReason::NotARule) {
-        return Err(vec![source_error(
-            format!("mapping source {}: {}", spec.path, bad.detail),
-            "/path",
-            "this mapping source",
-            String::from(
-                "kind mappings-explorer reads the Center for Threat-Informed Defense's Mappings Explorer JSON (metadata + mapping_objects), e.g. aws-12.12.2024_attack-16.1-enterprise.json",
-            ),
-        )]);
-    }
     let want = model.model.attack.domain.as_str().trim_end_matches("-attack");
-    let domains: BTreeSet<&str> =
-        report.rules.iter().filter_map(|r| r.control.as_ref()).map(|c| c.domain.as_str()).collect();
-    if let Some(other) = domains.iter().find(|d| **d != want) {
+    if !file.domain.is_empty() && file.domain != want {
         return Err(vec![source_error(
             format!(
-                "mapping source {} maps ATT&CK for {other}; this model is {}",
-                spec.path, model.model.attack.domain
+                "mapping source {} maps ATT&CK for {}; this model is {}",
+                spec.path, file.domain, model.model.attack.domain
             ),
             "/path",
             "another ATT&CK domain",
@@ -82,30 +94,30 @@ pub fn select(
             ),
         )]);
     };
-    let mut warnings = Vec::new();
+    let relative = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
+    let mut warnings: Vec<RuleWarning> =
+        file.warnings.iter().map(|w| RuleWarning { path: relative.clone(), message: w.clone() }).collect();
     // The selection as lower-cased names; `None` for all.
     let chosen: Option<BTreeSet<String>> = match capabilities {
         Capabilities::All(_) => None,
         Capabilities::List(list) => {
-            let known = known_names(report);
+            let known = known_names(file);
             let mut problems = Vec::new();
             for (j, name) in list.iter().enumerate() {
                 if known.contains_key(&name.trim().to_lowercase()) {
                     continue;
                 }
                 let best = nearest(name, known.values().map(String::as_str), 1);
-                let groups = groups_of(report);
+                let groups = groups_of(file);
                 problems.push(
                     Problem::error(
                         "ttpc::controls::unknown_capability",
-                        format!("`{name}` is no capability_id or capability_group of {}", spec.path),
+                        format!("`{name}` is the capability_id or capability_group of no mapping in {}", spec.path),
                         at(&format!("/capabilities/{j}")),
                     )
                     .label("not in the mapping file")
                     .help(match best.first() {
-                        Some(b) => {
-                            format!("did you mean `{b}`? the file's capability groups are: {}", groups)
-                        }
+                        Some(b) => format!("did you mean `{b}`? the file's capability groups are: {groups}"),
                         None => format!("the file's capability groups are: {groups}"),
                     }),
                 );
@@ -115,10 +127,10 @@ pub fn select(
             }
             Some(list.iter().map(|n| n.trim().to_lowercase()).collect())
         }
-        Capabilities::File(file) => {
-            let (names, unknown) = read_capability_file(model, file, report).map_err(|message| {
+        Capabilities::File(list) => {
+            let (names, unknown) = read_capability_file(model, list, file).map_err(|message| {
                 vec![source_error(
-                    format!("capability list {}: {message}", file.path),
+                    format!("capability list {}: {message}", list.path),
                     "/capabilities/path",
                     "this capability list",
                     String::from(
@@ -133,7 +145,7 @@ pub fn select(
                     shown.push(format!("and {} more", unknown.len() - SHOWN));
                 }
                 warnings.push(RuleWarning {
-                    path: file.path.clone().into(),
+                    path: list.path.clone().into(),
                     message: format!(
                         "{} entr{} not mapped by {}, so {} nothing: {}",
                         unknown.len(),
@@ -148,30 +160,20 @@ pub fn select(
         }
     };
     let strong_at = model.model.coverage.strong_at;
-    let mut selected = SourceReport {
-        kind: report.kind,
-        path: report.path.clone(),
-        files: report.files,
-        parsed_files: report.parsed_files,
-        skipped: report.skipped.clone(),
-        rules: Vec::new(),
-        warnings: report.warnings.clone(),
-    };
-    selected.warnings.extend(warnings);
-    let mut kept = Vec::new();
-    for (rule, norm) in report.rules.iter().zip(normalised) {
-        let Some(control) = &rule.control else { continue };
-        let take = chosen.as_ref().is_none_or(|set| {
-            set.contains(&rule.id.to_lowercase()) || set.contains(&control.group.to_lowercase())
-        });
-        if take {
-            let mut rule = rule.clone();
-            rule.weight = weight(control.category, control.score, strong_at);
-            selected.rules.push(rule);
-            kept.push(norm.clone());
-        }
-    }
-    if selected.rules.is_empty() {
+    let rules: Vec<DetectionRule> = (0..file.rows.len())
+        .filter(|r| {
+            let row = &file.rows[*r];
+            chosen.as_ref().is_none_or(|set| {
+                set.contains(&row.capability.to_lowercase()) || set.contains(&row.group.to_lowercase())
+            })
+        })
+        .map(|r| {
+            let mut rule = file.rule(r, &relative);
+            rule.weight = weight(file.rows[r].category, file.rows[r].score, strong_at);
+            rule
+        })
+        .collect();
+    if rules.is_empty() {
         return Err(vec![source_error(
             format!("mapping source {} selects no mapping", spec.path),
             "/capabilities",
@@ -179,30 +181,34 @@ pub fn select(
             String::from("name capabilities the file maps, or write `capabilities: all`"),
         )]);
     }
-    Ok((Arc::new(selected), Arc::new(kept)))
+    let normalised = rules.iter().map(|r| crate::rules::normalise(r, kb)).collect();
+    let report = SourceReport {
+        kind: RuleKind::MappingsExplorer,
+        path: path.to_owned(),
+        files: 1,
+        parsed_files: 1,
+        skipped: Vec::new(),
+        rules,
+        warnings,
+    };
+    Ok((Arc::new(report), Arc::new(normalised)))
 }
 
-/// Every capability ID and group of the file, by lower-cased name.
-fn known_names(report: &SourceReport) -> BTreeMap<String, String> {
+/// Every capability ID and group of the file's rows, by lower-cased name.
+fn known_names(file: &ControlFile) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for rule in &report.rules {
-        out.entry(rule.id.to_lowercase()).or_insert_with(|| rule.id.clone());
-        if let Some(c) = rule.control.as_ref().filter(|c| !c.group.is_empty()) {
-            out.entry(c.group.to_lowercase()).or_insert_with(|| c.group.clone());
+    for row in &file.rows {
+        out.entry(row.capability.to_lowercase()).or_insert_with(|| row.capability.clone());
+        if !row.group.is_empty() {
+            out.entry(row.group.to_lowercase()).or_insert_with(|| row.group.clone());
         }
     }
     out
 }
 
 /// The file's capability groups, for help texts (at most 40).
-fn groups_of(report: &SourceReport) -> String {
-    let groups: BTreeSet<&str> = report
-        .rules
-        .iter()
-        .filter_map(|r| r.control.as_ref())
-        .map(|c| c.group.as_str())
-        .filter(|g| !g.is_empty())
-        .collect();
+fn groups_of(file: &ControlFile) -> String {
+    let groups: BTreeSet<&str> = file.rows.iter().map(|r| r.group.as_str()).filter(|g| !g.is_empty()).collect();
     let mut list: Vec<&str> = groups.iter().copied().take(40).collect();
     if groups.len() > 40 {
         list.push("…");
@@ -215,13 +221,13 @@ fn groups_of(report: &SourceReport) -> String {
 fn read_capability_file(
     model: &LoadedModel,
     file: &CapabilityFile,
-    report: &SourceReport,
+    mappings: &ControlFile,
 ) -> Result<(BTreeSet<String>, Vec<String>), String> {
     let path = model.resolve_path(&file.path);
     let bytes = crate::limits::read_capped(&path, crate::limits::current().max_file_bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     names_in_csv(&bytes, file.column.as_deref(), &path).map(|names| {
-        let known = known_names(report);
+        let known = known_names(mappings);
         let unknown = names.iter().filter(|n| !known.contains_key(&n.to_lowercase())).cloned().collect();
         (names.iter().map(|n| n.to_lowercase()).collect(), unknown)
     })

@@ -45,6 +45,8 @@ pub struct SharedInputs {
     parsed: Memo<(RuleKind, PathBuf), Arc<SourceReport>>,
     sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
+    /// Security-control mapping files, each read once.
+    controls: Memo<PathBuf, Arc<rules::mappings::ControlFile>>,
     /// Intelligence sources, each read once.
     pub(super) intel: super::intel::IntelMemo,
 }
@@ -61,7 +63,12 @@ impl SharedInputs {
         use rayon::prelude::*;
         // Live sources are pulled during resolution: a failed pull is reported once, there.
         model.model.rules.par_iter().filter(|spec| !spec.kind.is_live()).for_each(|spec| {
-            let _ = self.parse(spec.kind, &model.resolve_path(&spec.path));
+            let path = model.resolve_path(&spec.path);
+            if spec.kind == RuleKind::MappingsExplorer {
+                let _ = self.control_file(&path);
+            } else {
+                let _ = self.parse(spec.kind, &path);
+            }
         });
         if let Some(atomics) = model.model.validation.as_ref().and_then(|v| v.atomics.as_deref()) {
             let _ = self.atomics(&model.resolve_path(atomics));
@@ -82,6 +89,20 @@ impl SharedInputs {
             let report = self.parse(kind, path)?;
             let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
             Ok((report, Arc::new(normalised)))
+        })
+    }
+
+    /// A Mappings Explorer file, its parse cached on disk like a rule file's; or what is wrong.
+    fn control_file(&self, path: &Path) -> Result<Arc<rules::mappings::ControlFile>, crate::inputs::Skip> {
+        self.controls.get_or_try_insert(canonical(path), || {
+            crate::cache::files::one_file(
+                "mappings-explorer",
+                path,
+                crate::inputs::text::read_capped,
+                |bytes| rules::mappings::ControlFile::parse(&crate::inputs::walk::text_of(bytes)?),
+                |e| crate::inputs::Skip::new(rules::SkipReason::Unreadable, e.to_string()),
+            )
+            .map(Arc::new)
         })
     }
 
@@ -132,21 +153,27 @@ pub fn load_sources_in(
             continue;
         }
         let path = model.resolve_path(&spec.path);
-        match shared.source(spec.kind, &path, kb) {
-            // A mapping source keeps the capabilities the team runs, weighed for this model.
-            Ok((report, normalised)) if spec.kind == RuleKind::MappingsExplorer => {
-                match super::controls::select(model, i, spec, &report, &normalised) {
-                    Ok((report, normalised)) => sources.push(ResolvedSource {
-                        name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
-                        spec: spec.clone(),
-                        report,
-                        normalised,
-                        counts: true,
-                        live: None,
-                    }),
-                    Err(found) => problems.extend(found),
-                }
+        // A mapping source keeps the capabilities the team runs, weighed for this model: only
+        // those rows become rules.
+        if spec.kind == RuleKind::MappingsExplorer {
+            let selected = shared
+                .control_file(&path)
+                .map_err(|skip| vec![super::controls::unreadable(model, i, spec, &path, &skip)])
+                .and_then(|file| super::controls::select(model, i, spec, &file, &path, kb));
+            match selected {
+                Ok((report, normalised)) => sources.push(ResolvedSource {
+                    name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
+                    spec: spec.clone(),
+                    report,
+                    normalised,
+                    counts: true,
+                    live: None,
+                }),
+                Err(found) => problems.extend(found),
             }
+            continue;
+        }
+        match shared.source(spec.kind, &path, kb) {
             Ok((report, _)) if yields_nothing(&report) && !spec.allow_empty => {
                 // Skipped files are named relative to the source folder.
                 let skipped: Vec<PathBuf> = report

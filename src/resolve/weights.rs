@@ -37,7 +37,7 @@ pub struct WeightTable {
 }
 
 /// One technique's weight in one source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub enum Weight {
     /// CTID's scores, each 0 to 1.
     Ctid {
@@ -135,16 +135,27 @@ pub fn load_weights(
     if problems.is_empty() { Ok((out, warnings)) } else { Err(problems) }
 }
 
-/// The source's rows as (written ID, weight), or (message, help).
+/// The source's rows as (written ID, weight), or (message, help). The parse is cached like a
+/// rule file's (CTID's file is 3.8 MB of JSON): an unchanged file is not read again.
 fn read_source(model: &LoadedModel, spec: &WeightSource) -> Result<Vec<(String, Weight)>, (String, String)> {
     let path = model.resolve_path(&spec.path);
-    let bytes = crate::limits::read_capped(&path, crate::limits::current().max_file_bytes).map_err(|e| {
+    let cannot_read = |e: &dyn std::fmt::Display| {
         (format!("cannot read {}: {e}", path.display()), String::from("paths are relative to the model file"))
-    })?;
-    match spec.kind {
-        WeightKind::CtidTopTechniques => parse_ctid(&bytes),
-        WeightKind::Csv => parse_csv(&bytes),
-    }
+    };
+    let reader = match spec.kind {
+        WeightKind::CtidTopTechniques => "weights-ctid",
+        WeightKind::Csv => "weights-csv",
+    };
+    crate::cache::files::one_file(
+        reader,
+        &path,
+        |p| crate::limits::read_capped(p, crate::limits::current().max_file_bytes).map_err(|e| cannot_read(&e)),
+        |bytes| match spec.kind {
+            WeightKind::CtidTopTechniques => parse_ctid(&bytes),
+            WeightKind::Csv => parse_csv(&bytes),
+        },
+        |e| cannot_read(&e),
+    )
 }
 
 /// CTID's `Techniques.json`: an array of techniques with `tid`, `prevalence_score`,

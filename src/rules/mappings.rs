@@ -206,16 +206,55 @@ fn classify(row: &Row, framework: &str) -> Result<(ControlCategory, Option<Contr
     }
 }
 
-impl Adapter for MappingsExplorer {
-    fn kind(&self) -> RuleKind {
-        RuleKind::MappingsExplorer
-    }
+/// One mappable row of a file, as kept (and cached).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlRow {
+    /// 1-based position in `mapping_objects`.
+    pub number: u32,
+    /// `capability_id`.
+    pub capability: String,
+    /// `capability_description` (the capability when there is none).
+    pub description: String,
+    /// `capability_group` (may be empty).
+    pub group: String,
+    /// `attack_object_id` as written.
+    pub technique: String,
+    /// What the row says.
+    pub category: ControlCategory,
+    /// Its score, for detect, protect and respond rows.
+    pub score: Option<ControlScore>,
+    /// `mapping_type` as written.
+    pub mapping_type: String,
+    /// The row's own `mapping_framework_version`, when it has one.
+    pub framework_version: Option<String>,
+    /// Its comments.
+    pub comments: String,
+}
 
-    fn accepts(&self, path: &Path) -> bool {
-        has_extension(path, &["json"])
-    }
+/// A whole Mappings Explorer file: the provenance once, the mappable rows, and a warning per
+/// kind of row passed over. This is what is cached; rules are made only of the rows a model
+/// selects ([`ControlFile::rule`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlFile {
+    /// `metadata.mapping_framework`.
+    pub framework: String,
+    /// `metadata.mapping_framework_version`.
+    pub framework_version: String,
+    /// `metadata.attack_version`.
+    pub attack_version: String,
+    /// `metadata.technology_domain`, lower-cased.
+    pub domain: String,
+    /// `metadata.capability_groups`: group → name.
+    pub groups: BTreeMap<String, String>,
+    /// The mappable rows, in file order.
+    pub rows: Vec<ControlRow>,
+    /// One line per kind of row passed over, naming their places.
+    pub warnings: Vec<String>,
+}
 
-    fn parse(&self, path: &Path, text_in: &str) -> Result<Parsed, Skip> {
+impl ControlFile {
+    /// Reads a file's text.
+    pub fn parse(text_in: &str) -> Result<ControlFile, Skip> {
         let file: File = serde_json::from_str(text_in).map_err(|e| {
             Skip::syntax(format!(
                 "not a Mappings Explorer file (metadata and mapping_objects): {}",
@@ -224,11 +263,7 @@ impl Adapter for MappingsExplorer {
         })?;
         let m = file.metadata;
         let framework = text(m.mapping_framework);
-        let file_version = text(m.mapping_framework_version);
-        let attack_version = text(m.attack_version);
-        let domain = text(m.technology_domain).to_ascii_lowercase();
-        let groups = m.capability_groups.unwrap_or_default();
-        let mut rules = Vec::new();
+        let mut rows = Vec::new();
         let mut passed: BTreeMap<Passed, Vec<usize>> = BTreeMap::new();
         for (i, row) in file.mapping_objects.into_iter().enumerate() {
             let n = i + 1;
@@ -247,47 +282,83 @@ impl Adapter for MappingsExplorer {
                     continue;
                 }
             };
-            let title = row
+            let description = row
                 .capability_description
                 .as_deref()
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
                 .unwrap_or(capability)
                 .to_owned();
-            let mut rule = DetectionRule::new(RuleKind::MappingsExplorer, path, capability, title);
-            rule.locator = Some(format!("mapping {n}"));
-            rule.techniques.push(technique.to_owned());
-            let group = text(row.capability_group);
-            rule.control = Some(Box::new(ControlMapping {
-                framework: framework.clone(),
-                framework_version: row
-                    .mapping_framework_version
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-                    .unwrap_or_else(|| file_version.clone()),
-                attack_version: attack_version.clone(),
-                domain: domain.clone(),
-                group_name: groups.get(&group).cloned().unwrap_or_default(),
-                group,
+            rows.push(ControlRow {
+                number: u32::try_from(n).unwrap_or(u32::MAX),
+                capability: capability.to_owned(),
+                technique: technique.to_owned(),
+                description,
+                group: text(row.capability_group),
                 category,
                 score,
                 mapping_type: text(row.mapping_type),
+                framework_version: row.mapping_framework_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
                 comments: text(row.comments),
-            }));
-            rules.push(rule);
+            });
         }
         let warnings = passed
             .into_iter()
             .map(|(why, rows)| {
                 const SHOWN: usize = 12;
-                let mut places: Vec<String> =
-                    rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
+                let mut places: Vec<String> = rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
                 if rows.len() > SHOWN {
                     places.push(format!("and {} more", rows.len() - SHOWN));
                 }
                 format!("{} row(s) passed over, {}: {}", rows.len(), why.describe(), places.join(", "))
             })
             .collect();
-        Ok(Parsed { rules, warnings })
+        Ok(ControlFile {
+            framework,
+            framework_version: text(m.mapping_framework_version),
+            attack_version: text(m.attack_version),
+            domain: text(m.technology_domain).to_ascii_lowercase(),
+            groups: m.capability_groups.unwrap_or_default(),
+            rows,
+            warnings,
+        })
+    }
+
+    /// Row `i` as a rule of the file at `path` (weight 1; the model's binding sets its weight).
+    pub fn rule(&self, i: usize, path: &Path) -> DetectionRule {
+        let row = &self.rows[i];
+        let mut rule =
+            DetectionRule::new(RuleKind::MappingsExplorer, path, row.capability.clone(), row.description.clone());
+        rule.locator = Some(format!("mapping {}", row.number));
+        rule.techniques.push(row.technique.clone());
+        rule.control = Some(Box::new(ControlMapping {
+            framework: self.framework.clone(),
+            framework_version: row.framework_version.clone().unwrap_or_else(|| self.framework_version.clone()),
+            attack_version: self.attack_version.clone(),
+            domain: self.domain.clone(),
+            group_name: self.groups.get(&row.group).cloned().unwrap_or_default(),
+            group: row.group.clone(),
+            category: row.category,
+            score: row.score,
+            mapping_type: row.mapping_type.clone(),
+            comments: row.comments.clone(),
+        }));
+        rule
+    }
+}
+
+impl Adapter for MappingsExplorer {
+    fn kind(&self) -> RuleKind {
+        RuleKind::MappingsExplorer
+    }
+
+    fn accepts(&self, path: &Path) -> bool {
+        has_extension(path, &["json"])
+    }
+
+    fn parse(&self, path: &Path, text_in: &str) -> Result<Parsed, Skip> {
+        let file = ControlFile::parse(text_in)?;
+        let rules = (0..file.rows.len()).map(|i| file.rule(i, path)).collect();
+        Ok(Parsed { rules, warnings: file.warnings })
     }
 }
