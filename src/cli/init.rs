@@ -193,7 +193,15 @@ fn model_text(args: &Args, version: &str, actors: &[String], rules: &[(RuleKind,
     } else {
         out.push_str("rules:\n");
         for (kind, path) in rules {
-            out.push_str(&format!("  - {{kind: {kind}, path: {}}}\n", quote(path)));
+            if *kind == RuleKind::MappingsExplorer {
+                // A mapping file needs the capabilities the team runs; `all` is a start to narrow.
+                out.push_str(&format!(
+                    "  - {{kind: {kind}, path: {}, capabilities: all}}   # list the capabilities you run\n",
+                    quote(path)
+                ));
+            } else {
+                out.push_str(&format!("  - {{kind: {kind}, path: {}}}\n", quote(path)));
+            }
         }
         out.push('\n');
     }

@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 use crate::attack::KnowledgeBase;
 use crate::diagnostics::{Problem, nearest};
+use crate::inputs::Skip;
 use crate::model::spans::escape_segment;
 use crate::model::{Capabilities, CapabilityFile, LoadedModel, RuleKind, RuleSource};
-use crate::inputs::Skip;
 use crate::rules::mappings::{ControlCategory, ControlFile, ControlScore};
 use crate::rules::source::RuleWarning;
 use crate::rules::{DetectionRule, NormalisedRule, SourceReport};
@@ -112,7 +112,10 @@ pub fn select(
                 problems.push(
                     Problem::error(
                         "ttpc::controls::unknown_capability",
-                        format!("`{name}` is the capability_id or capability_group of no mapping in {}", spec.path),
+                        format!(
+                            "`{name}` is the capability_id or capability_group of no mapping in {}",
+                            spec.path
+                        ),
                         at(&format!("/capabilities/{j}")),
                     )
                     .label("not in the mapping file")
@@ -208,7 +211,8 @@ fn known_names(file: &ControlFile) -> BTreeMap<String, String> {
 
 /// The file's capability groups, for help texts (at most 40).
 fn groups_of(file: &ControlFile) -> String {
-    let groups: BTreeSet<&str> = file.rows.iter().map(|r| r.group.as_str()).filter(|g| !g.is_empty()).collect();
+    let groups: BTreeSet<&str> =
+        file.rows.iter().map(|r| r.group.as_str()).filter(|g| !g.is_empty()).collect();
     let mut list: Vec<&str> = groups.iter().copied().take(40).collect();
     if groups.len() > 40 {
         list.push("…");

@@ -149,7 +149,10 @@ fn read_source(model: &LoadedModel, spec: &WeightSource) -> Result<Vec<(String, 
     crate::cache::files::one_file(
         reader,
         &path,
-        |p| crate::limits::read_capped(p, crate::limits::current().max_file_bytes).map_err(|e| cannot_read(&e)),
+        |p| {
+            crate::limits::read_capped(p, crate::limits::current().max_file_bytes)
+                .map_err(|e| cannot_read(&e))
+        },
         |bytes| match spec.kind {
             WeightKind::CtidTopTechniques => parse_ctid(&bytes),
             WeightKind::Csv => parse_csv(&bytes),

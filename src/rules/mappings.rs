@@ -298,7 +298,10 @@ impl ControlFile {
                 category,
                 score,
                 mapping_type: text(row.mapping_type),
-                framework_version: row.mapping_framework_version.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()),
+                framework_version: row
+                    .mapping_framework_version
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty()),
                 comments: text(row.comments),
             });
         }
@@ -306,7 +309,8 @@ impl ControlFile {
             .into_iter()
             .map(|(why, rows)| {
                 const SHOWN: usize = 12;
-                let mut places: Vec<String> = rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
+                let mut places: Vec<String> =
+                    rows.iter().take(SHOWN).map(|n| format!("mapping {n}")).collect();
                 if rows.len() > SHOWN {
                     places.push(format!("and {} more", rows.len() - SHOWN));
                 }
@@ -327,13 +331,20 @@ impl ControlFile {
     /// Row `i` as a rule of the file at `path` (weight 1; the model's binding sets its weight).
     pub fn rule(&self, i: usize, path: &Path) -> DetectionRule {
         let row = &self.rows[i];
-        let mut rule =
-            DetectionRule::new(RuleKind::MappingsExplorer, path, row.capability.clone(), row.description.clone());
+        let mut rule = DetectionRule::new(
+            RuleKind::MappingsExplorer,
+            path,
+            row.capability.clone(),
+            row.description.clone(),
+        );
         rule.locator = Some(format!("mapping {}", row.number));
         rule.techniques.push(row.technique.clone());
         rule.control = Some(Box::new(ControlMapping {
             framework: self.framework.clone(),
-            framework_version: row.framework_version.clone().unwrap_or_else(|| self.framework_version.clone()),
+            framework_version: row
+                .framework_version
+                .clone()
+                .unwrap_or_else(|| self.framework_version.clone()),
             attack_version: self.attack_version.clone(),
             domain: self.domain.clone(),
             group_name: self.groups.get(&row.group).cloned().unwrap_or_default(),

@@ -507,3 +507,70 @@ fn issue_18_aws_mapping_detection_and_protection_equal_an_independent_count() {
     );
     assert!(Path::new(&dir.path().join("out/layers/protection.json")).exists());
 }
+
+/// Overwrites a file with as many spaces, keeping its modification time: to the cache it looks
+/// unchanged, so only a run that reads it again would notice.
+fn blank_keeping_time(path: &Path) {
+    let meta = std::fs::metadata(path).expect("metadata");
+    let modified = meta.modified().expect("mtime");
+    std::fs::write(path, vec![b' '; usize::try_from(meta.len()).expect("size")]).expect("write");
+    let file = std::fs::File::options().write(true).open(path).expect("open");
+    file.set_modified(modified).expect("set mtime");
+}
+
+#[test]
+fn issue_18_mapping_and_weight_files_are_parsed_once_and_cached() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in ["cloud.json", "kev.json", "nist.json", "scanner.csv", "model.yaml"] {
+        std::fs::copy(common::fixture("controls").join(file), dir.path().join(file)).expect("copy");
+    }
+    std::fs::copy(common::fixture("priority/techniques.json"), dir.path().join("techniques.json"))
+        .expect("copy");
+    let model = dir.path().join("model.yaml");
+    let text = std::fs::read_to_string(&model).expect("model");
+    std::fs::write(
+        &model,
+        format!("{text}priority:\n  weights:\n    - {{kind: ctid-top-techniques, path: techniques.json}}\n"),
+    )
+    .expect("write");
+    let run = || {
+        let out = common::ttpc()
+            .env("TTPC_CACHE", dir.path().join("cache"))
+            .env_remove("TTPC_NO_CACHE")
+            .args(["compile", "--as-of", "2026-03-15", "--format", "json", "--attack-data"])
+            .arg(common::mini21())
+            .arg("-o")
+            .arg(dir.path().join("out"))
+            .arg(&model)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
+        let a: Assessment = serde_json::from_slice(&out.stdout).expect("JSON");
+        a
+    };
+    let first = run();
+    assert!(
+        technique(&first, "T1055")
+            .priority
+            .as_ref()
+            .is_some_and(|p| p.reasons.iter().any(|r| r.contains("CTID")))
+    );
+    // Both files blanked behind the cache's back: a second run that parsed them would fail.
+    blank_keeping_time(&dir.path().join("cloud.json"));
+    blank_keeping_time(&dir.path().join("techniques.json"));
+    let second = run();
+    assert_eq!(first, second, "the cached parses give the same assessment");
+    // A real change (another size) is seen: the blank file is not a mapping file.
+    std::fs::write(dir.path().join("cloud.json"), "{}").expect("write");
+    let out = common::ttpc()
+        .env("TTPC_CACHE", dir.path().join("cache"))
+        .args(["compile", "--as-of", "2026-03-15", "--attack-data"])
+        .arg(common::mini21())
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::text(&out.stderr).contains("not a Mappings Explorer file"));
+}
