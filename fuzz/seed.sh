@@ -47,6 +47,7 @@ seed rules_elastic "$fx/rules/elastic" examples/rules/elastic
 seed rules_sentinel "$fx/rules/sentinel" examples/rules/sentinel
 seed rules_csv "$fx/rules/csv" examples/rules/edr-vendor.csv examples/repo/detections/edr.csv
 seed rules_navigator "$fx/rules/navigator"
+seed rules_mappings "$fx/controls" examples/controls -- -name '*.json'
 seed atomics "$fx/atomics" examples/atomics -- -name '*.yaml'
 seed results "$fx/emulation/results.csv" examples/emulation/results.csv "$fx/rules/csv"
 

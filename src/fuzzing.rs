@@ -43,6 +43,7 @@ pub const TARGETS: &[Target] = &[
     ("rules_sentinel", rules_sentinel),
     ("rules_csv", rules_csv),
     ("rules_navigator", rules_navigator),
+    ("rules_mappings", rules_mappings),
     ("atomics", atomics),
     ("results", results),
 ];
@@ -140,6 +141,11 @@ pub fn rules_csv(data: &[u8]) -> Outcome {
 /// An ATT&CK Navigator layer used as coverage.
 pub fn rules_navigator(data: &[u8]) -> Outcome {
     rules(RuleKind::NavigatorLayer, "fuzz.json", data)
+}
+
+/// A Mappings Explorer file of security-control mappings.
+pub fn rules_mappings(data: &[u8]) -> Outcome {
+    rules(RuleKind::MappingsExplorer, "fuzz.json", data)
 }
 
 /// An Atomic Red Team technique file ([`crate::inputs::atomics::parse`]).

@@ -70,6 +70,7 @@ fn seeds(target: &str) -> Vec<PathBuf> {
             &[],
         ),
         "rules_navigator" => (vec![format!("{fx}/rules/navigator")], &[]),
+        "rules_mappings" => (vec![format!("{fx}/controls"), "examples/controls".into()], &["json"]),
         "atomics" => (vec![format!("{fx}/atomics"), "examples/atomics".into()], &["yaml"]),
         "results" => (
             vec![
