@@ -48,7 +48,7 @@ cat > "$work/one-sources" <<YAML
   - {kind: mappings-explorer, path: "$me/aws-12.12.2024_attack-16.1-enterprise.json", capabilities: [amazon_guardduty]}
   - {kind: mappings-explorer, path: "$me/azure-04.26.2025_attack-16.1-enterprise.json", capabilities: [microsoft_sentinel]}
   - {kind: mappings-explorer, path: "$me/m365-07.18.2025_attack-16.1-enterprise.json", capabilities: [eop]}
-  - {kind: mappings-explorer, path: "$me/nist_800_53-rev5_attack-16.1-enterprise.json", capabilities: [SI-4]}
+  - {kind: mappings-explorer, path: "$me/nist_800_53-rev5_attack-16.1-enterprise.json", capabilities: [SI-04]}
   - {kind: mappings-explorer, path: "$me/kev-07.28.2025_attack-16.1-enterprise.json", capabilities: [CVE-2024-34102]}
 YAML
 sed -i "/^rules:/r $work/one-sources" "$one"

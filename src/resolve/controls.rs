@@ -98,18 +98,66 @@ pub fn select(
     let mut warnings: Vec<RuleWarning> =
         file.warnings.iter().map(|w| RuleWarning { path: relative.clone(), message: w.clone() }).collect();
     // The selection as lower-cased names; `None` for all.
-    let chosen: Option<BTreeSet<String>> = match capabilities {
-        Capabilities::All(_) => None,
-        Capabilities::List(list) => {
+    // The names chosen, as written; `None` for all.
+    let (names, from_csv): (Option<Vec<String>>, Option<&CapabilityFile>) = match capabilities {
+        Capabilities::All(_) => (None, None),
+        Capabilities::List(list) => (Some(list.clone()), None),
+        Capabilities::File(list) => {
+            let names = read_capability_file(model, list).map_err(|message| {
+                vec![source_error(
+                    format!("capability list {}: {message}", list.path),
+                    "/capabilities/path",
+                    "this capability list",
+                    String::from(
+                        "a CSV with a header; the column is `column`, else the first named capability, capability_id, control, control_id, cve, cve_id or id (any case), else the only column",
+                    ),
+                )]
+            })?;
+            (Some(names), Some(list))
+        }
+    };
+    // One pass over the rows, comparing names without allocating (a file has thousands).
+    let chosen: Option<BTreeMap<String, usize>> =
+        names.as_ref().map(|names| names.iter().enumerate().map(|(j, n)| (key(n), j)).collect());
+    let mut found = vec![false; names.as_ref().map_or(0, Vec::len)];
+    let mut buffer = String::new();
+    let mut hit = |name: &str, found: &mut Vec<bool>| -> bool {
+        let Some(chosen) = &chosen else { return true };
+        key_into(name, &mut buffer);
+        match chosen.get(buffer.as_str()) {
+            Some(j) => {
+                found[*j] = true;
+                true
+            }
+            None => false,
+        }
+    };
+    let strong_at = model.model.coverage.strong_at;
+    let mut rules: Vec<DetectionRule> = Vec::new();
+    for (r, row) in file.rows.iter().enumerate() {
+        // Both names are looked up, so each counts as found.
+        let by_capability = hit(&row.capability, &mut found);
+        let by_group = !row.group.is_empty() && hit(&row.group, &mut found);
+        if by_capability || by_group {
+            let mut rule = file.rule(r, &relative);
+            rule.weight = weight(row.category, row.score, strong_at);
+            rules.push(rule);
+        }
+    }
+    let unknown: Vec<(usize, &String)> = names
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter(|(j, n)| !found[*j] && chosen.as_ref().is_some_and(|c| c.get(&key(n)) == Some(j)))
+        .collect();
+    match from_csv {
+        None if !unknown.is_empty() => {
             let known = known_names(file);
-            let mut problems = Vec::new();
-            for (j, name) in list.iter().enumerate() {
-                if known.contains_key(&name.trim().to_lowercase()) {
-                    continue;
-                }
-                let best = nearest(name, known.values().map(String::as_str), 1);
-                let groups = groups_of(file);
-                problems.push(
+            let groups = groups_of(file);
+            return Err(unknown
+                .into_iter()
+                .map(|(j, name)| {
+                    let best = nearest(name, known.values().map(String::as_str), 1);
                     Problem::error(
                         "ttpc::controls::unknown_capability",
                         format!(
@@ -122,60 +170,30 @@ pub fn select(
                     .help(match best.first() {
                         Some(b) => format!("did you mean `{b}`? the file's capability groups are: {groups}"),
                         None => format!("the file's capability groups are: {groups}"),
-                    }),
-                );
-            }
-            if !problems.is_empty() {
-                return Err(problems);
-            }
-            Some(list.iter().map(|n| n.trim().to_lowercase()).collect())
+                    })
+                })
+                .collect());
         }
-        Capabilities::File(list) => {
-            let (names, unknown) = read_capability_file(model, list, file).map_err(|message| {
-                vec![source_error(
-                    format!("capability list {}: {message}", list.path),
-                    "/capabilities/path",
-                    "this capability list",
-                    String::from(
-                        "a CSV with a header; the column is `column`, else the first named capability, capability_id, control, control_id, cve, cve_id or id (any case), else the only column",
-                    ),
-                )]
-            })?;
-            if !unknown.is_empty() {
-                const SHOWN: usize = 12;
-                let mut shown: Vec<String> = unknown.iter().take(SHOWN).cloned().collect();
-                if unknown.len() > SHOWN {
-                    shown.push(format!("and {} more", unknown.len() - SHOWN));
-                }
-                warnings.push(RuleWarning {
-                    path: list.path.clone().into(),
-                    message: format!(
-                        "{} entr{} not mapped by {}, so {} nothing: {}",
-                        unknown.len(),
-                        if unknown.len() == 1 { "y is" } else { "ies are" },
-                        spec.path,
-                        if unknown.len() == 1 { "it changes" } else { "they change" },
-                        shown.join(", ")
-                    ),
-                });
+        Some(list) if !unknown.is_empty() => {
+            const SHOWN: usize = 12;
+            let mut shown: Vec<String> = unknown.iter().take(SHOWN).map(|(_, n)| (*n).clone()).collect();
+            if unknown.len() > SHOWN {
+                shown.push(format!("and {} more", unknown.len() - SHOWN));
             }
-            Some(names)
+            warnings.push(RuleWarning {
+                path: list.path.clone().into(),
+                message: format!(
+                    "{} entr{} not mapped by {}, so {} nothing: {}",
+                    unknown.len(),
+                    if unknown.len() == 1 { "y is" } else { "ies are" },
+                    spec.path,
+                    if unknown.len() == 1 { "it changes" } else { "they change" },
+                    shown.join(", ")
+                ),
+            });
         }
-    };
-    let strong_at = model.model.coverage.strong_at;
-    let rules: Vec<DetectionRule> = (0..file.rows.len())
-        .filter(|r| {
-            let row = &file.rows[*r];
-            chosen.as_ref().is_none_or(|set| {
-                set.contains(&row.capability.to_lowercase()) || set.contains(&row.group.to_lowercase())
-            })
-        })
-        .map(|r| {
-            let mut rule = file.rule(r, &relative);
-            rule.weight = weight(file.rows[r].category, file.rows[r].score, strong_at);
-            rule
-        })
-        .collect();
+        _ => {}
+    }
     if rules.is_empty() {
         return Err(vec![source_error(
             format!("mapping source {} selects no mapping", spec.path),
@@ -197,13 +215,35 @@ pub fn select(
     Ok((Arc::new(report), Arc::new(normalised)))
 }
 
-/// Every capability ID and group of the file's rows, by lower-cased name.
+/// How a capability name is compared: trimmed, any case, and leading zeros of a number after a
+/// dash dropped, so `AC-2` names NIST's `AC-02` (and `ac-02(1)` its `AC-02(01)`).
+fn key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    key_into(name, &mut out);
+    out
+}
+
+/// [`key`] into a buffer (cleared first), for comparisons in a loop.
+fn key_into(name: &str, out: &mut String) {
+    out.clear();
+    let mut after_separator = false;
+    let mut chars = name.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if after_separator && c == '0' && chars.peek().is_some_and(char::is_ascii_digit) {
+            continue;
+        }
+        after_separator = matches!(c, '-' | '(');
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// Every capability ID and group of the file's rows, by compared name.
 fn known_names(file: &ControlFile) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for row in &file.rows {
-        out.entry(row.capability.to_lowercase()).or_insert_with(|| row.capability.clone());
+        out.entry(key(&row.capability)).or_insert_with(|| row.capability.clone());
         if !row.group.is_empty() {
-            out.entry(row.group.to_lowercase()).or_insert_with(|| row.group.clone());
+            out.entry(key(&row.group)).or_insert_with(|| row.group.clone());
         }
     }
     out
@@ -220,21 +260,12 @@ fn groups_of(file: &ControlFile) -> String {
     list.join(", ")
 }
 
-/// The names a capability CSV lists (lower-cased) and those the mapping file does not know, in
-/// file order; or what is wrong with the CSV.
-fn read_capability_file(
-    model: &LoadedModel,
-    file: &CapabilityFile,
-    mappings: &ControlFile,
-) -> Result<(BTreeSet<String>, Vec<String>), String> {
+/// The names a capability CSV lists, in file order, each once; or what is wrong with it.
+fn read_capability_file(model: &LoadedModel, file: &CapabilityFile) -> Result<Vec<String>, String> {
     let path = model.resolve_path(&file.path);
     let bytes = crate::limits::read_capped(&path, crate::limits::current().max_file_bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    names_in_csv(&bytes, file.column.as_deref(), &path).map(|names| {
-        let known = known_names(mappings);
-        let unknown = names.iter().filter(|n| !known.contains_key(&n.to_lowercase())).cloned().collect();
-        (names.iter().map(|n| n.to_lowercase()).collect(), unknown)
-    })
+    names_in_csv(&bytes, file.column.as_deref(), &path)
 }
 
 /// The values of the capability column, trimmed, non-empty, first occurrence kept.
@@ -262,7 +293,7 @@ fn names_in_csv(bytes: &[u8], column: Option<&str>, path: &Path) -> Result<Vec<S
     for record in reader.records() {
         let record = record.map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some(value) = record.get(index).map(str::trim).filter(|v| !v.is_empty())
-            && seen.insert(value.to_lowercase())
+            && seen.insert(key(value))
         {
             names.push(value.to_owned());
         }
@@ -328,4 +359,21 @@ pub fn check_targets(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
         );
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn capability_names_compare_without_case_and_leading_zeros() {
+        assert_eq!(key("AC-2"), key("AC-02"));
+        assert_eq!(key(" ac-02(1) "), key("AC-02(01)"));
+        assert_eq!(key("SI-4"), "si-4");
+        assert_ne!(key("AC-2"), key("AC-20"));
+        assert_eq!(key("CVE-2024-0001"), key("cve-2024-0001"));
+        assert_ne!(key("CVE-2024-0001"), key("CVE-2024-1000"));
+        assert_eq!(key("m365-defender"), "m365-defender");
+        assert_eq!(key("amazon_guardduty"), "amazon_guardduty");
+    }
 }
