@@ -250,7 +250,9 @@ pub fn load_sources_in(
 pub fn excluded_by_status(model: &LoadedModel, sources: &[ResolvedSource]) -> Vec<Problem> {
     let policy = &model.model.coverage;
     let mut warnings = Vec::new();
-    for (i, source) in sources.iter().enumerate().filter(|(_, s)| s.counts) {
+    // A mapping source's evidence rows are not rules left out by status.
+    let judged = |s: &&ResolvedSource| s.counts && s.spec.kind != RuleKind::MappingsExplorer;
+    for (i, source) in sources.iter().enumerate().filter(|(_, s)| judged(s)) {
         let total = source.report.rules.len();
         let counted = source.report.rules.iter().filter(|r| rules::counts(r, policy)).count();
         if total < 4 || counted * 2 >= total {

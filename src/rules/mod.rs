@@ -218,8 +218,16 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
 
 /// Whether a rule counts towards coverage under the model's policy: its status is one of
 /// `count_status` (by default anything but `deprecated` and `unsupported`; a rule whose format
-/// has no status always passes this test), and it is enabled unless `count_disabled` is set.
+/// has no status always passes this test), and it is enabled unless `count_disabled` is set. A
+/// security-control mapping counts only as a `detect` row scored partial or significant.
 pub fn counts(rule: &DetectionRule, policy: &crate::model::CoveragePolicy) -> bool {
+    if let Some(control) = &rule.control {
+        return control.category == mappings::ControlCategory::Detect
+            && matches!(
+                control.score,
+                Some(mappings::ControlScore::Partial | mappings::ControlScore::Significant)
+            );
+    }
     let status_ok = match (&rule.status, &policy.count_status) {
         (None, _) => true,
         (Some(status), Some(allowed)) => allowed.iter().any(|a| a.eq_ignore_ascii_case(status)),

@@ -108,7 +108,13 @@ impl SourceSummary {
         for rule in &report.rules {
             let counted = super::counts(rule, &policy);
             if !counted {
-                let why = if rule.enabled {
+                let why = if let Some(control) = &rule.control {
+                    // A mapping row that is evidence, not detection.
+                    match control.score {
+                        Some(score) => format!("{} {}", control.category.as_str(), score.as_str()),
+                        None => control.category.as_str().to_owned(),
+                    }
+                } else if rule.enabled {
                     rule.status.clone().unwrap_or_default()
                 } else {
                     String::from("disabled")

@@ -574,3 +574,36 @@ fn issue_18_mapping_and_weight_files_are_parsed_once_and_cached() {
     assert_eq!(out.status.code(), Some(2));
     assert!(common::text(&out.stderr).contains("not a Mappings Explorer file"));
 }
+
+#[test]
+fn issue_18_ttpc_rules_shows_which_mapping_rows_count_and_why_the_others_do_not() {
+    let out = common::ttpc()
+        .args(["rules", "--kind", "mappings-explorer", "--format", "json"])
+        .arg(common::fixture("controls/cloud.json"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    // Ten mappable rows; the detect rows scored partial or significant count (mappings 1, 2, 9, 11).
+    assert_eq!(json["rules"], 10);
+    let counted: Vec<&str> = json["rule_list"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|r| r["counted"] == true)
+        .filter_map(|r| r["place"].as_str())
+        .collect();
+    assert_eq!(
+        counted,
+        ["cloud.json mapping 1", "cloud.json mapping 2", "cloud.json mapping 9", "cloud.json mapping 11"]
+    );
+    let why = &json["not_counted"];
+    assert_eq!(
+        (
+            why["detect minimal"].as_u64(),
+            why["protect significant"].as_u64(),
+            why["respond partial"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+}
