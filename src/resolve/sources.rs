@@ -45,6 +45,8 @@ pub struct SharedInputs {
     parsed: Memo<(RuleKind, PathBuf), Arc<SourceReport>>,
     sources: Memo<(RuleKind, PathBuf, usize), Loaded>,
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
+    /// ATT&CK's actor names indexed, by knowledge base (kept with it, so its address stays its own).
+    names: Memo<usize, (Arc<KnowledgeBase>, Arc<super::actors::NameIndex>)>,
     /// Intelligence sources, each read once.
     pub(super) intel: super::intel::IntelMemo,
 }
@@ -83,6 +85,15 @@ impl SharedInputs {
             let normalised = report.rules.iter().map(|r| rules::normalise(r, kb)).collect();
             Ok((report, Arc::new(normalised)))
         })
+    }
+
+    /// The knowledge base's actor names indexed (once per release in a run).
+    pub(super) fn names(&self, kb: &Arc<KnowledgeBase>) -> Arc<super::actors::NameIndex> {
+        let index = || Ok::<_, std::convert::Infallible>((kb.clone(), Arc::new(super::actors::NameIndex::new(kb))));
+        match self.names.get_or_try_insert(Arc::as_ptr(kb) as usize, index) {
+            Ok((_, names)) => names,
+            Err(never) => match never {},
+        }
     }
 
     fn atomics(&self, path: &Path) -> Result<Arc<AtomicsReport>, SourceError> {
