@@ -567,8 +567,7 @@ fn with_visible_parents(mut entries: Vec<Entry>) -> Vec<Entry> {
             .collect();
         let present: BTreeSet<(&str, &str)> = entries.iter().map(pair).collect();
         let shown = (0..entries.len()).filter(|&i| wanted.contains(&pair(&entries[i]))).collect();
-        let missing =
-            wanted.difference(&present).map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect();
+        let missing = wanted.difference(&present).map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect();
         (shown, missing)
     };
     for i in shown {

@@ -89,7 +89,8 @@ impl SharedInputs {
 
     /// The knowledge base's actor names indexed (once per release in a run).
     pub(super) fn names(&self, kb: &Arc<KnowledgeBase>) -> Arc<super::actors::NameIndex> {
-        let index = || Ok::<_, std::convert::Infallible>((kb.clone(), Arc::new(super::actors::NameIndex::new(kb))));
+        let index =
+            || Ok::<_, std::convert::Infallible>((kb.clone(), Arc::new(super::actors::NameIndex::new(kb))));
         match self.names.get_or_try_insert(Arc::as_ptr(kb) as usize, index) {
             Ok((_, names)) => names,
             Err(never) => match never {},
