@@ -197,8 +197,8 @@ fn render_built_in(name: &'static str, ctx: Value, escape: Escape) -> Result<Str
     let env = cell.get_or_init(|| {
         let mut env = environment(escape);
         // The HTML report is escaped for HTML, the others for Markdown.
-        for (name, source) in BUILT_IN.iter().filter(|(n, _)| (*n == REPORT_HTML) == (escape == Escape::Html))
-        {
+        let escaped_so = |n: &str| (n == REPORT_HTML) == (escape == Escape::Html);
+        for (name, source) in BUILT_IN.iter().filter(|(n, _)| escaped_so(n)) {
             // A template that does not compile is left out; rendering it below reports why.
             let _ = env.add_template(name, source);
         }

@@ -108,7 +108,7 @@ pub fn validate(document: &Value, spans: &SpanMap) -> Vec<Problem> {
     // Generated once: describing an error reads the schema; a batch validates thousands of models.
     static ROOT: OnceLock<Value> = OnceLock::new();
     let root = ROOT.get_or_init(threat_model_schema);
-    validator().iter_errors(document).flat_map(|error| describe(&error, &root, spans)).collect()
+    validator().iter_errors(document).flat_map(|error| describe(&error, root, spans)).collect()
 }
 
 fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanMap) -> Vec<Problem> {

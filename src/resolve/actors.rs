@@ -120,7 +120,7 @@ pub(super) fn resolve_actors_with(
             }
             continue;
         }
-        let Some(found) = lookup(kb, &names, intel, actor, span.clone(), &mut problems, &mut warnings) else {
+        let Some(found) = lookup(kb, names, intel, actor, span.clone(), &mut problems, &mut warnings) else {
             continue;
         };
         let Some(profile) = build(model, kb, intel, actor, i, found, &mut problems, &mut warnings) else {
