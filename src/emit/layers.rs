@@ -621,29 +621,36 @@ pub fn sheet_title(name: &str) -> String {
 /// same tactic with `showSubtechniques: true` (an unscored, uncoloured one when the parent has
 /// none), so that no viewer hides the sub-technique behind a collapsed parent.
 fn with_visible_parents(mut entries: Vec<Entry>) -> Vec<Entry> {
-    let wanted: std::collections::BTreeSet<(String, String)> = entries
-        .iter()
-        .filter_map(|e| e.technique_id.split_once('.').map(|(p, _)| (p.to_owned(), e.tactic.clone())))
-        .collect();
-    for e in entries.iter_mut() {
-        if wanted.contains(&(e.technique_id.clone(), e.tactic.clone())) {
-            e.show_subtechniques = true;
+    use std::collections::BTreeSet;
+    // Looked up in sets of borrowed pairs: a layer has hundreds of entries, a batch many layers.
+    let (shown, missing): (Vec<usize>, Vec<(String, String)>) = {
+        fn pair(e: &Entry) -> (&str, &str) {
+            (e.technique_id.as_str(), e.tactic.as_str())
         }
+        let wanted: BTreeSet<(&str, &str)> = entries
+            .iter()
+            .filter_map(|e| e.technique_id.split_once('.').map(|(p, _)| (p, e.tactic.as_str())))
+            .collect();
+        let present: BTreeSet<(&str, &str)> = entries.iter().map(pair).collect();
+        let shown = (0..entries.len()).filter(|&i| wanted.contains(&pair(&entries[i]))).collect();
+        let missing = wanted.difference(&present).map(|(p, t)| ((*p).to_owned(), (*t).to_owned())).collect();
+        (shown, missing)
+    };
+    for i in shown {
+        entries[i].show_subtechniques = true;
     }
-    for (parent, tactic) in &wanted {
-        if !entries.iter().any(|e| &e.technique_id == parent && &e.tactic == tactic) {
-            entries.push(Entry {
-                technique_id: parent.clone(),
-                tactic: tactic.clone(),
-                score: None,
-                color: String::new(),
-                comment: String::new(),
-                enabled: true,
-                metadata: Vec::new(),
-                links: Vec::new(),
-                show_subtechniques: true,
-            });
-        }
+    for (parent, tactic) in missing {
+        entries.push(Entry {
+            technique_id: parent,
+            tactic,
+            score: None,
+            color: String::new(),
+            comment: String::new(),
+            enabled: true,
+            metadata: Vec::new(),
+            links: Vec::new(),
+            show_subtechniques: true,
+        });
     }
     entries
 }
@@ -653,19 +660,20 @@ fn with_visible_parents(mut entries: Vec<Entry>) -> Vec<Entry> {
 /// has no platforms (ICS has some), or when a technique of the layer is not in the assessment and
 /// its platforms are unknown.
 fn platform_filter(a: &Assessment, entries: &[Entry]) -> Option<Filters> {
-    let mut platforms: Vec<String> = a.semantics.scope_platforms.clone();
+    // Sorted and deduplicated as borrowed names; copied once at the end.
+    let mut platforms: std::collections::BTreeSet<&str> =
+        a.semantics.scope_platforms.iter().map(String::as_str).collect();
     for e in entries {
         let t = a.technique(&e.technique_id);
         match t {
             // A technique without platforms (some ICS ones) shows under no platform filter at all.
             Some(t) if t.platforms.is_empty() => return None,
-            Some(t) => platforms.extend(t.platforms.iter().cloned()),
+            Some(t) => platforms.extend(t.platforms.iter().map(String::as_str)),
             None if e.score.is_none() && e.technique_id.len() == 5 => {} // an added parent entry
             None => return None,
         }
     }
-    platforms.sort();
-    platforms.dedup();
+    let platforms: Vec<String> = platforms.into_iter().map(str::to_owned).collect();
     (!platforms.is_empty()).then_some(Filters { platforms })
 }
 

@@ -133,15 +133,9 @@ pub fn markdown_report(a: &Assessment, user: Option<&Template>) -> Result<String
 
 /// [`markdown_report`] with a context already built.
 pub fn markdown_report_in(ctx: &Value, user: Option<&Template>) -> Result<String, Box<TemplateError>> {
-    let (name, source) = chosen(user, REPORT_MD);
-    render_in(name, source, ctx, Escape::Markdown)
-}
-
-/// The user's template, else the built-in one: (name, source).
-fn chosen<'t>(user: Option<&'t Template>, built_in_name: &'static str) -> (&'t str, &'t str) {
     match user {
-        Some(t) => (t.name.as_str(), t.source.as_str()),
-        None => (built_in_name, built_in(built_in_name).unwrap_or_default()),
+        Some(t) => render_in(&t.name, &t.source, ctx, Escape::Markdown),
+        None => render_built_in(REPORT_MD, ctx.clone(), Escape::Markdown),
     }
 }
 
@@ -153,10 +147,16 @@ pub fn html_report_in(
     user: Option<&Template>,
     nonce: &str,
 ) -> Result<String, Box<TemplateError>> {
-    let (name, source) = chosen(user, REPORT_HTML);
+    let Some(user) = user else {
+        // The nonce joins the context behind the assessment's own names, where the global of a
+        // user's template sits too (the compiled built-in environment is shared, so it cannot
+        // carry a per-page global).
+        let ctx = minijinja::context! { ..ctx.clone(), ..minijinja::context! { nonce => nonce } };
+        return render_built_in(REPORT_HTML, ctx, Escape::Html);
+    };
     let mut env = environment(Escape::Html);
     env.add_global("nonce", Value::from(nonce));
-    render_with(&env, name, source, ctx)
+    render_with(&env, &user.name, &user.source, ctx)
 }
 
 /// Renders another self-contained HTML page (such as the fleet overview) with the same
@@ -179,7 +179,36 @@ pub fn emulation_plan(a: &Assessment) -> Result<String, Box<TemplateError>> {
 
 /// [`emulation_plan`] with a context already built.
 pub fn emulation_plan_in(ctx: &Value) -> Result<String, Box<TemplateError>> {
-    render_in(EMULATION_MD, built_in(EMULATION_MD).unwrap_or_default(), ctx, Escape::Markdown)
+    render_built_in(EMULATION_MD, ctx.clone(), Escape::Markdown)
+}
+
+/// Renders a built-in template from an environment that compiled it once for the whole process:
+/// a batch renders thousands of reports, and compiling the templates again for each cost more
+/// than some of the smaller outputs (issue 22). Should a built-in template not compile, it is
+/// rendered the ordinary way, which reports the error.
+fn render_built_in(name: &'static str, ctx: Value, escape: Escape) -> Result<String, Box<TemplateError>> {
+    use std::sync::OnceLock;
+    static MARKDOWN: OnceLock<Environment<'static>> = OnceLock::new();
+    static HTML: OnceLock<Environment<'static>> = OnceLock::new();
+    let cell = match escape {
+        Escape::Markdown => &MARKDOWN,
+        Escape::Html => &HTML,
+    };
+    let env = cell.get_or_init(|| {
+        let mut env = environment(escape);
+        // The HTML report is escaped for HTML, the others for Markdown.
+        let escaped_so = |n: &str| (n == REPORT_HTML) == (escape == Escape::Html);
+        for (name, source) in BUILT_IN.iter().filter(|(n, _)| escaped_so(n)) {
+            // A template that does not compile is left out; rendering it below reports why.
+            let _ = env.add_template(name, source);
+        }
+        env
+    });
+    let source = built_in(name).unwrap_or_default();
+    match env.get_template(name) {
+        Ok(template) => render_template(&template, name, source, ctx),
+        Err(_) => render_with(&environment(escape), name, source, &ctx),
+    }
 }
 
 /// How printed values are escaped.
@@ -219,9 +248,20 @@ fn render_with(
 ) -> Result<String, Box<TemplateError>> {
     let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let template = env.template_from_named_str(name, source).map_err(error)?;
+    render_template(&template, name, source, ctx.clone())
+}
+
+/// Renders a compiled template within the output limit; errors point into `source`.
+fn render_template(
+    template: &minijinja::Template<'_, '_>,
+    name: &str,
+    source: &str,
+    ctx: Value,
+) -> Result<String, Box<TemplateError>> {
+    let error = |e: minijinja::Error| Box::new(template_error(name, source, &e));
     let limit = crate::limits::current().max_output_bytes;
     let mut out = CappedWriter { bytes: Vec::new(), limit, over: false };
-    if let Err(e) = template.render_captured_to(ctx.clone(), &mut out) {
+    if let Err(e) = template.render_captured_to(ctx, &mut out) {
         if out.over {
             return Err(Box::new(TemplateError::TooLarge {
                 name: name.to_owned(),

@@ -94,7 +94,24 @@ pub fn fit(text: &str, width: f64, char_width: f64) -> String {
     }
 }
 
+/// A coordinate written as `{:.1}` writes it. A cell's coordinates are whole numbers, written
+/// here without the general float formatting, which cost more than the rest of the matrix.
+#[derive(Clone, Copy)]
+struct Tenths(f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_sign_positive() && v.fract() == 0.0 && v < 1e15 {
+            write!(f, "{}.0", v as u64)
+        } else {
+            write!(f, "{v:.1}")
+        }
+    }
+}
+
 fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f64, sub: bool) {
+    let (x, y, width, height) = (Tenths(x), Tenths(y), Tenths(width), Tenths(height));
     let (fill, ink) = colors(c.state);
     let rules = match c.score {
         0 => String::new(),
@@ -128,11 +145,11 @@ fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f6
         let _ = write!(
             out,
             r#"<text class="mark" x="{mx:.1}" y="{my:.1}" font-size="{small}" fill="{ink}" text-anchor="end">{symbol}</text>"#,
-            mx = x + width - 4.0,
-            my = y + height - 4.0,
+            mx = Tenths(x.0 + width.0 - 4.0),
+            my = Tenths(y.0 + height.0 - 4.0),
         );
     }
-    let name = fit(&c.name, width - 8.0, CHAR * size / 11.0);
+    let name = fit(&c.name, width.0 - 8.0, CHAR * size / 11.0);
     let mut detail = c.id.clone();
     if c.hidden_subtechniques > 0 {
         let _ = write!(detail, " · +{}", c.hidden_subtechniques);
@@ -140,11 +157,11 @@ fn cell(out: &mut String, c: &MatrixCell, x: f64, y: f64, width: f64, height: f6
     let _ = write!(
         out,
         r#"<text x="{tx:.1}" y="{ty:.1}" font-size="{size}" fill="{ink}">{name}</text><text x="{tx:.1}" y="{ty2:.1}" font-size="{small}" fill="{ink}" opacity="0.85">{detail}</text></g>"#,
-        tx = x + 4.0,
-        ty = y + size + 2.0,
-        ty2 = y + height - 4.0,
+        tx = Tenths(x.0 + 4.0),
+        ty = Tenths(y.0 + size + 2.0),
+        ty2 = Tenths(y.0 + height.0 - 4.0),
         name = xml(&name),
-        detail = xml(&fit(&detail, width - 20.0, CHAR * small / 11.0)),
+        detail = xml(&fit(&detail, width.0 - 20.0, CHAR * small / 11.0)),
     );
     out.push('\n');
 }

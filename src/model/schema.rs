@@ -105,8 +105,10 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Validates a document; returns one problem per schema violation, in no particular order.
 pub fn validate(document: &Value, spans: &SpanMap) -> Vec<Problem> {
-    let root = threat_model_schema();
-    validator().iter_errors(document).flat_map(|error| describe(&error, &root, spans)).collect()
+    // Generated once: describing an error reads the schema; a batch validates thousands of models.
+    static ROOT: OnceLock<Value> = OnceLock::new();
+    let root = ROOT.get_or_init(threat_model_schema);
+    validator().iter_errors(document).flat_map(|error| describe(&error, root, spans)).collect()
 }
 
 fn describe(error: &jsonschema::ValidationError<'_>, root: &Value, spans: &SpanMap) -> Vec<Problem> {

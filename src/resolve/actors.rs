@@ -98,7 +98,16 @@ pub fn resolve_actors(
     kb: &KnowledgeBase,
     intel: &Intelligence,
 ) -> Result<(Vec<ActorProfile>, Vec<Problem>), Vec<Problem>> {
-    let names = NameIndex::new(kb);
+    resolve_actors_with(model, kb, &NameIndex::new(kb), intel)
+}
+
+/// [`resolve_actors`] with the knowledge base's names already indexed (once per batch).
+pub(super) fn resolve_actors_with(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    names: &NameIndex,
+    intel: &Intelligence,
+) -> Result<(Vec<ActorProfile>, Vec<Problem>), Vec<Problem>> {
     let mut profiles: Vec<ActorProfile> = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -111,7 +120,7 @@ pub fn resolve_actors(
             }
             continue;
         }
-        let Some(found) = lookup(kb, &names, intel, actor, span.clone(), &mut problems, &mut warnings) else {
+        let Some(found) = lookup(kb, names, intel, actor, span.clone(), &mut problems, &mut warnings) else {
             continue;
         };
         let Some(profile) = build(model, kb, intel, actor, i, found, &mut problems, &mut warnings) else {
@@ -541,12 +550,16 @@ fn describe_intel(intel: &Intelligence, a: usize) -> String {
 /// `targets.actors` keys that name no actor `ref` of the model. When the nearest `ref` is one
 /// that does not resolve (`Sandworm Teem`), the target is written right and the actor is the
 /// typo: the target says so and points at the actor, whose own error is the primary one.
-pub fn check_target_keys(model: &LoadedModel, kb: &KnowledgeBase, intel: &Intelligence) -> Vec<Problem> {
+pub fn check_target_keys(
+    model: &LoadedModel,
+    kb: &KnowledgeBase,
+    names: &NameIndex,
+    intel: &Intelligence,
+) -> Vec<Problem> {
     use crate::diagnostics::nearest;
     use crate::model::spans::escape_segment;
     let refs: Vec<&str> = model.model.actors.iter().map(|a| a.reference.as_str()).collect();
     let lowered: std::collections::HashSet<String> = refs.iter().map(|r| r.to_lowercase()).collect();
-    let names = NameIndex::new(kb);
     let mut problems = Vec::new();
     for key in model.model.targets.actors.keys() {
         if lowered.contains(&key.to_lowercase()) {
@@ -769,13 +782,16 @@ enum Lookup {
 }
 
 /// Lower-cased names and aliases → objects, with a rank (lower is better).
-struct NameIndex {
+/// ATT&CK's actor names and aliases, lowercased, for lookups: built once per knowledge base and
+/// shared by the models of a batch ([`super::SharedInputs`]).
+#[derive(Debug)]
+pub(super) struct NameIndex {
     entries: BTreeMap<String, Vec<(u8, ActorKind)>>,
     labels: Vec<(String, ActorKind)>,
 }
 
 impl NameIndex {
-    fn new(kb: &KnowledgeBase) -> NameIndex {
+    pub(super) fn new(kb: &KnowledgeBase) -> NameIndex {
         let mut index = NameIndex { entries: BTreeMap::new(), labels: Vec::new() };
         let mut add = |name: &str, aliases: &[String], kind: ActorKind, kind_rank: u8| {
             index.entries.entry(name.to_lowercase()).or_default().push((kind_rank, kind));

@@ -91,7 +91,8 @@ pub fn resolve_in(
             Intelligence::default()
         }
     };
-    let actors = match resolve_actors(&model, kb, &intelligence) {
+    let names = shared.names(&attack.kb);
+    let actors = match actors::resolve_actors_with(&model, kb, &names, &intelligence) {
         Ok((actors, actor_warnings)) => {
             warnings.extend(actor_warnings);
             actors
@@ -101,7 +102,7 @@ pub fn resolve_in(
             Vec::new()
         }
     };
-    problems.extend(actors::check_target_keys(&model, kb, &intelligence));
+    problems.extend(actors::check_target_keys(&model, kb, &names, &intelligence));
     problems.extend(controls::check_targets(&model, kb));
     let (targets, target_problems, target_warnings) = resolve_targets(&model, kb);
     problems.extend(target_problems);

@@ -47,6 +47,8 @@ pub struct SharedInputs {
     atomics: Memo<PathBuf, Arc<AtomicsReport>>,
     /// Security-control mapping files, each read once.
     controls: Memo<PathBuf, Arc<rules::mappings::ControlFile>>,
+    /// ATT&CK's actor names indexed, by knowledge base (kept with it, so its address stays its own).
+    names: Memo<usize, (Arc<KnowledgeBase>, Arc<super::actors::NameIndex>)>,
     /// Intelligence sources, each read once.
     pub(super) intel: super::intel::IntelMemo,
 }
@@ -104,6 +106,16 @@ impl SharedInputs {
             )
             .map(Arc::new)
         })
+    }
+
+    /// The knowledge base's actor names indexed (once per release in a run).
+    pub(super) fn names(&self, kb: &Arc<KnowledgeBase>) -> Arc<super::actors::NameIndex> {
+        let index =
+            || Ok::<_, std::convert::Infallible>((kb.clone(), Arc::new(super::actors::NameIndex::new(kb))));
+        match self.names.get_or_try_insert(Arc::as_ptr(kb) as usize, index) {
+            Ok((_, names)) => names,
+            Err(never) => match never {},
+        }
     }
 
     fn atomics(&self, path: &Path) -> Result<Arc<AtomicsReport>, SourceError> {

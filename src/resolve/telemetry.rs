@@ -22,20 +22,9 @@ pub fn check(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
     let mapped: BTreeSet<&str> = m.telemetry_map.values().flatten().map(|n| n.trim()).collect();
     let mut suggestible: BTreeSet<&str> = builtin_names();
     suggestible.extend(mapped.iter().copied());
-    let mut known: BTreeSet<String> = suggestible.iter().map(|n| n.to_ascii_lowercase()).collect();
-    for component in kb.data_components() {
-        known.insert(component.name.to_ascii_lowercase());
-        if let Some(source) = &component.data_source {
-            known.insert(source.to_ascii_lowercase());
-            known.insert(format!("{source}: {}", component.name).to_ascii_lowercase());
-        }
-        known.extend(component.log_sources.iter().map(|l| l.name.trim().to_ascii_lowercase()));
-    }
-    for analytic in kb.analytics() {
-        known.extend(analytic.log_sources.iter().map(|l| l.name.trim().to_ascii_lowercase()));
-    }
+    let known: BTreeSet<String> = suggestible.iter().map(|n| n.to_ascii_lowercase()).collect();
     for (i, name) in m.telemetry.iter().enumerate() {
-        if known.contains(&name.trim().to_ascii_lowercase()) {
+        if known.contains(&name.trim().to_ascii_lowercase()) || named_by_attack(kb, name.trim()) {
             continue;
         }
         let suggestions = nearest(name.trim(), suggestible.iter().copied(), 3);
@@ -119,4 +108,24 @@ pub fn check(model: &LoadedModel, kb: &KnowledgeBase) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Whether the ATT&CK data uses `name` (ASCII case aside) as a data component, a data source,
+/// `source: component`, or a log source of a component or an analytic. Scanned for each of the
+/// model's few names rather than collected into a set, which a batch built again for every model.
+fn named_by_attack(kb: &KnowledgeBase, name: &str) -> bool {
+    let is = |known: &str| known.eq_ignore_ascii_case(name);
+    // `source: component`, compared without building it.
+    let joined = |source: &str, component: &str| {
+        let (n, cut) = (name.as_bytes(), source.len());
+        n.len() == cut + 2 + component.len()
+            && n[..cut].eq_ignore_ascii_case(source.as_bytes())
+            && &n[cut..cut + 2] == b": "
+            && n[cut + 2..].eq_ignore_ascii_case(component.as_bytes())
+    };
+    kb.data_components().iter().any(|c| {
+        is(&c.name)
+            || c.data_source.as_deref().is_some_and(|s| is(s) || joined(s, &c.name))
+            || c.log_sources.iter().any(|l| is(l.name.trim()))
+    }) || kb.analytics().iter().any(|a| a.log_sources.iter().any(|l| is(l.name.trim())))
 }
