@@ -34,6 +34,24 @@ pub struct ResolvedSource {
     pub live: Option<Arc<super::live::LiveOrigin>>,
 }
 
+impl ResolvedSource {
+    /// A source read from files (not live), named as the model names it, counting.
+    fn of_file(
+        spec: &RuleSource,
+        report: Arc<SourceReport>,
+        normalised: Arc<Vec<NormalisedRule>>,
+    ) -> ResolvedSource {
+        ResolvedSource {
+            name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
+            spec: spec.clone(),
+            report,
+            normalised,
+            counts: true,
+            live: None,
+        }
+    }
+}
+
 /// A loaded and normalised rule source, as shared.
 type Loaded = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
 
@@ -173,14 +191,7 @@ pub fn load_sources_in(
                 .map_err(|skip| vec![super::controls::unreadable(model, i, spec, &path, &skip)])
                 .and_then(|file| super::controls::select(model, i, spec, &file, &path, kb));
             match selected {
-                Ok((report, normalised)) => sources.push(ResolvedSource {
-                    name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
-                    spec: spec.clone(),
-                    report,
-                    normalised,
-                    counts: true,
-                    live: None,
-                }),
+                Ok((report, normalised)) => sources.push(ResolvedSource::of_file(spec, report, normalised)),
                 Err(found) => problems.extend(found),
             }
             continue;
@@ -218,14 +229,7 @@ pub fn load_sources_in(
                     .help(help),
                 );
             }
-            Ok((report, normalised)) => sources.push(ResolvedSource {
-                name: spec.name.clone().unwrap_or_else(|| spec.path.clone()),
-                spec: spec.clone(),
-                report,
-                normalised,
-                counts: true,
-                live: None,
-            }),
+            Ok((report, normalised)) => sources.push(ResolvedSource::of_file(spec, report, normalised)),
             Err(error) => {
                 let (message, help) = match &error {
                     SourceError::Missing { .. } => (

@@ -28,6 +28,18 @@ fn controls(a: &Assessment, id: &str) -> Vec<(String, String, Option<String>, bo
         .collect()
 }
 
+/// A temporary folder with these files of tests/fixtures/controls, and CTID-shaped weights
+/// (tests/fixtures/priority/techniques.json) as `techniques.json`.
+fn fixture_dir(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in files {
+        std::fs::copy(common::fixture("controls").join(file), dir.path().join(file)).expect("copy");
+    }
+    std::fs::copy(common::fixture("priority/techniques.json"), dir.path().join("techniques.json"))
+        .expect("copy");
+    dir
+}
+
 fn row(
     capability: &str,
     category: &str,
@@ -289,12 +301,7 @@ fn issue_18_the_protected_state_is_in_every_output() {
 
 #[test]
 fn issue_18_bad_control_sources_are_errors_at_the_model_line_with_exit_2() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for file in ["cloud.json", "kev.json", "nist.json", "mobile.json", "scanner.csv"] {
-        std::fs::copy(common::fixture("controls").join(file), dir.path().join(file)).expect("copy");
-    }
-    std::fs::copy(common::fixture("priority/techniques.json"), dir.path().join("techniques.json"))
-        .expect("copy");
+    let dir = fixture_dir(&["cloud.json", "kev.json", "nist.json", "mobile.json", "scanner.csv"]);
     std::fs::write(dir.path().join("hosts.csv"), "host,owner\nfs01,it\n").expect("write");
     let head = std::fs::read_to_string(common::fixture(MODEL)).expect("model");
     let head = &head[..head.find("rules:").expect("rules")];
@@ -520,12 +527,7 @@ fn blank_keeping_time(path: &Path) {
 
 #[test]
 fn issue_18_mapping_and_weight_files_are_parsed_once_and_cached() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for file in ["cloud.json", "kev.json", "nist.json", "scanner.csv", "model.yaml"] {
-        std::fs::copy(common::fixture("controls").join(file), dir.path().join(file)).expect("copy");
-    }
-    std::fs::copy(common::fixture("priority/techniques.json"), dir.path().join("techniques.json"))
-        .expect("copy");
+    let dir = fixture_dir(&["cloud.json", "kev.json", "nist.json", "scanner.csv", "model.yaml"]);
     let model = dir.path().join("model.yaml");
     let text = std::fs::read_to_string(&model).expect("model");
     std::fs::write(
