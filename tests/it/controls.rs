@@ -208,8 +208,22 @@ fn issue_18_detected_or_protected_targets_pass_and_fail_as_the_figures_say() {
     assert!(verdicts(&passing).iter().all(|(_, pass)| *pass), "{:?}", verdicts(&passing));
     let just_above = common::assess_fixture(MODEL, &[("overall: 50%", "overall: 42%")], "2026-03-15");
     assert_eq!(verdicts(&just_above)[0], (String::from("overall detected or protected"), false));
-    // Without protection a tactic target on detection alone is unchanged: the same coverage.
-    assert_eq!(passing.overall.covered, failing.overall.covered);
+    // Per tactic: Command and Control's one technique (T1071.001) is a protected gap, 100 %;
+    // Lateral Movement's two (T1021, T1021.002) are neither, 0 %.
+    let tactics = common::assess_fixture(
+        MODEL,
+        &[("    actors: {fin7: 50%}\n", "    tactics: {command-and-control: 100%, lateral-movement: 10%}\n")],
+        "2026-03-15",
+    );
+    assert_eq!(
+        verdicts(&tactics)[1..],
+        [
+            (String::from("Command and Control detected or protected"), true),
+            (String::from("Lateral Movement detected or protected"), false)
+        ]
+    );
+    let c2 = tactics.tactics.iter().find(|t| t.shortname == "command-and-control").expect("C2");
+    assert_eq!((c2.coverage.covered, c2.coverage.protection.map(|p| p.detected_or_protected)), (0, Some(1)));
 }
 
 #[test]
