@@ -136,8 +136,9 @@ pub fn select(
     let mut rules: Vec<DetectionRule> = Vec::new();
     for (r, row) in file.rows.iter().enumerate() {
         // Both names are looked up, so each counts as found.
-        let by_capability = hit(&row.capability, &mut found);
-        let by_group = !row.group.is_empty() && hit(&row.group, &mut found);
+        let by_capability = hit(file.capability(row), &mut found);
+        let group = file.group(row);
+        let by_group = !group.is_empty() && hit(group, &mut found);
         if by_capability || by_group {
             let mut rule = file.rule(r, &relative);
             rule.weight = weight(row.category, row.score, strong_at);
@@ -241,9 +242,10 @@ fn key_into(name: &str, out: &mut String) {
 fn known_names(file: &ControlFile) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for row in &file.rows {
-        out.entry(key(&row.capability)).or_insert_with(|| row.capability.clone());
-        if !row.group.is_empty() {
-            out.entry(key(&row.group)).or_insert_with(|| row.group.clone());
+        let (capability, group) = (file.capability(row), file.group(row));
+        out.entry(key(capability)).or_insert_with(|| capability.to_owned());
+        if !group.is_empty() {
+            out.entry(key(group)).or_insert_with(|| group.to_owned());
         }
     }
     out
@@ -251,8 +253,7 @@ fn known_names(file: &ControlFile) -> BTreeMap<String, String> {
 
 /// The file's capability groups, for help texts (at most 40).
 fn groups_of(file: &ControlFile) -> String {
-    let groups: BTreeSet<&str> =
-        file.rows.iter().map(|r| r.group.as_str()).filter(|g| !g.is_empty()).collect();
+    let groups: BTreeSet<&str> = file.rows.iter().map(|r| file.group(r)).filter(|g| !g.is_empty()).collect();
     let mut list: Vec<&str> = groups.iter().copied().take(40).collect();
     if groups.len() > 40 {
         list.push("…");

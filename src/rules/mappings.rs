@@ -206,29 +206,31 @@ fn classify(row: &Row, framework: &str) -> Result<(ControlCategory, Option<Contr
     }
 }
 
-/// One mappable row of a file, as kept (and cached).
+/// Where one of a row's texts lies in its [`ControlFile`]'s one string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// One mappable row of a file, as kept (and cached): its texts are spans of the file's one
+/// string, so reading a cached file allocates once, not once per field of thousands of rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlRow {
     /// 1-based position in `mapping_objects`.
     pub number: u32,
-    /// `capability_id`.
-    pub capability: String,
-    /// `capability_description` (the capability when there is none).
-    pub description: String,
-    /// `capability_group` (may be empty).
-    pub group: String,
-    /// `attack_object_id` as written.
-    pub technique: String,
     /// What the row says.
     pub category: ControlCategory,
     /// Its score, for detect, protect and respond rows.
     pub score: Option<ControlScore>,
-    /// `mapping_type` as written.
-    pub mapping_type: String,
-    /// The row's own `mapping_framework_version`, when it has one.
-    pub framework_version: Option<String>,
-    /// Its comments.
-    pub comments: String,
+    capability: Span,
+    description: Span,
+    group: Span,
+    technique: Span,
+    mapping_type: Span,
+    /// The row's own `mapping_framework_version` (empty: the file's).
+    framework_version: Span,
+    comments: Span,
 }
 
 /// A whole Mappings Explorer file: the provenance once, the mappable rows, and a warning per
@@ -250,6 +252,8 @@ pub struct ControlFile {
     pub rows: Vec<ControlRow>,
     /// One line per kind of row passed over, naming their places.
     pub warnings: Vec<String>,
+    /// Every row's texts, one after another.
+    text: String,
 }
 
 impl ControlFile {
@@ -263,6 +267,12 @@ impl ControlFile {
         })?;
         let m = file.metadata;
         let framework = text(m.mapping_framework);
+        let mut all = String::new();
+        let mut put = |value: &str| -> Span {
+            let start = u32::try_from(all.len()).unwrap_or(u32::MAX);
+            all.push_str(value.trim());
+            Span { start, end: u32::try_from(all.len()).unwrap_or(u32::MAX) }
+        };
         let mut rows = Vec::new();
         let mut passed: BTreeMap<Passed, Vec<usize>> = BTreeMap::new();
         for (i, row) in file.mapping_objects.into_iter().enumerate() {
@@ -287,22 +297,18 @@ impl ControlFile {
                 .as_deref()
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
-                .unwrap_or(capability)
-                .to_owned();
+                .unwrap_or(capability);
             rows.push(ControlRow {
                 number: u32::try_from(n).unwrap_or(u32::MAX),
-                capability: capability.to_owned(),
-                technique: technique.to_owned(),
-                description,
-                group: text(row.capability_group),
                 category,
                 score,
-                mapping_type: text(row.mapping_type),
-                framework_version: row
-                    .mapping_framework_version
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty()),
-                comments: text(row.comments),
+                capability: put(capability),
+                description: put(description),
+                group: put(row.capability_group.as_deref().unwrap_or_default()),
+                technique: put(technique),
+                mapping_type: put(row.mapping_type.as_deref().unwrap_or_default()),
+                framework_version: put(row.mapping_framework_version.as_deref().unwrap_or_default()),
+                comments: put(row.comments.as_deref().unwrap_or_default()),
             });
         }
         let warnings = passed
@@ -325,7 +331,22 @@ impl ControlFile {
             groups: m.capability_groups.unwrap_or_default(),
             rows,
             warnings,
+            text: all,
         })
+    }
+
+    fn at(&self, span: Span) -> &str {
+        self.text.get(span.start as usize..span.end as usize).unwrap_or_default()
+    }
+
+    /// A row's `capability_id`.
+    pub fn capability(&self, row: &ControlRow) -> &str {
+        self.at(row.capability)
+    }
+
+    /// A row's `capability_group` (may be empty).
+    pub fn group(&self, row: &ControlRow) -> &str {
+        self.at(row.group)
     }
 
     /// Row `i` as a rule of the file at `path` (weight 1; the model's binding sets its weight).
@@ -334,25 +355,28 @@ impl ControlFile {
         let mut rule = DetectionRule::new(
             RuleKind::MappingsExplorer,
             path,
-            row.capability.clone(),
-            row.description.clone(),
+            self.capability(row),
+            self.at(row.description),
         );
         rule.locator = Some(format!("mapping {}", row.number));
-        rule.techniques.push(row.technique.clone());
+        rule.techniques.push(self.at(row.technique).to_owned());
+        let version = self.at(row.framework_version);
+        let group = self.group(row);
         rule.control = Some(Box::new(ControlMapping {
             framework: self.framework.clone(),
-            framework_version: row
-                .framework_version
-                .clone()
-                .unwrap_or_else(|| self.framework_version.clone()),
+            framework_version: if version.is_empty() {
+                self.framework_version.clone()
+            } else {
+                version.to_owned()
+            },
             attack_version: self.attack_version.clone(),
             domain: self.domain.clone(),
-            group_name: self.groups.get(&row.group).cloned().unwrap_or_default(),
-            group: row.group.clone(),
+            group_name: self.groups.get(group).cloned().unwrap_or_default(),
+            group: group.to_owned(),
             category: row.category,
             score: row.score,
-            mapping_type: row.mapping_type.clone(),
-            comments: row.comments.clone(),
+            mapping_type: self.at(row.mapping_type).to_owned(),
+            comments: self.at(row.comments).to_owned(),
         }));
         rule
     }
