@@ -154,3 +154,20 @@ pub fn peak_memory_mib(stderr: &str) -> Option<f64> {
     let kib: f64 = line.trim_start_matches("timing: peak memory: ").trim_end_matches(" KiB").parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// Compiles `model` against the mini 2.1 bundle into `out`, expecting the input to be refused:
+/// no panic, exit 2; returns standard error.
+pub fn refused_compile(model: &Path, out: &Path, what: &str) -> String {
+    let run = ttpc()
+        .args(["compile", "--attack-data"])
+        .arg(mini21())
+        .arg("-o")
+        .arg(out)
+        .arg(model)
+        .output()
+        .expect("runs");
+    let stderr = text(&run.stderr);
+    assert_no_panic(&stderr);
+    assert_eq!(run.status.code(), Some(2), "{what}: {stderr}");
+    stderr
+}

@@ -394,17 +394,7 @@ fn issue_18_bad_control_sources_are_errors_at_the_model_line_with_exit_2() {
         let line = text[..offset].lines().count() + usize::from(text[..offset].ends_with('\n'));
         let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
         let at = format!("model.yaml:{line}:{column}]");
-        let out = common::ttpc()
-            .args(["compile", "--attack-data"])
-            .arg(common::mini21())
-            .arg("-o")
-            .arg(dir.path().join("out"))
-            .arg(&path)
-            .output()
-            .expect("runs");
-        let stderr = common::text(&out.stderr);
-        common::assert_no_panic(&stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        let stderr = common::refused_compile(&path, &dir.path().join("out"), what);
         assert!(stderr.contains(code) && stderr.contains(expected), "{what}: {stderr}");
         assert!(stderr.contains(&at), "{what}: at {at}: {stderr}");
         assert!(!dir.path().join("out").exists(), "{what}: no partial output");

@@ -148,17 +148,7 @@ fn issue_18_bad_weight_sources_are_errors_at_the_model_line_with_exit_2() {
         let model = unweighted() + &format!("priority:\n  weights:\n    - {source}\n");
         let path = dir.path().join("model.yaml");
         std::fs::write(&path, &model).expect("write");
-        let out = common::ttpc()
-            .args(["compile", "--attack-data"])
-            .arg(common::mini21())
-            .arg("-o")
-            .arg(dir.path().join("out"))
-            .arg(&path)
-            .output()
-            .expect("runs");
-        let stderr = common::text(&out.stderr);
-        common::assert_no_panic(&stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        let stderr = common::refused_compile(&path, &dir.path().join("out"), name);
         assert!(stderr.contains("ttpc::priority::weights") && stderr.contains(expected), "{name}: {stderr}");
         assert!(stderr.contains("model.yaml:19:"), "{name}: at the model line: {stderr}");
     }
