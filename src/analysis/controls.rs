@@ -66,7 +66,7 @@ impl ControlIndex {
             refs.push(ControlRef {
                 category: c.category.as_str().to_owned(),
                 score: c.score.map(|x| x.as_str().to_owned()),
-                counted: counted(c.category, c.score, rule.weight),
+                counted: c.category.counts(c.score),
                 capability: rule.id.clone(),
                 description: rule.title.clone(),
                 group: c.group.clone(),
@@ -80,18 +80,8 @@ impl ControlIndex {
             });
         }
         refs.sort();
-        let protected = refs.iter().any(|x| x.category == "protect" && x.counted);
+        let protected = refs.iter().any(ControlRef::protects);
         (refs, Some(protected), exposed.into_iter().collect())
-    }
-}
-
-/// Whether a kept mapping counts (see [`ControlRef::counted`]).
-fn counted(category: ControlCategory, score: Option<ControlScore>, weight: u32) -> bool {
-    match category {
-        ControlCategory::Detect => weight > 0,
-        ControlCategory::Protect => matches!(score, Some(ControlScore::Partial | ControlScore::Significant)),
-        ControlCategory::Respond => false,
-        ControlCategory::Mitigate | ControlCategory::Exposure => true,
     }
 }
 
@@ -131,7 +121,7 @@ pub fn sources(r: &Resolved) -> Vec<ControlSource> {
                 capabilities.insert(rule.id.as_str());
                 let entry = tallies.entry((c.category, c.score)).or_insert((0, false));
                 entry.0 += 1;
-                entry.1 |= counted(c.category, c.score, rule.weight);
+                entry.1 |= c.category.counts(c.score);
             }
             ControlSource {
                 name: source.name.clone(),

@@ -257,12 +257,7 @@ fn prioritise(r: &Resolved, techniques: &mut [TechniqueAssessment], tactics: &[T
                 .map(|_| t.rules.iter().map(|x| x.title.clone()).collect()),
             weights: technique_weights(r, &t.id),
             exposed_by: &t.exposed_by,
-            protected_by: t
-                .controls
-                .iter()
-                .filter(|c| c.category == "protect" && c.counted)
-                .map(|c| format!("{} ({})", c.description, c.score.as_deref().unwrap_or_default()))
-                .collect(),
+            protected_by: t.controls.iter().filter(|c| c.protects()).map(ControlRef::named).collect(),
         };
         let (score, mut reasons) = priority::score(&inputs);
         reasons.extend(visibility::blind_reasons(&t.excluded));

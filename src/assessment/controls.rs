@@ -42,6 +42,21 @@ pub struct ControlRef {
     pub comments: String,
 }
 
+impl ControlRef {
+    /// Whether it makes its technique protected: a counted `protect` mapping.
+    pub fn protects(&self) -> bool {
+        self.category == "protect" && self.counted
+    }
+
+    /// How reports name a protecting capability: `Web Firewall (significant)`.
+    pub fn named(&self) -> String {
+        match &self.score {
+            Some(score) => format!("{} ({score})", self.description),
+            None => self.description.clone(),
+        }
+    }
+}
+
 /// Coverage counting protection as well as detection (with `mappings-explorer` sources only).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Protection {

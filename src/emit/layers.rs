@@ -308,8 +308,8 @@ fn protection_layer(a: &Assessment) -> Option<(String, Layer)> {
             let by: Vec<String> = t
                 .controls
                 .iter()
-                .filter(|c| c.category == "protect" && c.counted)
-                .map(|c| format!("{} ({})", c.description, c.score.as_deref().unwrap_or_default()))
+                .filter(|c| c.protects())
+                .map(crate::assessment::ControlRef::named)
                 .collect();
             let mut comment = what.to_owned();
             if !by.is_empty() {

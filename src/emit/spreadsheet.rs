@@ -97,12 +97,8 @@ pub fn gaps_csv(a: &Assessment) -> String {
             reasons,
         ]);
         if controls && let Some(row) = rows.last_mut() {
-            let by: Vec<&str> = t
-                .controls
-                .iter()
-                .filter(|c| c.category == "protect" && c.counted)
-                .map(|c| c.description.as_str())
-                .collect();
+            let by: Vec<&str> =
+                t.controls.iter().filter(|c| c.protects()).map(|c| c.description.as_str()).collect();
             row.push(if by.is_empty() { String::from("no") } else { format!("yes: {}", by.join(LIST)) });
             row.push(t.exposed_by.join(LIST));
         }

@@ -31,7 +31,7 @@ pub type Selected = (Arc<SourceReport>, Arc<Vec<NormalisedRule>>);
 pub fn weight(category: ControlCategory, score: Option<ControlScore>, strong_at: u32) -> u32 {
     match (category, score) {
         (ControlCategory::Detect, Some(ControlScore::Significant)) => strong_at.max(1),
-        (ControlCategory::Detect, Some(ControlScore::Partial)) => 1,
+        (ControlCategory::Detect, _) if category.counts(score) => 1,
         _ => 0,
     }
 }

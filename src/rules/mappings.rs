@@ -68,6 +68,20 @@ pub enum ControlScore {
     Significant,
 }
 
+impl ControlCategory {
+    /// Whether a row of this category and score counts: a detect row scored partial or
+    /// significant (as rules), a protect row so scored (protected), every mitigate and exposure
+    /// row. Minimal rows and respond rows are shown only. The one rule every stage uses.
+    pub fn counts(self, score: Option<ControlScore>) -> bool {
+        let scored = matches!(score, Some(ControlScore::Partial | ControlScore::Significant));
+        match self {
+            ControlCategory::Detect | ControlCategory::Protect => scored,
+            ControlCategory::Respond => false,
+            ControlCategory::Mitigate | ControlCategory::Exposure => true,
+        }
+    }
+}
+
 impl ControlScore {
     fn parse(word: &str) -> Option<ControlScore> {
         match word.trim().to_ascii_lowercase().as_str() {

@@ -223,10 +223,7 @@ pub fn adapter(kind: RuleKind) -> &'static dyn Adapter {
 pub fn counts(rule: &DetectionRule, policy: &crate::model::CoveragePolicy) -> bool {
     if let Some(control) = &rule.control {
         return control.category == mappings::ControlCategory::Detect
-            && matches!(
-                control.score,
-                Some(mappings::ControlScore::Partial | mappings::ControlScore::Significant)
-            );
+            && control.category.counts(control.score);
     }
     let status_ok = match (&rule.status, &policy.count_status) {
         (None, _) => true,
