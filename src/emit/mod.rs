@@ -14,8 +14,10 @@ pub mod emulation;
 pub mod escape;
 pub mod fleet;
 pub mod github;
+pub mod json_text;
 pub mod junit;
 pub mod layers;
+pub mod page;
 pub mod places;
 pub mod plan;
 pub mod report;
@@ -40,18 +42,14 @@ pub fn render_all(
 ) -> Result<Vec<OutputFile>, Box<report::TemplateError>> {
     let ctx = report::context(a);
     // Three independent groups, spread over the cores: the Markdown report (and the emulation
-    // plan), the HTML report (after the JSON it is keyed by), and everything small.
+    // plan), the HTML report and the JSON, and everything small.
     let ((markdown, emulation), ((assessment, html), mut small)) = rayon::join(
         || (report::markdown_report_in(&ctx, templates.report.as_ref()), emulation_files(a, &ctx)),
         || {
             rayon::join(
                 || {
-                    let assessment = json(a);
-                    // The page's script nonce: derived from the data, so it is the same on every
-                    // run and cannot be known in advance by whoever writes a rule title.
-                    let nonce = crate::io::sha256_hex(assessment.as_bytes())[..32].to_owned();
-                    let html = report::html_report_in(&ctx, templates.html.as_ref(), &nonce);
-                    (assessment, html)
+                    let html = report::html_report_in(&ctx, templates.html.as_ref(), &page::PageData::of(a));
+                    (json(a), html)
                 },
                 || small_files(a, comparison),
             )
@@ -101,10 +99,9 @@ fn emulation_files(
     Ok(files)
 }
 
-/// Pretty JSON with a trailing newline.
+/// Pretty JSON with a trailing newline (see [`json_text::pretty`]).
 pub fn json<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| unreachable!("outputs are plain data and always serialise: {e}"));
+    let mut text = json_text::pretty(value);
     text.push('\n');
     text
 }

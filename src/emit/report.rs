@@ -139,23 +139,29 @@ pub fn markdown_report_in(ctx: &Value, user: Option<&Template>) -> Result<String
     }
 }
 
-/// Renders the self-contained HTML report (built-in template or the user's). `nonce` goes into
-/// its Content-Security-Policy: only the script carrying it may run, so markup that slipped into
-/// the data could not execute even if it escaped escaping.
+/// Renders the self-contained HTML report (built-in template or the user's). The page's data
+/// (`page_data`, see [`super::page`]) and its script `nonce` join the context; the nonce goes
+/// into the page's Content-Security-Policy: only the script carrying it may run, so markup that
+/// slipped into the data could not execute even if it escaped escaping.
 pub fn html_report_in(
     ctx: &Value,
     user: Option<&Template>,
-    nonce: &str,
+    page: &super::page::PageData,
 ) -> Result<String, Box<TemplateError>> {
+    let page_data = Value::from_safe_string(page.json.clone());
     let Some(user) = user else {
-        // The nonce joins the context behind the assessment's own names, where the global of a
-        // user's template sits too (the compiled built-in environment is shared, so it cannot
-        // carry a per-page global).
-        let ctx = minijinja::context! { ..ctx.clone(), ..minijinja::context! { nonce => nonce } };
+        // The page's values join the context behind the assessment's own names, where the
+        // globals of a user's template sit too (the compiled built-in environment is shared, so
+        // it cannot carry per-page globals).
+        let ctx = minijinja::context! {
+            ..ctx.clone(),
+            ..minijinja::context! { nonce => page.nonce.as_str(), page_data => page_data }
+        };
         return render_built_in(REPORT_HTML, ctx, Escape::Html);
     };
     let mut env = environment(Escape::Html);
-    env.add_global("nonce", Value::from(nonce));
+    env.add_global("nonce", Value::from(page.nonce.as_str()));
+    env.add_global("page_data", page_data);
     render_with(&env, &user.name, &user.source, ctx)
 }
 

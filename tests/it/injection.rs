@@ -408,6 +408,32 @@ fn a_library_with_hostile_guids_gets_no_script() {
     assert!(!dir.path().join("emulation").exists(), "no script is written");
 }
 
+/// The HTML report's embedded data is written by serde straight from the assessment
+/// (`emit::page`), not by the template's `tojson`; both must be the same text, hostile strings
+/// (`</script>`, quotes, control characters) included, and the page must carry it and the
+/// nonce derived from it.
+#[test]
+fn the_html_reports_data_is_the_text_tojson_writes() {
+    use ttpc::emit::report::{self, Escape};
+    let a = &run().assessment;
+    let tojson = report::render_in(
+        "data",
+        r#"{{ {"techniques": techniques, "actors": actors | map(attribute="name") | list} | tojson }}"#,
+        &report::context(a),
+        Escape::Html,
+    )
+    .expect("renders");
+    let page = ttpc::emit::page::PageData::of(a);
+    assert_eq!(format!("{}\n", page.json), tojson);
+    assert!(page.json.contains("\\u003c/script\\u003e"), "the hostile title is in the data, escaped");
+    let html = read("report.html");
+    assert!(html.contains(&format!("id=\"ttpc-data\">{}</script>", page.json)));
+    assert!(
+        html.contains(&format!("'nonce-{}'", page.nonce))
+            && html.contains(&format!("<script nonce=\"{}\">", page.nonce))
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON
 
