@@ -71,17 +71,69 @@ pub fn guidance(
     DetectionGuidance { analytics, data_sources: sources.into_iter().collect(), collected, approach, effort }
 }
 
-/// The first sentence of an analytic's text, at most 200 characters, on one line.
+/// The first sentence of an analytic's text, at most 200 characters, on one line (runs of
+/// whitespace as one space). Only as much of the text is read as the result needs: analytic
+/// texts run to paragraphs, and every technique of every model of a batch asks.
 fn shorten(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let sentence = match flat.find(". ") {
-        Some(i) => &flat[..=i],
-        None => flat.as_str(),
-    };
-    if sentence.chars().count() <= 200 {
-        sentence.to_owned()
+    let mut sentence = String::new();
+    let mut chars = 0;
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if !sentence.is_empty() {
+            sentence.push(' ');
+            chars += 1;
+        }
+        sentence.push_str(word);
+        chars += word.chars().count();
+        // A sentence ends at a `.` followed by more text; past 200 characters it is cut anyway.
+        if (word.ends_with('.') && words.peek().is_some()) || chars > 200 {
+            break;
+        }
+    }
+    if chars <= 200 {
+        sentence
     } else {
         let cut: String = sentence.chars().take(199).collect();
         format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// What `shorten` promises, written the slow way: flatten all of it, cut at the first ". ".
+    fn reference(text: &str) -> String {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let sentence = match flat.find(". ") {
+            Some(i) => &flat[..=i],
+            None => flat.as_str(),
+        };
+        if sentence.chars().count() <= 200 {
+            sentence.to_owned()
+        } else {
+            format!("{}…", sentence.chars().take(199).collect::<String>().trim_end())
+        }
+    }
+
+    #[test]
+    fn shorten_keeps_the_first_sentence_within_200_characters() {
+        let long = "word ".repeat(60);
+        let texts = [
+            String::new(),
+            String::from("   "),
+            String::from("Monitor process creation."),
+            String::from("Monitor  process\n creation. Then   correlate.\tMore."),
+            String::from("No full stop at all"),
+            String::from("Ends with a dot. "),
+            String::from("v1.2 is a version. Next"),
+            format!("{long}. Second."),
+            format!("Short. {long}"),
+            format!("{}é. Next.", "é".repeat(199)),
+            format!("{}. Next.", "x".repeat(200)),
+            format!("{} y. Next.", "x".repeat(198)),
+        ];
+        for text in &texts {
+            assert_eq!(super::shorten(text), reference(text), "{text:?}");
+        }
+        assert_eq!(super::shorten("Monitor  process\n creation. Then."), "Monitor process creation.");
     }
 }
