@@ -77,7 +77,7 @@ fn render(c: &mut Criterion) {
     group.bench_function("report.html (context + template)", |b| {
         b.iter(|| {
             let ctx = report::context(&a);
-            report::html_report_in(&ctx, None, &ttpc::emit::page::PageData::of(&a)).expect("renders")
+            report::html_report_in(&ctx, None, ttpc::emit::page::PageData::of(&a)).expect("renders")
         })
     });
     group.bench_function("matrix.svg", |b| b.iter(|| svg::matrix_svg(&a)));

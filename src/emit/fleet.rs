@@ -28,7 +28,7 @@ pub fn each_file<E: From<Box<TemplateError>>>(
     mut sink: impl FnMut(OutputFile) -> Result<(), E>,
 ) -> Result<(), E> {
     let json = json(&fleet);
-    let nonce = crate::io::sha256_hex(json.as_bytes())[..32].to_owned();
+    let nonce = super::page::nonce(&json);
     sink(OutputFile::new("fleet.json", json))?;
     sink(OutputFile::new("fleet.csv", csv(&fleet)))?;
     let rows = std::sync::Arc::new(std::mem::take(&mut fleet.models));

@@ -48,7 +48,7 @@ pub fn render_all(
         || {
             rayon::join(
                 || {
-                    let html = report::html_report_in(&ctx, templates.html.as_ref(), &page::PageData::of(a));
+                    let html = report::html_report_in(&ctx, templates.html.as_ref(), page::PageData::of(a));
                     (json(a), html)
                 },
                 || small_files(a, comparison),

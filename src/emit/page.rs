@@ -36,7 +36,13 @@ impl PageData {
         let data =
             Data { actors: a.actors.iter().map(|x| x.name.as_str()).collect(), techniques: &a.techniques };
         let json = super::json_text::tojson(&data);
-        let nonce = crate::io::sha256_hex(json.as_bytes())[..32].to_owned();
+        let nonce = nonce(&json);
         PageData { json, nonce }
     }
+}
+
+/// A page script's nonce, derived from the data the page shows (the report's techniques, the
+/// fleet overview's models): the same on every run, and unknowable to whoever writes a title.
+pub fn nonce(data: &str) -> String {
+    crate::io::sha256_hex(data.as_bytes())[..32].to_owned()
 }

@@ -146,21 +146,22 @@ pub fn markdown_report_in(ctx: &Value, user: Option<&Template>) -> Result<String
 pub fn html_report_in(
     ctx: &Value,
     user: Option<&Template>,
-    page: &super::page::PageData,
+    page: super::page::PageData,
 ) -> Result<String, Box<TemplateError>> {
-    let page_data = Value::from_safe_string(page.json.clone());
+    let super::page::PageData { json, nonce } = page;
+    let page_data = Value::from_safe_string(json);
     let Some(user) = user else {
         // The page's values join the context behind the assessment's own names, where the
         // globals of a user's template sit too (the compiled built-in environment is shared, so
         // it cannot carry per-page globals).
         let ctx = minijinja::context! {
             ..ctx.clone(),
-            ..minijinja::context! { nonce => page.nonce.as_str(), page_data => page_data }
+            ..minijinja::context! { nonce => nonce, page_data => page_data }
         };
         return render_built_in(REPORT_HTML, ctx, Escape::Html);
     };
     let mut env = environment(Escape::Html);
-    env.add_global("nonce", Value::from(page.nonce.as_str()));
+    env.add_global("nonce", Value::from(nonce));
     env.add_global("page_data", page_data);
     render_with(&env, &user.name, &user.source, ctx)
 }
