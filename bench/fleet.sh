@@ -72,6 +72,8 @@ PY
 # Wall time on a shared two-core machine swings by ±20 % from run to run; the instructions a
 # batch executes do not. With valgrind installed: instructions per model beyond the first (a
 # batch of 20 against one model, one worker thread), the figure to compare two builds by.
+# Valgrind runs SHA-256 in software (it does not emulate the CPU's SHA instructions), so the
+# report's script nonce counts about 10 M of these instructions but costs far less on the machine.
 if command -v valgrind > /dev/null; then
   echo "== instructions per model (valgrind, one worker)"
   instructions() { # targets fail on purpose in some tenants: the exit code is not the point
